@@ -1,0 +1,191 @@
+import t, { type Test } from 'tap';
+import { hashinsight } from '../generated/hashinsight.js';
+import {
+  agentPresenceCodec,
+  commandCodec,
+  MAX_MESSAGE_BYTES,
+  ProtocolError,
+  sealedCredentialCodec,
+  telemetryAckCodec,
+  telemetryBatchCodec,
+} from './index.js';
+
+const v1 = hashinsight.v1;
+
+function sample(seq: number, extra: Record<string, unknown> = {}) {
+  return {
+    seq,
+    minerId: 'aabbccddeeff',
+    timeMs: 1_795_000_000_000 + seq,
+    status: v1.MinerStatus.MINER_STATUS_OK,
+    hashrateMhs: 110_566_890,
+    hashrateAvgMhs: 111_834_850,
+    hashrateExpectedMhs: 110_000_000,
+    boards: [{ index: 0, hashrateMhs: 36_000_000, chipTempDc: 712, chips: 114, chipsExpected: 114 }],
+    fanRpm: [5400, 5520, 5460, 5580],
+    powerW: 3250,
+    pools: [
+      { url: 'stratum+tcp://pool.example:3333', user: 'site1.w1', accepted: 4057, rejected: 11, stale: 1 },
+    ],
+    uptimeS: 50_474,
+    ...extra,
+  };
+}
+
+function expectCode(t: Test, fn: () => unknown, code: string, pattern?: RegExp) {
+  const error = (() => {
+    try {
+      fn();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  t.ok(error instanceof ProtocolError, `throws a ProtocolError (${code})`);
+  t.equal((error as ProtocolError).code, code);
+  if (pattern) t.match((error as ProtocolError).message, pattern);
+}
+
+t.test('a telemetry batch round-trips with every value intact', async (t) => {
+  const batch = { epoch: 7, historical: true, samples: [sample(1), sample(2), sample(3)] };
+  const decoded = telemetryBatchCodec.decode(telemetryBatchCodec.encode(batch));
+  t.equal(decoded.epoch, 7);
+  t.equal(decoded.historical, true);
+  t.equal(decoded.samples.length, 3);
+  const first = decoded.samples[0];
+  t.equal(first?.seq, 1);
+  t.equal(first?.hashrateMhs, 110_566_890);
+  t.equal(first?.powerW, 3250);
+  t.same(first?.fanRpm, [5400, 5520, 5460, 5580]);
+  const board = first?.boards?.[0];
+  t.equal(board?.chipTempDc, 712);
+  t.equal(board?.boardTempDc ?? undefined, undefined, 'an unset optional temperature stays absent, not 0');
+  t.equal(first?.pools?.[0]?.accepted, 4057);
+});
+
+t.test('a batch of 1000 samples stays compact and well inside the message limit', async (t) => {
+  const samples = Array.from({ length: 1000 }, (_, i) => sample(i + 1));
+  const bytes = telemetryBatchCodec.encode({ epoch: 1, samples });
+  t.ok(bytes.length < MAX_MESSAGE_BYTES, `${bytes.length} bytes`);
+  t.ok(bytes.length / 1000 < 160, `${(bytes.length / 1000).toFixed(1)} bytes per sample`);
+});
+
+t.test('golden messages from earlier versions keep decoding', async (t) => {
+  // Encoded once with contract v1 and frozen here: if a field number or type changes, this fails.
+  const ack = telemetryAckCodec.decode(Buffer.from('0807102a', 'hex'));
+  t.same({ epoch: ack.epoch, upToSeq: ack.upToSeq }, { epoch: 7, upToSeq: 42 });
+  const batch = telemetryBatchCodec.decode(
+    Buffer.from(
+      '0803123608011201611a1b0a016112047f0100073210416e746d696e6572205331392050726f20f0af96f8a1342801309ce4c4345204982a902b',
+      'hex',
+    ),
+  );
+  t.equal(batch.epoch, 3);
+  t.equal(batch.samples[0]?.minerId, 'a');
+  t.equal(batch.samples[0]?.seq, 1);
+  t.equal(batch.samples[0]?.status, v1.MinerStatus.MINER_STATUS_OK);
+  t.equal(batch.samples[0]?.hashrateMhs, 110_178_844);
+  t.equal(batch.samples[0]?.timeMs, 1_795_816_790_000);
+  t.same(batch.samples[0]?.fanRpm, [5400, 5520]);
+  t.equal(batch.samples[0]?.identity?.model, 'Antminer S19 Pro');
+  t.same([...(batch.samples[0]?.identity?.ip ?? [])], [127, 1, 0, 7]);
+});
+
+t.test('unknown fields from a newer writer are skipped, not rejected', async (t) => {
+  const known = telemetryAckCodec.encode({ epoch: 2, upToSeq: 9 });
+  const withUnknownField = Buffer.concat([known, Buffer.from([0xf8, 0x3e, 0x01])]); // field 999, varint 1
+  t.equal(telemetryAckCodec.decode(withUnknownField).upToSeq, 9);
+});
+
+t.test('bad bytes give typed errors, never a crash', async (t) => {
+  const good = telemetryBatchCodec.encode({ epoch: 1, samples: [sample(1)] });
+  expectCode(t, () => telemetryBatchCodec.decode(good.subarray(0, good.length - 5)), 'PROTOCOL_MALFORMED');
+  expectCode(
+    t,
+    () => telemetryBatchCodec.decode(Buffer.from('this is not protobuf at all \xff\xfe')),
+    'PROTOCOL_MALFORMED',
+  );
+  expectCode(
+    t,
+    () => telemetryBatchCodec.decode(new Uint8Array(MAX_MESSAGE_BYTES + 1)),
+    'PROTOCOL_TOO_LARGE',
+  );
+  // 10,000 nested start-group tags crashed Node in older protobufjs (protobufjs#2121).
+  expectCode(t, () => telemetryBatchCodec.decode(new Uint8Array(10_000).fill(0x0b)), 'PROTOCOL_MALFORMED');
+  // A length prefix of 2^31 on field 2.
+  expectCode(
+    t,
+    () => telemetryBatchCodec.decode(Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x08, 0x01])),
+    'PROTOCOL_MALFORMED',
+  );
+  // Empty bytes decode to an empty message, which the contract rejects.
+  expectCode(t, () => telemetryBatchCodec.decode(new Uint8Array(0)), 'PROTOCOL_INVALID', /epoch/);
+});
+
+t.test('well-formed protobuf that breaks the contract is rejected with the reason', async (t) => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['no samples', { epoch: 1, samples: [] }, /at least one sample/],
+    ['zero epoch', { epoch: 0, samples: [sample(1)] }, /epoch/],
+    ['seq going backwards', { epoch: 1, samples: [sample(2), sample(1)] }, /greater than the one before/],
+    ['duplicate seq', { epoch: 1, samples: [sample(1), sample(1)] }, /greater than the one before/],
+    ['seq zero', { epoch: 1, samples: [sample(0)] }, /seq/],
+    ['empty miner id', { epoch: 1, samples: [sample(1, { minerId: '' })] }, /minerId/],
+    ['miner id with a space', { epoch: 1, samples: [sample(1, { minerId: 'a b' })] }, /minerId/],
+    [
+      '5-byte IP',
+      { epoch: 1, samples: [sample(1, { identity: { minerId: 'aabbccddeeff', ip: new Uint8Array(5) } })] },
+      /ip/,
+    ],
+    [
+      'identity of another miner',
+      { epoch: 1, samples: [sample(1, { identity: { minerId: 'other' } })] },
+      /identity/,
+    ],
+    ['seq beyond 2^53', { epoch: 1, samples: [sample(2 ** 60)] }, /seq/],
+  ];
+  for (const [name, batch, pattern] of cases) {
+    t.test(name, async (t) => {
+      expectCode(t, () => telemetryBatchCodec.encode(batch as never), 'PROTOCOL_INVALID', pattern);
+      // The same message built without our checks is refused on decode too.
+      const raw = v1.TelemetryBatch.encode(batch as never).finish();
+      expectCode(t, () => telemetryBatchCodec.decode(raw), 'PROTOCOL_INVALID', pattern);
+    });
+  }
+  expectCode(t, () => telemetryBatchCodec.encode({ epoch: 'one' } as never), 'PROTOCOL_INVALID', /epoch/);
+});
+
+t.test('presence, command and credential rules', async (t) => {
+  const birth = agentPresenceCodec.decode(
+    agentPresenceCodec.encode({ birth: { epoch: 4, agentVersion: '0.1.0' } }),
+  );
+  t.equal(birth.birth?.epoch, 4);
+  t.equal(birth.kind, 'birth');
+  const death = agentPresenceCodec.decode(agentPresenceCodec.encode({ death: { epoch: 4, clean: true } }));
+  t.equal(death.kind, 'death');
+  expectCode(t, () => agentPresenceCodec.encode({}), 'PROTOCOL_INVALID', /birth or death/);
+  expectCode(t, () => agentPresenceCodec.encode({ birth: { epoch: 0 } }), 'PROTOCOL_INVALID', /epoch/);
+
+  const command = { commandId: '01JDX8Z', minerIds: ['aabbccddeeff'], expiresAtMs: 1, reboot: {} };
+  t.equal(commandCodec.decode(commandCodec.encode(command)).action, 'reboot');
+  expectCode(
+    t,
+    () => commandCodec.encode({ ...command, reboot: undefined }),
+    'PROTOCOL_INVALID',
+    /exactly one action/,
+  );
+  expectCode(t, () => commandCodec.encode({ ...command, minerIds: [] }), 'PROTOCOL_INVALID', /target/);
+
+  const sealed = {
+    credentialId: 'c1',
+    ephemeralPublicKey: new Uint8Array(32),
+    nonce: new Uint8Array(12),
+    ciphertext: new Uint8Array(40),
+  };
+  t.equal(sealedCredentialCodec.decode(sealedCredentialCodec.encode(sealed)).ciphertext.length, 40);
+  expectCode(
+    t,
+    () => sealedCredentialCodec.encode({ ...sealed, nonce: new Uint8Array(8) }),
+    'PROTOCOL_INVALID',
+    /nonce/,
+  );
+});
