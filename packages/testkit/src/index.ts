@@ -1,5 +1,6 @@
-export { freePort } from './ports.js';
+export { startTestBroker, type TestBroker } from './broker.js';
 export { LoopbackAllocator, loopbackAllocator } from './loopback.js';
+export { freePort } from './ports.js';
 export { serviceUrl } from './services.js';
 export { tempDir } from './temp.js';
 export { waitFor } from './wait.js';

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// hashinsight-agent: runs the agent daemon with settings from HASHINSIGHT_* environment variables.
+import { startAgent } from './agent.js';
+import { ConfigError, loadAgentConfig } from './config/index.js';
+import { createLogger } from './logger.js';
+
+const USAGE = 'usage: hashinsight-agent [--print-config]';
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--print-config');
+  if (unknown.length > 0) {
+    console.error(`hashinsight-agent: unknown argument ${JSON.stringify(unknown[0])}\n${USAGE}`);
+    process.exit(2);
+  }
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`hashinsight-agent: ${error.message}`);
+    process.exit(1);
+  }
+  if (args.includes('--print-config')) {
+    const { miners, ...rest } = config;
+    console.log(JSON.stringify({ ...rest, miners: `${miners.length} addresses` }, null, 2));
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  const agent = startAgent(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    agent.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main();

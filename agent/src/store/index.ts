@@ -1,0 +1,1 @@
+export { AgentStore, type AppendResult, type OutboxBatch } from './store.js';

@@ -1,0 +1,204 @@
+import {
+  agentPresenceCodec,
+  agentTopic,
+  type hashinsight,
+  telemetryAckCodec,
+  telemetryBatchCodec,
+} from '@hashinsight/protocol';
+import { serviceUrl, startTestBroker, tempDir, waitFor } from '@hashinsight/testkit';
+import type { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import t, { type Test } from 'tap';
+import { AgentStore } from '../store/index.js';
+import { CloudSync } from './index.js';
+
+const logger = pino({ level: 'silent' });
+const sample = (minerId: string) => ({ minerId, timeMs: 1_795_000_000_000, hashrateMhs: 95_000_000 });
+
+/** Plays the cloud on a real broker: stores every sample it receives and acks after "committing". */
+function standInCloud(aedes: Aedes, agentId: string, { ack = true } = {}) {
+  const received: Array<{ epoch: number; seq: number; minerId: string; historical: boolean }> = [];
+  const presence: hashinsight.v1.AgentPresence[] = [];
+  const state = { ack };
+  aedes.subscribe(
+    agentTopic(agentId, 'telemetry'),
+    (packet, done) => {
+      const batch = telemetryBatchCodec.decode(packet.payload as Buffer);
+      for (const s of batch.samples) {
+        received.push({
+          epoch: batch.epoch,
+          seq: Number(s.seq),
+          minerId: String(s.minerId),
+          historical: batch.historical,
+        });
+      }
+      const upToSeq = batch.samples.at(-1)?.seq ?? 0;
+      if (state.ack) {
+        const payload = Buffer.from(telemetryAckCodec.encode({ epoch: batch.epoch, upToSeq }));
+        aedes.publish(
+          { cmd: 'publish', topic: agentTopic(agentId, 'ack'), payload, qos: 1, retain: false, dup: false },
+          () => {},
+        );
+      }
+      done();
+    },
+    () => {},
+  );
+  aedes.subscribe(
+    agentTopic(agentId, 'state'),
+    (packet, done) => {
+      presence.push(agentPresenceCodec.decode(packet.payload as Buffer));
+      done();
+    },
+    () => {},
+  );
+  return { received, presence, state };
+}
+
+async function setup(t: Test) {
+  const broker = await startTestBroker();
+  t.teardown(() => broker.close());
+  const store = new AgentStore(tempDir(t));
+  t.teardown(() => store.close());
+  store.nextEpoch();
+  return { broker, store };
+}
+
+function startSync(t: Test, store: AgentStore, agentId: string, url: string, ackTimeoutMs = 10_000) {
+  const sync = new CloudSync(
+    store,
+    { agentId, mqttUrl: url, batchSize: 3, agentVersion: '0.0.0-test', hostname: 'test-box', ackTimeoutMs },
+    logger,
+  );
+  sync.start();
+  t.teardown(() => sync.stop());
+  return sync;
+}
+
+t.test('samples written offline reach the cloud in order and leave the outbox only on its ack', async (t) => {
+  const agentId = 'agent-sync-1';
+  const { broker, store } = await setup(t);
+  store.append(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(sample));
+  const cloud = standInCloud(broker.aedes, agentId);
+  const sync = startSync(t, store, agentId, broker.url);
+  await waitFor('outbox drained', () => (store.backlog() === 0 ? true : undefined));
+  t.same(
+    cloud.received.map((r) => r.minerId),
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+  );
+  t.same(
+    cloud.received.map((r) => r.seq),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+  t.ok(
+    cloud.received.every((r) => r.epoch === 1 && r.historical),
+    'samples of the offline epoch are historical',
+  );
+  t.equal(cloud.presence[0]?.birth?.epoch, 2, 'the connection opened epoch 2');
+  t.equal(Number(cloud.presence[0]?.birth?.backlogSamples), 7);
+
+  store.append([sample('live')]);
+  sync.kick();
+  await waitFor('live sample', () => cloud.received.find((r) => r.minerId === 'live'));
+  t.match(cloud.received.at(-1), { epoch: 2, seq: 1, historical: false });
+});
+
+t.test('without an ack nothing is deleted, and the batch is sent again', async (t) => {
+  const agentId = 'agent-sync-2';
+  const { broker, store } = await setup(t);
+  store.append(['a', 'b'].map(sample));
+  const cloud = standInCloud(broker.aedes, agentId, { ack: false });
+  startSync(t, store, agentId, broker.url, 300);
+  await waitFor('two deliveries', () => (cloud.received.length >= 4 ? true : undefined));
+  t.equal(store.backlog(), 2, 'PUBACKs alone delete nothing');
+  t.same(
+    cloud.received.slice(0, 4).map((r) => r.seq),
+    [1, 2, 1, 2],
+    'the unacked batch was resent',
+  );
+  cloud.state.ack = true;
+  await waitFor('drained after acks resume', () => (store.backlog() === 0 ? true : undefined));
+});
+
+t.test('a dropped connection brings a death, a reconnect with a new epoch, and no loss', async (t) => {
+  const agentId = 'agent-sync-3';
+  const { broker, store } = await setup(t);
+  const cloud = standInCloud(broker.aedes, agentId);
+  const sync = startSync(t, store, agentId, broker.url);
+  await waitFor('connected', () => (sync.isConnected ? true : undefined));
+  store.append([sample('before')]);
+  sync.kick();
+  await waitFor('first sample', () => cloud.received.find((r) => r.minerId === 'before'));
+
+  broker.dropClients();
+  await waitFor('last will', () => cloud.presence.find((p) => p.death));
+  t.match(
+    cloud.presence.find((p) => p.death)?.death,
+    { epoch: 2, clean: false },
+    'the will names the dead epoch',
+  );
+  store.append([sample('during-outage')]);
+  await waitFor('rebirth', () => cloud.presence.find((p) => p.birth?.epoch === 3));
+  await waitFor('outage sample delivered', () => cloud.received.find((r) => r.minerId === 'during-outage'));
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+  t.same(
+    cloud.received.map((r) => r.minerId),
+    ['before', 'during-outage'],
+    'each sample arrived, in order',
+  );
+
+  await sync.stop();
+  await waitFor('clean death', () => cloud.presence.find((p) => p.death?.clean));
+  t.equal(cloud.presence.find((p) => p.death?.clean)?.death?.epoch, 3);
+});
+
+t.test('hostile acks are ignored without losing data', async (t) => {
+  const agentId = 'agent-sync-4';
+  const { broker, store } = await setup(t);
+  store.append(['a'].map(sample));
+  standInCloud(broker.aedes, agentId, { ack: false });
+  const sync = startSync(t, store, agentId, broker.url, 60_000);
+  await waitFor('connected', () => (sync.isConnected ? true : undefined));
+  const publish = (payload: Buffer) =>
+    new Promise<void>((resolve) =>
+      broker.aedes.publish(
+        { cmd: 'publish', topic: agentTopic(agentId, 'ack'), payload, qos: 1, retain: false, dup: false },
+        () => resolve(),
+      ),
+    );
+  await publish(Buffer.from('definitely not protobuf \u0000\u00ff'));
+  await publish(Buffer.alloc(300 * 1024));
+  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: 99, upToSeq: 1 })));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.ok(sync.isConnected, 'still connected');
+  t.equal(store.backlog(), 1, 'nothing deleted by bad or foreign acks');
+  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: 1, upToSeq: 1 })));
+  await waitFor('real ack applied', () => (store.backlog() === 0 ? true : undefined));
+});
+
+const mosquitto = serviceUrl('MQTT_URL');
+t.test('drains through an external broker (Mosquitto)', { skip: mosquitto.skip }, async (t) => {
+  const agentId = `agent-sync-mosq-${process.pid}`;
+  const store = new AgentStore(tempDir(t));
+  t.teardown(() => store.close());
+  store.nextEpoch();
+  store.append(['a', 'b', 'c', 'd'].map(sample));
+  // The stand-in cloud is an ordinary MQTT client here.
+  const cloud = await mqtt.connectAsync(mosquitto.url as string, { clientId: `cloud-${process.pid}` });
+  t.teardown(() => cloud.endAsync());
+  const received: number[] = [];
+  cloud.on('message', (topic, payload) => {
+    if (!topic.endsWith('/telemetry')) return;
+    const batch = telemetryBatchCodec.decode(payload);
+    received.push(...batch.samples.map((s) => Number(s.seq)));
+    const ack = telemetryAckCodec.encode({ epoch: batch.epoch, upToSeq: batch.samples.at(-1)?.seq ?? 0 });
+    void cloud.publishAsync(agentTopic(agentId, 'ack'), Buffer.from(ack), { qos: 1 });
+  });
+  await cloud.subscribeAsync(agentTopic(agentId, 'telemetry'), { qos: 1 });
+  startSync(t, store, agentId, mosquitto.url as string);
+  await waitFor('drained via mosquitto', () => (store.backlog() === 0 ? true : undefined));
+  t.same(received, [1, 2, 3, 4]);
+  // Leave no retained presence behind on the shared broker.
+  await cloud.publishAsync(agentTopic(agentId, 'state'), Buffer.alloc(0), { retain: true, qos: 1 });
+});

@@ -1,0 +1,1 @@
+export { CloudSync, type CloudSyncOptions } from './cloud-sync.js';
