@@ -1,0 +1,2 @@
+export { parseSummary, parseVersion, type SummaryValues, vendorOf } from './parse.js';
+export { type CgminerSend, readCgminer } from './read.js';

@@ -1,0 +1,74 @@
+import { MinerError } from '../../errors.js';
+import { isRecord } from '../../json.js';
+import type { Reading } from '../../reading.js';
+import type { CgminerReply } from '../../transports/cgminer/index.js';
+
+export type SummaryValues = Pick<Reading, 'hashrateMhs' | 'hashrateAvgMhs' | 'uptimeS'> & {
+  accepted: number;
+  rejected: number;
+  stale: number;
+};
+
+/**
+ * Totals from a `summary` reply. bmminer reports GH/s (`GHS 5s`, sometimes as a string), cgminer MH/s
+ * (`MHS 5s`); both become integer MH/s. Counters a firmware leaves out count as 0.
+ */
+export function parseSummary(reply: CgminerReply): SummaryValues {
+  const summary = firstOf(reply, 'SUMMARY');
+  return {
+    hashrateMhs: hashrateMhs(summary, '5s'),
+    hashrateAvgMhs: hashrateMhs(summary, 'av'),
+    uptimeS: Math.round(numberAt(summary, 'Elapsed')),
+    accepted: counter(summary, 'Accepted'),
+    rejected: counter(summary, 'Rejected'),
+    stale: counter(summary, 'Stale'),
+  };
+}
+
+/** Model and firmware from a `version` reply; `Type` is e.g. "Antminer S19 Pro" or "Antminer S9\nV1.3.58". */
+export function parseVersion(reply: CgminerReply): { model: string; firmware: string } {
+  const version = firstOf(reply, 'VERSION');
+  const type = typeof version.Type === 'string' ? version.Type : '';
+  // Old firmware appends a line with its build, pyasic cuts custom suffixes at " (".
+  const model = type.split('\n')[0]!.split(' (')[0]!.trim();
+  const miner = ['BMMiner', 'CGMiner'].find((key) => typeof version[key] === 'string');
+  return {
+    model: model === '' ? 'unknown' : model,
+    firmware: miner === undefined ? reply.status.description : `${miner} ${version[miner]}`,
+  };
+}
+
+/** Vendor from the model name as the firmware reports it. */
+export function vendorOf(model: string): Reading['vendor'] {
+  const name = model.toLowerCase();
+  if (name === 'unknown') return 'unknown';
+  if (name.startsWith('antminer')) return 'bitmain';
+  if (name.startsWith('whatsminer')) return 'microbt';
+  if (name.startsWith('avalon')) return 'canaan';
+  return 'other';
+}
+
+function firstOf(reply: CgminerReply, section: string): Record<string, unknown> {
+  const list = reply.body[section];
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  if (!isRecord(first)) throw new MinerError('MINER_BAD_REPLY', `reply has no ${section} section`);
+  return first;
+}
+
+function hashrateMhs(summary: Record<string, unknown>, window: '5s' | 'av'): number {
+  if (summary[`GHS ${window}`] !== undefined) return Math.round(numberAt(summary, `GHS ${window}`) * 1000);
+  return Math.round(numberAt(summary, `MHS ${window}`));
+}
+
+function counter(summary: Record<string, unknown>, key: string): number {
+  return summary[key] === undefined ? 0 : Math.round(numberAt(summary, key));
+}
+
+function numberAt(section: Record<string, unknown>, key: string): number {
+  const value = section[key];
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) {
+    throw new MinerError('MINER_BAD_REPLY', `${key} is not a number: ${JSON.stringify(value)}`);
+  }
+  return number;
+}

@@ -1,0 +1,23 @@
+/**
+ * Why a miner could not be read. Connect timeout and total deadline are distinct because the first means
+ * "nobody there" and the second "there, but hung"; an empty reply is what cgminer sends a host it does not allow.
+ */
+export type MinerErrorCode =
+  | 'MINER_CONNECT_REFUSED'
+  | 'MINER_CONNECT_TIMEOUT'
+  | 'MINER_TIMEOUT'
+  | 'MINER_REPLY_TOO_LARGE'
+  | 'MINER_CONNECTION_RESET'
+  | 'MINER_EMPTY_REPLY'
+  | 'MINER_BAD_REPLY'
+  | 'MINER_COMMAND_FAILED';
+
+export class MinerError extends Error {
+  override readonly name = 'MinerError';
+  readonly code: MinerErrorCode;
+
+  constructor(code: MinerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,2 @@
+export { type CgminerOptions, cgminerCommand } from './client.js';
+export type { CgminerReply, CgminerStatus, CgminerStatusLetter } from './reply.js';

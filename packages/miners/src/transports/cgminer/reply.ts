@@ -1,0 +1,71 @@
+import { MinerError } from '../../errors.js';
+import { isRecord } from '../../json.js';
+import { repairJson } from './repair.js';
+
+export type CgminerStatusLetter = 'S' | 'I' | 'W' | 'E' | 'F';
+
+export interface CgminerStatus {
+  letter: CgminerStatusLetter;
+  code: number;
+  msg: string;
+  description: string;
+  when: number;
+}
+
+/** A decoded cgminer API reply: the STATUS envelope, and every other section (SUMMARY, VERSION, ...) in `body`. */
+export interface CgminerReply {
+  status: CgminerStatus;
+  body: Record<string, unknown>;
+}
+
+const LETTERS: ReadonlySet<unknown> = new Set<CgminerStatusLetter>(['S', 'I', 'W', 'E', 'F']);
+
+/**
+ * Turns the raw bytes of one reply into a CgminerReply: strips the NUL terminator, repairs known JSON breakage,
+ * parses and checks the envelope. A STATUS of E or F throws MINER_COMMAND_FAILED with the miner's Code and Msg.
+ */
+export function decodeReply(raw: Buffer): CgminerReply {
+  const text = raw.toString('utf8').replaceAll('\0', '').trim();
+  let json: unknown;
+  try {
+    json = JSON.parse(repairJson(text));
+  } catch (cause) {
+    throw new MinerError('MINER_BAD_REPLY', `reply is not JSON: ${JSON.stringify(text.slice(0, 80))}`, {
+      cause,
+    });
+  }
+  if (!isRecord(json)) throw new MinerError('MINER_BAD_REPLY', 'reply is not a JSON object');
+  const { STATUS, id: _id, ...body } = json;
+  const status = readStatus(STATUS, json);
+  if (status.letter === 'E' || status.letter === 'F') {
+    throw new MinerError(
+      'MINER_COMMAND_FAILED',
+      `STATUS ${status.letter} Code ${status.code}: ${status.msg}`,
+    );
+  }
+  return { status, body };
+}
+
+function readStatus(value: unknown, reply: Record<string, unknown>): CgminerStatus {
+  if (typeof value === 'string') {
+    // `quit`/`restart` answer a plain "BYE"/"RESTART"; btminer's get_* put a bare letter beside When/Code/Msg.
+    return isLetter(value) ? statusOf(value, reply, '') : statusOf('S', reply, value);
+  }
+  const first: unknown = Array.isArray(value) ? value[0] : undefined;
+  if (isRecord(first) && isLetter(first.STATUS)) return statusOf(first.STATUS, first, '');
+  throw new MinerError('MINER_BAD_REPLY', 'reply has no valid STATUS');
+}
+
+function statusOf(letter: CgminerStatusLetter, fields: Record<string, unknown>, msg: string): CgminerStatus {
+  return {
+    letter,
+    code: typeof fields.Code === 'number' ? fields.Code : 0,
+    msg: typeof fields.Msg === 'string' ? fields.Msg : msg,
+    description: typeof fields.Description === 'string' ? fields.Description : '',
+    when: typeof fields.When === 'number' ? fields.When : 0,
+  };
+}
+
+function isLetter(value: unknown): value is CgminerStatusLetter {
+  return LETTERS.has(value);
+}

@@ -1,0 +1,38 @@
+import t from 'tap';
+import { parseCliArgs } from './args.js';
+
+t.test('defaults', async (t) => {
+  const options = parseCliArgs([]);
+  t.equal(options.hosts.length, 10);
+  t.match(options, { help: false, port: 4028, seed: 1, hosts: ['127.1.0.1'] });
+});
+
+t.test('flags', async (t) => {
+  t.same(parseCliArgs(['--count', '2', '--cidr', '127.9.0.0/24', '--port', '14028', '--seed=7']), {
+    help: false,
+    hosts: ['127.9.0.1', '127.9.0.2'],
+    port: 14028,
+    seed: 7,
+  });
+  t.equal(parseCliArgs(['-h']).help, true);
+});
+
+t.test('bad flags name themselves', async (t) => {
+  const bad: Array<[string[], RegExp]> = [
+    [['--count', '0'], /--count must be an integer from 1/],
+    [['--count', 'ten'], /--count must be an integer/],
+    [['--count', '2.5'], /--count must be an integer/],
+    [['--port', '70000'], /--port must be an integer from 1 to 65535/],
+    [['--seed', '-1'], /--seed/],
+    [['--cidr', '192.168.1.0/24'], /^simulator only binds loopback addresses \(127\.0\.0\.0\/8\)$/],
+    [['--mix', 'stock'], /Unknown option '--mix'/],
+    [['extra'], /positional/],
+  ];
+  for (const [argv, message] of bad) {
+    t.throws(
+      () => parseCliArgs(argv),
+      { name: 'SimulatorError', code: 'SIMULATOR_BAD_ARGS', message },
+      argv.join(' '),
+    );
+  }
+});

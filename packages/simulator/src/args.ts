@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { SimulatorError } from './errors.js';
+import { loopbackHosts } from './loopback.js';
+
+export const USAGE = `usage: node packages/simulator/dist/cli.js [--count N] [--cidr 127.X.0.0/16] [--port P] [--seed S]
+  --count  how many miners (default 10)
+  --cidr   loopback block whose first hosts they take (default 127.1.0.0/16)
+  --port   cgminer API port on every address (default 4028)
+  --seed   makes the numbers repeatable (default 1)
+`;
+
+export interface CliOptions {
+  help: boolean;
+  hosts: string[];
+  port: number;
+  seed: number;
+}
+
+/** Reads and checks the command line; any problem is a SIMULATOR_BAD_ARGS error that names the flag. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        count: { type: 'string', default: '10' },
+        cidr: { type: 'string', default: '127.1.0.0/16' },
+        port: { type: 'string', default: '4028' },
+        seed: { type: 'string', default: '1' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (cause) {
+    throw new SimulatorError('SIMULATOR_BAD_ARGS', (cause as Error).message, { cause });
+  }
+  const count = integer(values, 'count', 1, 65_534);
+  return {
+    help: values.help === true,
+    hosts: loopbackHosts(String(values.cidr), count),
+    port: integer(values, 'port', 1, 65_535),
+    seed: integer(values, 'seed', 0, 2 ** 32 - 1),
+  };
+}
+
+function integer(values: Record<string, unknown>, name: string, min: number, max: number): number {
+  const text = String(values[name]);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new SimulatorError(
+      'SIMULATOR_BAD_ARGS',
+      `--${name} must be an integer from ${min} to ${max}, not ${text}`,
+    );
+  }
+  return value;
+}

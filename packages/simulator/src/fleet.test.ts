@@ -1,0 +1,39 @@
+import { cgminerCommand, readCgminerMiner } from '@hashinsight/miners';
+import { freePort, loopbackAllocator } from '@hashinsight/testkit';
+import t from 'tap';
+import { startFleet } from './fleet.js';
+
+t.test('starts miners with models in turn, reads them all, closes them all', async (t) => {
+  const ips = loopbackAllocator.take(3);
+  const port = await freePort(ips[0]);
+  const fleet = await startFleet({ ips, port, models: ['Antminer S19 Pro', 'Whatsminer M30S'], seed: 5 });
+  t.same(
+    fleet.miners.map((miner) => [miner.ip, miner.port, miner.model]),
+    [
+      [ips[0], port, 'Antminer S19 Pro'],
+      [ips[1], port, 'Whatsminer M30S'],
+      [ips[2], port, 'Antminer S19 Pro'],
+    ],
+  );
+  const readings = await Promise.all(ips.map((ip) => readCgminerMiner(ip, { port })));
+  t.same(
+    readings.map((reading) => reading.hashrateMhs),
+    fleet.miners.map((miner) => miner.hashrateMhs),
+  );
+  t.notSame(fleet.miners[0]!.snapshot(), fleet.miners[2]!.snapshot(), 'each miner has its own seed');
+  await fleet.close();
+  for (const ip of ips) {
+    await t.rejects(
+      cgminerCommand(ip, 'summary', undefined, { port }),
+      { code: 'MINER_CONNECT_REFUSED' },
+      ip,
+    );
+  }
+});
+
+t.test('if one miner cannot listen, none stays up', async (t) => {
+  const [ip] = loopbackAllocator.take(1) as [string];
+  const port = await freePort(ip);
+  await t.rejects(startFleet({ ips: [ip, ip], port }), { code: 'SIMULATOR_LISTEN_FAILED' });
+  await t.rejects(cgminerCommand(ip, 'summary', undefined, { port }), { code: 'MINER_CONNECT_REFUSED' });
+});
