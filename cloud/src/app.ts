@@ -1,0 +1,53 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Db } from './db/index.js';
+import authFeature from './features/auth/index.js';
+import healthFeature from './features/health/index.js';
+import ingestFeature from './features/ingest/index.js';
+import minersFeature from './features/miners/index.js';
+import { installErrorHandling } from './http/error-handler.js';
+import brokerPlugin, { type Broker } from './plugins/broker.js';
+import dbPlugin from './plugins/db.js';
+import jwtPlugin from './plugins/jwt.js';
+
+/** Largest request body accepted; the API takes small JSON documents only. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppDependencies {
+  db: Db;
+  broker: Broker;
+  jwtSecret: string;
+  logger: Logger;
+  /** Clock for stored times (tests inject one). */
+  now?: () => number;
+}
+
+/**
+ * Composes the HTTP API and the MQTT ingest from ready dependencies. The caller owns `db` and `broker` and
+ * closes them after the app. Tests call this and use `app.inject`.
+ */
+export async function buildApp({
+  db,
+  broker,
+  jwtSecret,
+  logger,
+  now,
+}: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Reject unknown properties instead of silently dropping them (Fastify's default strips them).
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  installErrorHandling(app);
+  // The API speaks JSON only: anything else is 415 rather than a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  await app.register(dbPlugin, { db });
+  await app.register(brokerPlugin, { broker });
+  await app.register(jwtPlugin, { secret: jwtSecret });
+  await app.register(healthFeature);
+  await app.register(authFeature);
+  await app.register(minersFeature);
+  await app.register(ingestFeature, now ? { now } : {});
+  return app;
+}

@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import t from 'tap';
+import { ConfigError, loadCloudConfig, printableConfig } from './index.js';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+t.test('defaults apply when the environment is empty', async (t) => {
+  const config = loadCloudConfig({});
+  t.same(config, {
+    httpHost: '127.0.0.1',
+    httpPort: 8420,
+    mqttHost: '127.0.0.1',
+    mqttPort: 18830,
+    dataDir: resolve('.data'),
+    bootstrapEmail: 'admin@hashinsight.local',
+    bootstrapPassword: undefined,
+    jwtSecret: undefined,
+    logLevel: 'info',
+  });
+});
+
+t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {
+  const config = loadCloudConfig({
+    HASHINSIGHT_HTTP_HOST: '0.0.0.0',
+    HASHINSIGHT_HTTP_PORT: '9000',
+    HASHINSIGHT_MQTT_HOST: 'broker.local',
+    HASHINSIGHT_MQTT_PORT: '1883',
+    HASHINSIGHT_DATA_DIR: '/var/lib/hashinsight',
+    HASHINSIGHT_BOOTSTRAP_EMAIL: 'Ops@Example.com',
+    HASHINSIGHT_BOOTSTRAP_PASSWORD: 'a long password',
+    HASHINSIGHT_JWT_SECRET: 'x'.repeat(32),
+    HASHINSIGHT_LOG_LEVEL: 'debug',
+  });
+  t.match(config, {
+    httpHost: '0.0.0.0',
+    httpPort: 9000,
+    mqttHost: 'broker.local',
+    mqttPort: 1883,
+    dataDir: '/var/lib/hashinsight',
+    bootstrapEmail: 'ops@example.com',
+    bootstrapPassword: 'a long password',
+    jwtSecret: 'x'.repeat(32),
+    logLevel: 'debug',
+  });
+});
+
+t.test('overrides win over the environment and are validated too', async (t) => {
+  t.equal(loadCloudConfig({ HASHINSIGHT_HTTP_PORT: '9000' }, { httpPort: 0 }).httpPort, 0);
+  t.equal(configError(() => loadCloudConfig({}, { mqttPort: 70_000 })).key, 'HASHINSIGHT_MQTT_PORT');
+});
+
+t.test('a bad value throws a ConfigError naming the key', async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ HASHINSIGHT_HTTP_PORT: 'abc' }, 'HASHINSIGHT_HTTP_PORT'],
+    [{ HASHINSIGHT_HTTP_PORT: '65536' }, 'HASHINSIGHT_HTTP_PORT'],
+    [{ HASHINSIGHT_HTTP_PORT: '-1' }, 'HASHINSIGHT_HTTP_PORT'],
+    [{ HASHINSIGHT_MQTT_PORT: '18830.5' }, 'HASHINSIGHT_MQTT_PORT'],
+    [{ HASHINSIGHT_HTTP_HOST: 'not a host' }, 'HASHINSIGHT_HTTP_HOST'],
+    [{ HASHINSIGHT_LOG_LEVEL: 'verbose' }, 'HASHINSIGHT_LOG_LEVEL'],
+    [{ HASHINSIGHT_BOOTSTRAP_EMAIL: 'admin' }, 'HASHINSIGHT_BOOTSTRAP_EMAIL'],
+    [{ HASHINSIGHT_BOOTSTRAP_PASSWORD: 'short' }, 'HASHINSIGHT_BOOTSTRAP_PASSWORD'],
+    [{ HASHINSIGHT_JWT_SECRET: 'too-short' }, 'HASHINSIGHT_JWT_SECRET'],
+  ];
+  for (const [env, key] of cases) {
+    const error = configError(() => loadCloudConfig(env));
+    t.equal(error.key, key, `${JSON.stringify(env)} names ${key}`);
+    t.equal(error.code, 'CONFIG_INVALID');
+    t.match(error.message, new RegExp(`^${key} `));
+  }
+});
+
+t.test('error messages never echo a secret', async (t) => {
+  const error = configError(() => loadCloudConfig({ HASHINSIGHT_JWT_SECRET: 'sekrit-value' }));
+  t.notMatch(error.message, /sekrit-value/);
+  const passwordError = configError(() => loadCloudConfig({ HASHINSIGHT_BOOTSTRAP_PASSWORD: 'pw123' }));
+  t.notMatch(passwordError.message, /pw123/);
+});
+
+t.test('printableConfig masks secrets', async (t) => {
+  const config = loadCloudConfig({
+    HASHINSIGHT_JWT_SECRET: 'y'.repeat(40),
+    HASHINSIGHT_BOOTSTRAP_PASSWORD: 'bootstrap-password',
+  });
+  const printable = printableConfig(config);
+  t.equal(printable.jwtSecret, '********');
+  t.equal(printable.bootstrapPassword, '********');
+  t.equal(printable.httpPort, 8420);
+  t.notMatch(JSON.stringify(printable), /yyyy|bootstrap-password/);
+  t.equal(printableConfig(loadCloudConfig({})).jwtSecret, null);
+});

@@ -1,0 +1,137 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The cloud's settings, validated. Each one comes from a HASHINSIGHT_* environment variable. */
+export interface CloudConfig {
+  httpHost: string;
+  /** 0 lets the kernel pick a free port (tests). */
+  httpPort: number;
+  /** Where the embedded MQTT broker listens. */
+  mqttHost: string;
+  mqttPort: number;
+  /** Absolute path of the folder holding cloud.sqlite and the generated jwt-secret. */
+  dataDir: string;
+  /** Email of the owner account created on first start. */
+  bootstrapEmail: string;
+  /** Password of that owner; when unset on first start one is generated and shown once. */
+  bootstrapPassword: string | undefined;
+  /** HS256 signing key; when unset one is generated and kept in dataDir/jwt-secret. */
+  jwtSecret: string | undefined;
+  logLevel: LogLevel;
+}
+
+interface Setting<T> {
+  env: string;
+  /** Masked by printableConfig and never echoed in error messages. */
+  secret?: boolean;
+  fallback: () => T;
+  /** Environment text to a value; bad text gives a value `check` rejects. */
+  parse: (raw: string) => T;
+  /** Returns what is wrong with a value, or undefined. */
+  check: (value: T) => string | undefined;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const text = (raw: string): string => raw.trim();
+const port = (raw: string): number => (/^\d{1,5}$/.test(raw.trim()) ? Number(raw) : Number.NaN);
+const checkHost = (value: string) =>
+  isIP(value) !== 0 || HOSTNAME.test(value) ? undefined : 'must be an IP address or a hostname';
+const checkPort = (value: number) =>
+  Number.isInteger(value) && value >= 0 && value <= 65_535
+    ? undefined
+    : 'must be a whole number from 0 to 65535 (0 picks a free port)';
+
+const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
+  httpHost: { env: 'HASHINSIGHT_HTTP_HOST', fallback: () => '127.0.0.1', parse: text, check: checkHost },
+  httpPort: { env: 'HASHINSIGHT_HTTP_PORT', fallback: () => 8420, parse: port, check: checkPort },
+  mqttHost: { env: 'HASHINSIGHT_MQTT_HOST', fallback: () => '127.0.0.1', parse: text, check: checkHost },
+  mqttPort: { env: 'HASHINSIGHT_MQTT_PORT', fallback: () => 18830, parse: port, check: checkPort },
+  dataDir: {
+    env: 'HASHINSIGHT_DATA_DIR',
+    fallback: () => resolve('.data'),
+    parse: (raw) => resolve(raw),
+    check: (value) => (value.trim() === '' ? 'must be a folder path' : undefined),
+  },
+  bootstrapEmail: {
+    env: 'HASHINSIGHT_BOOTSTRAP_EMAIL',
+    fallback: () => 'admin@hashinsight.local',
+    parse: (raw) => raw.trim().toLowerCase(),
+    check: (value) =>
+      value.length <= 254 && EMAIL.test(value)
+        ? undefined
+        : 'must be an email address like admin@example.com',
+  },
+  bootstrapPassword: {
+    env: 'HASHINSIGHT_BOOTSTRAP_PASSWORD',
+    secret: true,
+    fallback: () => undefined,
+    parse: (raw) => raw,
+    check: (value) =>
+      value === undefined || (value.length >= 8 && value.length <= 1024)
+        ? undefined
+        : 'must be 8 to 1024 characters long',
+  },
+  jwtSecret: {
+    env: 'HASHINSIGHT_JWT_SECRET',
+    secret: true,
+    fallback: () => undefined,
+    parse: (raw) => raw,
+    // HS256 is only as strong as its key: ask for at least 256 bits of text.
+    check: (value) =>
+      value === undefined || value.length >= 32 ? undefined : 'must be at least 32 characters',
+  },
+  logLevel: {
+    env: 'HASHINSIGHT_LOG_LEVEL',
+    fallback: () => 'info',
+    parse: (raw) => raw.trim().toLowerCase() as LogLevel,
+    check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
+  },
+};
+
+const KEYS = Object.keys(SETTINGS) as (keyof CloudConfig)[];
+
+function read<K extends keyof CloudConfig>(
+  key: K,
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<CloudConfig>,
+): CloudConfig[K] {
+  const setting = SETTINGS[key];
+  const raw = env[setting.env];
+  let value: CloudConfig[K];
+  if (Object.hasOwn(overrides, key)) value = overrides[key] as CloudConfig[K];
+  else if (raw === undefined || raw === '') value = setting.fallback();
+  else value = setting.parse(raw);
+  const problem = setting.check(value);
+  if (problem !== undefined) {
+    const shown = setting.secret ? '' : `, got ${JSON.stringify(String(raw ?? value).slice(0, 80))}`;
+    throw new ConfigError(setting.env, `${setting.env} ${problem}${shown}`);
+  }
+  return value;
+}
+
+/**
+ * Reads the cloud's settings from `env` (HASHINSIGHT_*), applies `overrides` (already typed values, e.g. from
+ * tests) and validates the result. Throws ConfigError naming the first bad key. Pure: touches no files.
+ */
+export function loadCloudConfig(env: NodeJS.ProcessEnv, overrides: Partial<CloudConfig> = {}): CloudConfig {
+  const config = {} as Record<keyof CloudConfig, unknown>;
+  for (const key of KEYS) config[key] = read(key, env, overrides);
+  return config as CloudConfig;
+}
+
+/** The effective settings with secrets masked (set ones show as ********, unset ones as null), for logs. */
+export function printableConfig(config: CloudConfig): Record<keyof CloudConfig, string | number | null> {
+  const printable = {} as Record<keyof CloudConfig, string | number | null>;
+  for (const key of KEYS) {
+    const value = config[key];
+    if (value === undefined) printable[key] = null;
+    else printable[key] = SETTINGS[key].secret ? '********' : value;
+  }
+  return printable;
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+
+// Portable DDL only (SQLite now, PostgreSQL later): bigint for ms times and counters, integer flags, text JSON.
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('user')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('agent')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('epoch', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('online', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('hostname', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('agent_version', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('last_seen_at', 'bigint')
+    .addColumn('telemetry_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('telemetry_up_to_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('miner')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('agent_id', 'text', (c) => c.notNull().references('agent.id'))
+    .addColumn('ip', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('mac', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('serial', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('vendor', 'text', (c) => c.notNull().defaultTo('unknown'))
+    .addColumn('model', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('firmware', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('hostname', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('first_seen_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('miner_agent_id_idx').on('miner').column('agent_id').execute();
+
+  await db.schema
+    .createTable('miner_latest')
+    .addColumn('miner_id', 'text', (c) => c.primaryKey().references('miner.id').onDelete('cascade'))
+    .addColumn('agent_id', 'text', (c) => c.notNull().references('agent.id'))
+    .addColumn('time_ms', 'bigint', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('hashrate_mhs', 'bigint', (c) => c.notNull())
+    .addColumn('hashrate_avg_mhs', 'bigint', (c) => c.notNull())
+    .addColumn('hashrate_expected_mhs', 'bigint', (c) => c.notNull())
+    .addColumn('power_w', 'integer')
+    .addColumn('uptime_s', 'integer', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addColumn('poll_error', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema.createIndex('miner_latest_agent_id_idx').on('miner_latest').column('agent_id').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('miner_latest').execute();
+  await db.schema.dropTable('miner').execute();
+  await db.schema.dropTable('agent').execute();
+  await db.schema.dropTable('user').execute();
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.js';
+
+/**
+ * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
+ * dist/ and tsx runs see the same set. Add a new file and one line here; never edit a shipped migration.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,98 @@
+// Row types of every table, as Kysely sees them. Times are UTC milliseconds since the Unix epoch (integers).
+
+export type UserRole = 'owner' | 'admin' | 'operator' | 'viewer';
+
+export interface UserTable {
+  /** UUIDv7. */
+  id: string;
+  /** Stored lower-case; unique. */
+  email: string;
+  /** scrypt parameters, salt and hash in one string (see features/auth/password.ts). */
+  password_hash: string;
+  role: UserRole;
+  created_at: number;
+}
+
+export interface AgentTable {
+  /** The agent id, which is also its MQTT client id. */
+  id: string;
+  /** Session epoch of the latest birth or death applied. */
+  epoch: number;
+  /** 1 while the agent's latest presence is a birth. */
+  online: number;
+  hostname: string;
+  agent_version: string;
+  last_seen_at: number | null;
+  /** Epoch the telemetry high-water mark belongs to. */
+  telemetry_epoch: number;
+  /** Every sample of telemetry_epoch with seq <= this is stored (the ingest high-water mark). */
+  telemetry_up_to_seq: number;
+  created_at: number;
+}
+
+export interface MinerTable {
+  /** miner_id chosen by the agent. */
+  id: string;
+  /** The agent that reported it last. */
+  agent_id: string;
+  ip: string;
+  mac: string;
+  serial: string;
+  vendor: string;
+  model: string;
+  firmware: string;
+  hostname: string;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+export interface MinerLatestTable {
+  miner_id: string;
+  agent_id: string;
+  /** When the poll of this sample finished. */
+  time_ms: number;
+  status: string;
+  hashrate_mhs: number;
+  hashrate_avg_mhs: number;
+  hashrate_expected_mhs: number;
+  power_w: number | null;
+  uptime_s: number;
+  /** JSON of MinerDetail: boards, fans, pools and errors. */
+  detail: string;
+  poll_error: string;
+}
+
+export interface Database {
+  user: UserTable;
+  agent: AgentTable;
+  miner: MinerTable;
+  miner_latest: MinerLatestTable;
+}
+
+/** The JSON in miner_latest.detail. Units as in the proto: MH/s, tenths of a degree Celsius, RPM. */
+export interface MinerDetail {
+  boards: {
+    index: number;
+    hashrateMhs: number;
+    boardTempDc: number | null;
+    chipTempDc: number | null;
+    inletTempDc: number | null;
+    outletTempDc: number | null;
+    chips: number;
+    chipsExpected: number;
+    serial: string;
+  }[];
+  fansRpm: number[];
+  /** Pool passwords never reach the cloud; only these fields are kept. */
+  pools: {
+    url: string;
+    user: string;
+    status: 'alive' | 'dead' | 'disabled' | 'unknown';
+    active: boolean;
+    priority: number;
+    accepted: number;
+    rejected: number;
+    stale: number;
+  }[];
+  errors: { code: string; message: string }[];
+}

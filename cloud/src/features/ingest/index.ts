@@ -1,0 +1,96 @@
+import {
+  type AgentTopicKind,
+  agentPresenceCodec,
+  agentTopic,
+  allAgentsTopic,
+  ProtocolError,
+  parseAgentTopic,
+  telemetryAckCodec,
+  telemetryBatchCodec,
+} from '@hashinsight/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import { KeyedQueue } from '../../lib/keyed-queue.js';
+import { applyPresence, ingestTelemetry } from './service.js';
+
+export interface IngestOptions {
+  /** Clock for last-seen times (tests inject one). */
+  now?: () => number;
+}
+
+/**
+ * Agent telemetry and presence from MQTT into the database. The agent id always comes from the topic, which the
+ * broker only lets the agent with that client id publish to; payloads never name their sender.
+ */
+const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now = Date.now }) => {
+  const log = fastify.log.child({ feature: 'ingest' });
+  const { db, broker } = fastify;
+  // One agent's messages are handled in arrival order (the high-water mark depends on it); agents in parallel.
+  const queue = new KeyedQueue();
+  let rejectedTotal = 0;
+
+  function rejected(agentId: string, kind: AgentTopicKind, error: ProtocolError, bytes: number): void {
+    rejectedTotal += 1;
+    // Never the payload itself: it is untrusted and may be huge.
+    log.warn(
+      { agentId, kind, code: error.code, reason: error.message, bytes, rejectedTotal },
+      'message rejected',
+    );
+  }
+
+  async function onTelemetry(agentId: string, payload: Uint8Array): Promise<void> {
+    let batch: ReturnType<typeof telemetryBatchCodec.decode>;
+    try {
+      batch = telemetryBatchCodec.decode(payload);
+    } catch (error) {
+      if (error instanceof ProtocolError) return rejected(agentId, 'telemetry', error, payload.length);
+      throw error;
+    }
+    const outcome = await ingestTelemetry(db, agentId, batch, now());
+    if (outcome.kind === 'stale-epoch') {
+      log.info({ agentId, ...outcome }, 'telemetry of an old epoch dropped');
+      return;
+    }
+    // Only now, after the commit, may the agent forget these samples.
+    const ack = telemetryAckCodec.encode({ epoch: outcome.epoch, upToSeq: outcome.upToSeq });
+    await broker.publish(agentTopic(agentId, 'ack'), ack, { qos: 1, retain: false });
+    log.debug({ agentId, ...outcome }, 'telemetry stored');
+  }
+
+  async function onPresence(agentId: string, payload: Uint8Array): Promise<void> {
+    let presence: ReturnType<typeof agentPresenceCodec.decode>;
+    try {
+      presence = agentPresenceCodec.decode(payload);
+    } catch (error) {
+      if (error instanceof ProtocolError) return rejected(agentId, 'state', error, payload.length);
+      throw error;
+    }
+    const outcome = await applyPresence(db, agentId, presence, now());
+    log.info(
+      { agentId, ...outcome },
+      outcome.applied ? `agent ${outcome.kind}` : `stale agent ${outcome.kind} ignored`,
+    );
+  }
+
+  function route(kind: AgentTopicKind, handle: (agentId: string, payload: Uint8Array) => Promise<void>) {
+    return (topic: string, payload: Uint8Array): Promise<void> => {
+      const { agentId } = parseAgentTopic(topic); // the subscription filter guarantees an agent topic
+      return queue.add(agentId, () =>
+        handle(agentId, payload).catch((error: unknown) => {
+          log.error({ err: error, agentId, kind }, 'message handling failed');
+        }),
+      );
+    };
+  }
+
+  const unsubscribes = [
+    await broker.subscribe(allAgentsTopic('telemetry'), route('telemetry', onTelemetry)),
+    await broker.subscribe(allAgentsTopic('state'), route('state', onPresence)),
+  ];
+
+  fastify.addHook('onClose', async () => {
+    for (const unsubscribe of unsubscribes) await unsubscribe();
+    await queue.drain(); // let in-flight batches commit (and be acked) before the database closes
+  });
+};
+
+export default ingestFeature;

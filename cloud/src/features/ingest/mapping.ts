@@ -1,0 +1,88 @@
+import { bytesToIp, bytesToMac, hashinsight } from '@hashinsight/protocol';
+import type { MinerDetail } from '../../db/index.js';
+
+// Decoded proto messages to rows. The codec has validated the required fields; optional ones get defaults here.
+
+type MinerSample = hashinsight.v1.MinerSample.$Properties;
+type MinerIdentity = hashinsight.v1.MinerIdentity.$Properties;
+
+const { MinerStatus, MinerVendor, PoolStatus } = hashinsight.v1;
+
+const STATUS_NAMES: Record<number, string> = {
+  [MinerStatus.MINER_STATUS_OK]: 'ok',
+  [MinerStatus.MINER_STATUS_DEGRADED]: 'degraded',
+  [MinerStatus.MINER_STATUS_OFFLINE]: 'offline',
+  [MinerStatus.MINER_STATUS_UNREACHABLE]: 'unreachable',
+  [MinerStatus.MINER_STATUS_AUTH_FAILED]: 'auth_failed',
+  [MinerStatus.MINER_STATUS_SLEEPING]: 'sleeping',
+};
+
+const VENDOR_NAMES: Record<number, string> = {
+  [MinerVendor.MINER_VENDOR_BITMAIN]: 'bitmain',
+  [MinerVendor.MINER_VENDOR_MICROBT]: 'microbt',
+  [MinerVendor.MINER_VENDOR_CANAAN]: 'canaan',
+  [MinerVendor.MINER_VENDOR_OTHER]: 'other',
+};
+
+const POOL_STATUS_NAMES: Record<number, MinerDetail['pools'][number]['status']> = {
+  [PoolStatus.POOL_STATUS_ALIVE]: 'alive',
+  [PoolStatus.POOL_STATUS_DEAD]: 'dead',
+  [PoolStatus.POOL_STATUS_DISABLED]: 'disabled',
+};
+
+/** Unspecified and values from a newer contract read as 'unknown'. */
+export const statusName = (status: number | null | undefined): string =>
+  STATUS_NAMES[status ?? 0] ?? 'unknown';
+export const vendorName = (vendor: number | null | undefined): string =>
+  VENDOR_NAMES[vendor ?? 0] ?? 'unknown';
+
+export interface IdentityFields {
+  ip: string;
+  mac: string;
+  serial: string;
+  vendor: string;
+  model: string;
+  firmware: string;
+  hostname: string;
+}
+
+export function identityFields(identity: MinerIdentity): IdentityFields {
+  return {
+    ip: bytesToIp(identity.ip ?? new Uint8Array()),
+    mac: bytesToMac(identity.mac ?? new Uint8Array()),
+    serial: identity.serial ?? '',
+    vendor: vendorName(identity.vendor),
+    model: identity.model ?? '',
+    firmware: identity.firmware ?? '',
+    hostname: identity.hostname ?? '',
+  };
+}
+
+/** Picks fields one by one so nothing the contract may add later is stored unseen. */
+export function sampleDetail(sample: MinerSample): MinerDetail {
+  return {
+    boards: (sample.boards ?? []).map((board) => ({
+      index: board.index ?? 0,
+      hashrateMhs: board.hashrateMhs ?? 0,
+      boardTempDc: board.boardTempDc ?? null,
+      chipTempDc: board.chipTempDc ?? null,
+      inletTempDc: board.inletTempDc ?? null,
+      outletTempDc: board.outletTempDc ?? null,
+      chips: board.chips ?? 0,
+      chipsExpected: board.chipsExpected ?? 0,
+      serial: board.serial ?? '',
+    })),
+    fansRpm: [...(sample.fanRpm ?? [])],
+    pools: (sample.pools ?? []).map((pool) => ({
+      url: pool.url ?? '',
+      user: pool.user ?? '',
+      status: POOL_STATUS_NAMES[pool.status ?? 0] ?? 'unknown',
+      active: pool.active ?? false,
+      priority: pool.priority ?? 0,
+      accepted: pool.accepted ?? 0,
+      rejected: pool.rejected ?? 0,
+      stale: pool.stale ?? 0,
+    })),
+    errors: (sample.errors ?? []).map((error) => ({ code: error.code ?? '', message: error.message ?? '' })),
+  };
+}

@@ -1,0 +1,134 @@
+import { tempDir } from '@hashinsight/testkit';
+import t, { type Test } from 'tap';
+import { type Db, migrateToLatest, openDatabase } from '../../db/index.js';
+import { MINER_ID, sample } from '../../test/helpers.js';
+import { applyPresence, ingestTelemetry } from './service.js';
+
+async function freshDb(t: Test): Promise<Db> {
+  const db = openDatabase(tempDir(t));
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+  return db;
+}
+
+const NOW = 1_795_000_500_000;
+const latest = (db: Db) =>
+  db.selectFrom('miner_latest').selectAll().where('miner_id', '=', MINER_ID).executeTakeFirst();
+const agent = (db: Db) =>
+  db.selectFrom('agent').selectAll().where('id', '=', 'agent-1').executeTakeFirstOrThrow();
+
+t.test('a batch is stored and the high-water mark advances to its last seq', async (t) => {
+  const db = await freshDb(t);
+  const outcome = await ingestTelemetry(
+    db,
+    'agent-1',
+    { epoch: 1, samples: [sample(1), sample(2), sample(3)] },
+    NOW,
+  );
+  t.same(outcome, { kind: 'stored', epoch: 1, upToSeq: 3, applied: 3, duplicates: 0 });
+  t.match(await agent(db), { telemetry_epoch: 1, telemetry_up_to_seq: 3, last_seen_at: NOW });
+  t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
+    id: MINER_ID,
+    agent_id: 'agent-1',
+    ip: '10.0.0.21',
+    mac: 'aa:bb:cc:dd:ee:ff',
+    vendor: 'bitmain',
+    model: 'Antminer S19 Pro',
+    first_seen_at: sample(1).timeMs,
+    last_seen_at: sample(3).timeMs,
+  });
+  const row = await latest(db);
+  t.match(row, { time_ms: sample(3).timeMs, status: 'ok', hashrate_mhs: 110_566_890, power_w: 3250 });
+  const detail = JSON.parse(row?.detail ?? '{}');
+  t.same(detail.fansRpm, [5400, 5520, 5460, 5580]);
+  t.match(detail.pools[0], { url: 'stratum+tcp://pool.example:3333', status: 'alive', accepted: 4057 });
+  t.match(detail.boards[0], { chipTempDc: 712, inletTempDc: null });
+});
+
+t.test('duplicates are skipped and acknowledged the same', async (t) => {
+  const db = await freshDb(t);
+  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2)] }, NOW);
+  // The same seqs again, with different (newer) content: they must not be applied a second time.
+  const resent = [sample(1), sample(2, { hashrateMhs: 1, timeMs: sample(9).timeMs })];
+  const outcome = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: resent }, NOW);
+  t.same(outcome, { kind: 'stored', epoch: 1, upToSeq: 2, applied: 0, duplicates: 2 });
+  t.equal((await latest(db))?.hashrate_mhs, 110_566_890);
+});
+
+t.test('a gap stops the mark until the missing seqs arrive', async (t) => {
+  const db = await freshDb(t);
+  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2)] }, NOW);
+  const gap = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(5), sample(6)] }, NOW);
+  t.match(gap, { upToSeq: 2, applied: 2 }, 'stored but not acknowledged past the gap');
+  t.equal((await latest(db))?.time_ms, sample(6).timeMs);
+  const replay = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(3), sample(4)] }, NOW);
+  // Only the mark is tracked, not each seq above it: 5 and 6 will be replayed too, and re-applying is harmless.
+  t.match(replay, { upToSeq: 4 }, 'contiguous again up to the replayed part');
+  t.equal(
+    (await latest(db))?.time_ms,
+    sample(6).timeMs,
+    'an older replayed sample does not replace a newer one',
+  );
+  const inner = await ingestTelemetry(
+    db,
+    'agent-1',
+    { epoch: 1, samples: [sample(5), sample(7), sample(9)] },
+    NOW,
+  );
+  t.match(inner, { upToSeq: 5, applied: 3 }, 'a gap inside a batch stops the mark there');
+});
+
+t.test('a new epoch restarts the mark; an older epoch is dropped unacknowledged', async (t) => {
+  const db = await freshDb(t);
+  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2), sample(3)] }, NOW);
+  const next = await ingestTelemetry(
+    db,
+    'agent-1',
+    { epoch: 2, samples: [sample(1, { timeMs: sample(10).timeMs })] },
+    NOW,
+  );
+  t.same(next, { kind: 'stored', epoch: 2, upToSeq: 1, applied: 1, duplicates: 0 });
+  const old = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(4)] }, NOW);
+  t.same(old, { kind: 'stale-epoch', epoch: 1, currentEpoch: 2 });
+  t.match(await agent(db), { telemetry_epoch: 2, telemetry_up_to_seq: 1 });
+});
+
+t.test('a sample without identity still creates its miner', async (t) => {
+  const db = await freshDb(t);
+  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1, { identity: null })] }, NOW);
+  t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
+    id: MINER_ID,
+    ip: '',
+    vendor: 'unknown',
+  });
+  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(2)] }, NOW);
+  t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
+    ip: '10.0.0.21',
+    vendor: 'bitmain',
+  });
+});
+
+t.test('birth, then a stale death of an older epoch, leaves the agent online', async (t) => {
+  const db = await freshDb(t);
+  const birth = { birth: { epoch: 5, hostname: 'edge-1', agentVersion: '0.1.0', startedAtMs: NOW } };
+  t.match(await applyPresence(db, 'agent-1', birth, NOW), { kind: 'birth', epoch: 5, applied: true });
+  t.match(await agent(db), {
+    online: 1,
+    epoch: 5,
+    hostname: 'edge-1',
+    agent_version: '0.1.0',
+    last_seen_at: NOW,
+  });
+
+  t.match(await applyPresence(db, 'agent-1', { death: { epoch: 4 } }, NOW + 1), { applied: false });
+  t.match(await agent(db), { online: 1, epoch: 5 });
+
+  const staleBirth = { birth: { epoch: 3, hostname: 'old', agentVersion: '0.0.1' } };
+  t.match(await applyPresence(db, 'agent-1', staleBirth, NOW + 2), { applied: false });
+  t.match(await agent(db), { hostname: 'edge-1' });
+
+  t.match(await applyPresence(db, 'agent-1', { death: { epoch: 5, clean: true } }, NOW + 3), {
+    applied: true,
+  });
+  t.match(await agent(db), { online: 0, epoch: 5 });
+});

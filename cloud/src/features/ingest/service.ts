@@ -1,0 +1,145 @@
+import type { hashinsight } from '@hashinsight/protocol';
+import type { Db } from '../../db/index.js';
+import { type IdentityFields, identityFields, sampleDetail, statusName } from './mapping.js';
+import {
+  applyBirth,
+  applyDeath,
+  getTelemetryMark,
+  insertAgentIfMissing,
+  setTelemetryMark,
+  upsertMiner,
+  upsertMinerLatest,
+} from './repository.js';
+
+type TelemetryBatch = hashinsight.v1.TelemetryBatch.$Properties;
+type AgentPresence = hashinsight.v1.AgentPresence.$Properties;
+type MinerSample = hashinsight.v1.MinerSample.$Properties;
+
+export type TelemetryOutcome =
+  /** Stored; acknowledge `upToSeq` of `epoch`. `applied` new samples, `duplicates` already stored. */
+  | { kind: 'stored'; epoch: number; upToSeq: number; applied: number; duplicates: number }
+  /** The batch belongs to an epoch older than the stored one: dropped, nothing to acknowledge. */
+  | { kind: 'stale-epoch'; epoch: number; currentEpoch: number };
+
+interface MinerUpdate {
+  identity: IdentityFields | undefined;
+  latest: MinerSample;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+/** One write per miner however many of its samples a batch holds: the newest sample and identity win. */
+function collapseByMiner(samples: MinerSample[]): Map<string, MinerUpdate> {
+  const miners = new Map<string, MinerUpdate>();
+  for (const sample of samples) {
+    const timeMs = sample.timeMs ?? 0;
+    const identity = sample.identity ? identityFields(sample.identity) : undefined;
+    const seen = miners.get(sample.minerId ?? '');
+    if (seen === undefined) {
+      miners.set(sample.minerId ?? '', { identity, latest: sample, firstSeenAt: timeMs, lastSeenAt: timeMs });
+      continue;
+    }
+    if (identity) seen.identity = identity;
+    if (timeMs > (seen.latest.timeMs ?? 0)) seen.latest = sample;
+    seen.firstSeenAt = Math.min(seen.firstSeenAt, timeMs);
+    seen.lastSeenAt = Math.max(seen.lastSeenAt, timeMs);
+  }
+  return miners;
+}
+
+/**
+ * Stores one decoded telemetry batch of `agentId` in a single transaction and advances the agent's high-water
+ * mark (every sample of the epoch up to it is stored). Samples at or below the mark are duplicates and skipped.
+ * The mark only moves through contiguous sequence numbers: after a gap it stays put until the agent replays.
+ */
+export async function ingestTelemetry(
+  db: Db,
+  agentId: string,
+  batch: TelemetryBatch,
+  nowMs: number,
+): Promise<TelemetryOutcome> {
+  const epoch = batch.epoch ?? 0;
+  const samples = batch.samples ?? [];
+  return db.transaction().execute(async (trx) => {
+    await insertAgentIfMissing(trx, agentId, nowMs);
+    const mark = await getTelemetryMark(trx, agentId);
+    if (epoch < mark.telemetry_epoch) {
+      return { kind: 'stale-epoch', epoch, currentEpoch: mark.telemetry_epoch } as const;
+    }
+    // A new epoch restarts sequence numbers at 1.
+    let upToSeq = epoch > mark.telemetry_epoch ? 0 : mark.telemetry_up_to_seq;
+    const fresh = samples.filter((sample) => (sample.seq ?? 0) > upToSeq);
+
+    for (const [minerId, update] of collapseByMiner(fresh)) {
+      const { latest } = update;
+      await upsertMiner(trx, {
+        id: minerId,
+        agentId,
+        identity: update.identity,
+        firstSeenAt: update.firstSeenAt,
+        lastSeenAt: update.lastSeenAt,
+      });
+      await upsertMinerLatest(trx, {
+        minerId,
+        agentId,
+        timeMs: latest.timeMs ?? 0,
+        status: statusName(latest.status),
+        hashrateMhs: latest.hashrateMhs ?? 0,
+        hashrateAvgMhs: latest.hashrateAvgMhs ?? 0,
+        hashrateExpectedMhs: latest.hashrateExpectedMhs ?? 0,
+        powerW: latest.powerW ?? null,
+        uptimeS: latest.uptimeS ?? 0,
+        detail: JSON.stringify(sampleDetail(latest)),
+        pollError: latest.pollError ?? '',
+      });
+    }
+
+    for (const sample of fresh) {
+      if (sample.seq !== upToSeq + 1) break;
+      upToSeq = sample.seq;
+    }
+    await setTelemetryMark(trx, agentId, { epoch, upToSeq }, nowMs);
+    return {
+      kind: 'stored',
+      epoch,
+      upToSeq,
+      applied: fresh.length,
+      duplicates: samples.length - fresh.length,
+    } as const;
+  });
+}
+
+export interface PresenceOutcome {
+  kind: 'birth' | 'death';
+  epoch: number;
+  /** False when the message belonged to an older epoch than the stored one and was ignored. */
+  applied: boolean;
+}
+
+/** Applies an agent's birth or death; messages of an epoch older than the stored one are ignored. */
+export async function applyPresence(
+  db: Db,
+  agentId: string,
+  presence: AgentPresence,
+  nowMs: number,
+): Promise<PresenceOutcome> {
+  return db.transaction().execute(async (trx) => {
+    await insertAgentIfMissing(trx, agentId, nowMs);
+    if (presence.birth) {
+      const epoch = presence.birth.epoch ?? 0;
+      const applied = await applyBirth(
+        trx,
+        agentId,
+        {
+          epoch,
+          hostname: presence.birth.hostname ?? '',
+          agentVersion: presence.birth.agentVersion ?? '',
+        },
+        nowMs,
+      );
+      return { kind: 'birth', epoch, applied };
+    }
+    const epoch = presence.death?.epoch ?? 0;
+    return { kind: 'death', epoch, applied: await applyDeath(trx, agentId, epoch, nowMs) };
+  });
+}

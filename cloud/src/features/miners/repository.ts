@@ -1,0 +1,31 @@
+import type { Db } from '../../db/index.js';
+
+/** Every miner with its latest sample, if any. */
+export async function listMinersWithLatest(db: Db) {
+  return db
+    .selectFrom('miner')
+    .leftJoin('miner_latest', 'miner_latest.miner_id', 'miner.id')
+    .select([
+      'miner.id',
+      'miner.agent_id',
+      'miner.ip',
+      'miner.mac',
+      'miner.serial',
+      'miner.vendor',
+      'miner.model',
+      'miner.firmware',
+      'miner.hostname',
+      'miner_latest.time_ms',
+      'miner_latest.status',
+      'miner_latest.hashrate_mhs',
+      'miner_latest.hashrate_avg_mhs',
+      'miner_latest.hashrate_expected_mhs',
+      'miner_latest.power_w',
+      'miner_latest.uptime_s',
+      'miner_latest.detail',
+      'miner_latest.poll_error',
+    ])
+    .execute();
+}
+
+export type MinerRow = Awaited<ReturnType<typeof listMinersWithLatest>>[number];

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { failure } from './envelope.js';
+import { AppError } from './errors.js';
+
+/** Fastify's own error codes that a client causes, mapped to ours. */
+const FASTIFY_CODES: Record<string, { statusCode: number; code: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    statusCode: 400,
+    code: 'REQUEST_MALFORMED_JSON',
+    message: 'Request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    statusCode: 400,
+    code: 'REQUEST_MALFORMED_JSON',
+    message: 'Request body is empty but Content-Type says JSON',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    statusCode: 413,
+    code: 'REQUEST_TOO_LARGE',
+    message: 'Request body is too large',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    statusCode: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Content-Type must be application/json',
+  },
+};
+
+function classify(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) return new AppError('VALIDATION_FAILED', 400, error.message);
+  const known = FASTIFY_CODES[error.code];
+  if (known) return new AppError(known.code, known.statusCode, known.message);
+  // Other errors Fastify raises for a bad request (e.g. a bad Content-Length) carry a safe message.
+  const status = error.statusCode ?? 500;
+  if (error.code?.startsWith('FST_') && status >= 400 && status < 500) {
+    return new AppError('REQUEST_INVALID', status, error.message);
+  }
+  return new AppError('INTERNAL_ERROR', 500, 'Internal server error');
+}
+
+/**
+ * The one error handler: every failure leaves as an error envelope with an AREA_REASON code. 5xx details stay
+ * in the log; the client only sees a generic message.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    const appError = classify(error);
+    if (appError.statusCode >= 500) request.log.error({ err: error, code: appError.code }, 'request failed');
+    else request.log.info({ code: appError.code, statusCode: appError.statusCode }, appError.message);
+    return reply.status(appError.statusCode).send(failure(appError.code, appError.message));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]?.slice(0, 200);
+    return reply.status(404).send(failure('ROUTE_NOT_FOUND', `Route ${request.method} ${path} not found`));
+  });
+}

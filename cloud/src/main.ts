@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The cloud CLI: `hashinsight-cloud` starts it, `hashinsight-cloud --print-config` shows the effective settings.
+import { ConfigError, loadCloudConfig, printableConfig } from './config/index.js';
+import { createLogger } from './logger.js';
+import { startCloud } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadCloudConfig(process.env);
+  if (process.argv.includes('--print-config')) {
+    process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: printableConfig(config) }, 'cloud starting');
+  const cloud = await startCloud(config, { logger });
+  logger.info({ url: cloud.httpUrl, mqttPort: cloud.mqttPort }, 'cloud listening');
+
+  // Printed to the terminal, not logged, so the password does not end up in log storage.
+  const password =
+    cloud.bootstrapPassword === undefined
+      ? '(set earlier; HASHINSIGHT_BOOTSTRAP_PASSWORD only applies on first start)'
+      : `${cloud.bootstrapPassword}   <- generated, shown only this once: save it now`;
+  process.stdout.write(
+    `\nHashInsight cloud at ${cloud.httpUrl}\n  email:    ${config.bootstrapEmail}\n  password: ${password}\n\n`,
+  );
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'cloud stopping');
+    cloud.close().then(
+      () => logger.info('cloud stopped'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'cloud did not stop cleanly');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`hashinsight-cloud: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `hashinsight-cloud: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

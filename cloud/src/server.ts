@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { type CloudConfig, ConfigError, loadOrCreateJwtSecret } from './config/index.js';
+import { type Db, migrateToLatest, openDatabase } from './db/index.js';
+import { bootstrapOwner } from './features/auth/index.js';
+import { createLogger } from './logger.js';
+import { createEmbeddedBroker, type EmbeddedBroker } from './plugins/broker.js';
+
+export interface StartCloudOptions {
+  logger?: Logger;
+}
+
+export interface RunningCloud {
+  /** e.g. http://127.0.0.1:8420 */
+  httpUrl: string;
+  httpPort: number;
+  mqttPort: number;
+  /** Set only on the start that created the owner with a generated password: show it once. */
+  bootstrapPassword?: string;
+  /** Stops HTTP, lets in-flight ingest finish, closes the broker, then the database. */
+  close(): Promise<void>;
+}
+
+/** Turns "address in use" and friends into a ConfigError that says which setting to change. */
+async function listening<T>(
+  what: 'HTTP' | 'MQTT',
+  host: string,
+  port: number,
+  listen: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    throw listenError(error, what, host, port);
+  }
+}
+
+function listenError(error: unknown, what: 'HTTP' | 'MQTT', host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const prefix = `HASHINSIGHT_${what}`;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(
+      `${prefix}_PORT`,
+      `${what} port ${port} on ${host} is already in use: set ${prefix}_PORT to a free port`,
+      { cause: error },
+    );
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(
+      `${prefix}_PORT`,
+      `${what} port ${port} on ${host} needs privileges: set ${prefix}_PORT to a port above 1023`,
+      { cause: error },
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new ConfigError(
+      `${prefix}_HOST`,
+      `${what} host ${host} is not an address of this machine: set ${prefix}_HOST`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/**
+ * Starts the cloud: migrates the database, creates the owner on first start, starts the embedded broker and
+ * the HTTP API. Ports 0 pick free ports; the real ones are returned. Listen failures become ConfigErrors.
+ */
+export async function startCloud(
+  config: CloudConfig,
+  options: StartCloudOptions = {},
+): Promise<RunningCloud> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const jwtSecret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
+  // Undone in reverse order on failure and on close.
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (let cleanup = cleanups.pop(); cleanup !== undefined; cleanup = cleanups.pop()) await cleanup();
+  };
+
+  try {
+    const db: Db = openDatabase(config.dataDir);
+    cleanups.push(() => db.destroy());
+    await migrateToLatest(db);
+
+    const broker: EmbeddedBroker = await createEmbeddedBroker(logger.child({ component: 'broker' }));
+    cleanups.push(() => broker.close());
+    const app = await buildApp({ db, broker, jwtSecret, logger });
+    cleanups.push(() => app.close());
+    // Features subscribe in ready(), before the broker accepts agents or says the cloud is online.
+    await app.ready();
+
+    const mqttPort = await listening('MQTT', config.mqttHost, config.mqttPort, () =>
+      broker.listen(config.mqttHost, config.mqttPort),
+    );
+    await listening('HTTP', config.httpHost, config.httpPort, () =>
+      app.listen({ host: config.httpHost, port: config.httpPort }),
+    );
+    const address = app.server.address();
+    const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+    // Only once both ports are ours: a generated password shown by a start that then failed would be lost.
+    const { generatedPassword } = await bootstrapOwner(
+      db,
+      { email: config.bootstrapEmail, password: config.bootstrapPassword },
+      Date.now(),
+    );
+
+    let closing: Promise<void> | undefined;
+    return {
+      httpUrl: `http://${urlHost(config.httpHost)}:${httpPort}`,
+      httpPort,
+      mqttPort,
+      ...(generatedPassword === undefined ? {} : { bootstrapPassword: generatedPassword }),
+      close: () => {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll().catch((cleanupError: unknown) => {
+      logger.error({ err: cleanupError }, 'cleanup after a failed start failed');
+    });
+    throw error;
+  }
+}

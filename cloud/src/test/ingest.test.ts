@@ -1,0 +1,195 @@
+// Agent -> MQTT -> ingest -> SQLite -> HTTP, through the real broker, a real mqtt.js client and real sockets.
+import { join } from 'node:path';
+import {
+  agentPresenceCodec,
+  agentTopic,
+  hashinsight,
+  MAX_MESSAGE_BYTES,
+  telemetryAckCodec,
+  telemetryBatchCodec,
+} from '@hashinsight/protocol';
+import { waitFor } from '@hashinsight/testkit';
+import SQLite from 'better-sqlite3';
+import type { MqttClient } from 'mqtt';
+import t, { type Test } from 'tap';
+import type { RunningCloud } from '../server.js';
+import {
+  batchBytes,
+  closed,
+  connectAgent,
+  MINER_ID,
+  nextMessage,
+  OWNER_EMAIL,
+  OWNER_PASSWORD,
+  sample,
+  startTestCloud,
+} from './helpers.js';
+
+async function accessToken(cloud: RunningCloud): Promise<string> {
+  const response = await fetch(`${cloud.httpUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: OWNER_EMAIL, password: OWNER_PASSWORD }),
+  });
+  const body = (await response.json()) as { data: { accessToken: string } };
+  return body.data.accessToken;
+}
+
+async function miners(cloud: RunningCloud, token: string) {
+  const response = await fetch(`${cloud.httpUrl}/api/miners`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { data: { miners: Record<string, unknown>[] } };
+  return body.data.miners;
+}
+
+/** An agent that listens for its acks. */
+async function agent(t: Test, cloud: RunningCloud, agentId: string) {
+  const client = await connectAgent(t, cloud.mqttPort, agentId);
+  await client.subscribeAsync(agentTopic(agentId, 'ack'), { qos: 1 });
+  return client;
+}
+
+/** Publishes a batch and returns the ack it gets. */
+async function send(client: MqttClient, agentId: string, payload: Uint8Array) {
+  const ack = nextMessage(client, agentTopic(agentId, 'ack'));
+  await client.publishAsync(agentTopic(agentId, 'telemetry'), Buffer.from(payload), { qos: 1 });
+  return telemetryAckCodec.decode(await ack);
+}
+
+t.test('a telemetry batch shows up in /api/miners and is acked after the commit', async (t) => {
+  const { cloud, config } = await startTestCloud(t);
+  const client = await agent(t, cloud, 'agent-1');
+  const token = await accessToken(cloud);
+
+  // A second connection to the database file, read at the moment the ack arrives: the rows must already be
+  // committed for another connection to see them.
+  const reader = new SQLite(join(config.dataDir, 'cloud.sqlite'), { readonly: true });
+  t.teardown(() => reader.close());
+  const committed = new Promise<unknown>((resolve) => {
+    client.on('message', (topic) => {
+      if (topic !== agentTopic('agent-1', 'ack')) return;
+      resolve(reader.prepare('select hashrate_mhs from miner_latest where miner_id = ?').get(MINER_ID));
+    });
+  });
+  const ack = await send(client, 'agent-1', batchBytes(3, [sample(1), sample(2), sample(3)]));
+  t.match(ack, { epoch: 3, upToSeq: 3 });
+  t.same(await committed, { hashrate_mhs: 110_566_890 }, 'the row was committed before the ack was sent');
+
+  const [miner, ...others] = await miners(cloud, token);
+  t.equal(others.length, 0);
+  t.match(miner, {
+    id: MINER_ID,
+    agentId: 'agent-1',
+    ip: '10.0.0.21',
+    mac: 'aa:bb:cc:dd:ee:ff',
+    serial: 'SN-0001',
+    vendor: 'bitmain',
+    model: 'Antminer S19 Pro',
+    firmware: 'bmminer 1.0.0',
+    hostname: 'antminer-21',
+    status: 'ok',
+    hashrateMhs: 110_566_890,
+    hashrateThs: 110.567,
+    hashrateAvgMhs: 111_834_850,
+    hashrateExpectedMhs: 110_000_000,
+    powerW: 3250,
+    uptimeS: 50_474,
+    lastSampleAt: new Date(sample(3).timeMs).toISOString(),
+    boards: [{ index: 0, hashrateMhs: 36_855_630, chipTempC: 71.2, boardTempC: 55.1, inletTempC: null }],
+    fansRpm: [5400, 5520, 5460, 5580],
+    pools: [
+      {
+        url: 'stratum+tcp://pool.example:3333',
+        user: 'site1.w1',
+        status: 'alive',
+        active: true,
+        accepted: 4057,
+        rejected: 11,
+        stale: 1,
+      },
+    ],
+    errors: [],
+  });
+  t.notMatch(JSON.stringify(miner), /password/i, 'no pool password field at all');
+
+  // The same batch again (the agent missed the ack): same ack, nothing applied twice.
+  const resent = batchBytes(3, [
+    sample(1),
+    sample(2),
+    sample(3, { hashrateMhs: 1, timeMs: sample(99).timeMs }),
+  ]);
+  t.match(await send(client, 'agent-1', resent), { epoch: 3, upToSeq: 3 });
+  t.match((await miners(cloud, token))[0], { hashrateMhs: 110_566_890 });
+});
+
+t.test('bad payloads are logged with a typed code and ingest carries on', async (t) => {
+  const { cloud, logs } = await startTestCloud(t);
+  const client = await agent(t, cloud, 'agent-1');
+  const topic = agentTopic('agent-1', 'telemetry');
+  const valid = telemetryBatchCodec.encode({ epoch: 1, samples: [sample(1)] });
+  const garbage = Buffer.from('this is not protobuf \u0000\u00ff\u00fe', 'latin1');
+  const truncated = Buffer.from(valid.subarray(0, valid.length - 7));
+  const oversized = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x08);
+  // Well-formed protobuf that breaks the contract (epoch 0), made with the raw generated encoder.
+  const invalid = Buffer.from(
+    hashinsight.v1.TelemetryBatch.encode({ epoch: 0, samples: [sample(1)] }).finish(),
+  );
+
+  for (const payload of [garbage, truncated, oversized, invalid])
+    await client.publishAsync(topic, payload, { qos: 1 });
+  t.match(
+    await send(client, 'agent-1', valid),
+    { epoch: 1, upToSeq: 1 },
+    'a valid batch after them still ingests',
+  );
+
+  const rejected = logs.entries().filter((entry) => entry.msg === 'message rejected');
+  t.same(
+    rejected.map((entry) => entry.code),
+    ['PROTOCOL_MALFORMED', 'PROTOCOL_MALFORMED', 'PROTOCOL_TOO_LARGE', 'PROTOCOL_INVALID'],
+  );
+  for (const entry of rejected)
+    t.match(entry, { level: 40, agentId: 'agent-1', kind: 'telemetry', reason: String });
+  t.equal(rejected.at(-1)?.rejectedTotal, 4, 'counted');
+  t.notMatch(logs.text(), /this is not protobuf/, 'payload bytes are never logged');
+  t.equal(logs.entries().filter((entry) => entry.level === 50).length, 0, 'no error-level logs');
+});
+
+t.test('publishing to another agent topic never reaches ingest', async (t) => {
+  const { cloud, logs } = await startTestCloud(t);
+  const token = await accessToken(cloud);
+  const intruder = await connectAgent(t, cloud.mqttPort, 'agent-1');
+  const refusal = closed(intruder);
+  intruder.publish(agentTopic('agent-2', 'telemetry'), Buffer.from(batchBytes(1, [sample(1)])), { qos: 0 });
+  await refusal;
+
+  // A legitimate agent's batch afterwards: once it is acked, the refused one would have been handled too.
+  const other = await agent(t, cloud, 'agent-3');
+  const otherSample = sample(1, { minerId: 'other-miner', identity: null });
+  t.match(await send(other, 'agent-3', batchBytes(1, [otherSample])), { upToSeq: 1 });
+  t.same(
+    (await miners(cloud, token)).map((miner) => [miner.id, miner.agentId]),
+    [['other-miner', 'agent-3']],
+  );
+  t.match(logs.text(), /mqtt publish refused/);
+});
+
+t.test('a birth then a stale death leaves the agent online', async (t) => {
+  const { cloud, config } = await startTestCloud(t);
+  const client = await agent(t, cloud, 'agent-1');
+  const state = agentTopic('agent-1', 'state');
+  const birth = agentPresenceCodec.encode({ birth: { epoch: 7, hostname: 'edge', agentVersion: '0.1.0' } });
+  const staleDeath = agentPresenceCodec.encode({ death: { epoch: 6, clean: false } });
+  await client.publishAsync(state, Buffer.from(birth), { qos: 1, retain: true });
+  await client.publishAsync(state, Buffer.from(staleDeath), { qos: 1, retain: true });
+  // Telemetry goes through the same per-agent queue, so its ack means both presence messages were handled.
+  await send(client, 'agent-1', batchBytes(7, [sample(1)]));
+
+  const reader = new SQLite(join(config.dataDir, 'cloud.sqlite'), { readonly: true });
+  t.teardown(() => reader.close());
+  const row = await waitFor('agent row', () =>
+    reader.prepare('select online, epoch, hostname from agent where id = ?').get('agent-1'),
+  );
+  t.same(row, { online: 1, epoch: 7, hostname: 'edge' });
+});
