@@ -78,7 +78,6 @@ export namespace hashinsight {
             startedAtMs: number;
             agentVersion: string;
             hostname: string;
-            backlogUpToSeq: number;
             backlogSamples: number;
             static create(properties: hashinsight.v1.AgentBirth.$Shape): hashinsight.v1.AgentBirth & hashinsight.v1.AgentBirth.$Shape;
             static create(properties?: hashinsight.v1.AgentBirth.$Properties): hashinsight.v1.AgentBirth;
@@ -96,7 +95,6 @@ export namespace hashinsight {
                 startedAtMs?: (number|null);
                 agentVersion?: (string|null);
                 hostname?: (string|null);
-                backlogUpToSeq?: (number|null);
                 backlogSamples?: (number|null);
                 $unknowns?: Uint8Array[];
             }

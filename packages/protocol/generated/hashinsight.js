@@ -616,7 +616,6 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {number|null} [startedAtMs] AgentBirth startedAtMs
              * @property {string|null} [agentVersion] AgentBirth agentVersion
              * @property {string|null} [hostname] AgentBirth hostname
-             * @property {number|null} [backlogUpToSeq] AgentBirth backlogUpToSeq
              * @property {number|null} [backlogSamples] AgentBirth backlogSamples
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -682,14 +681,6 @@ export const hashinsight = $root.hashinsight = (() => {
             AgentBirth.prototype.hostname = "";
 
             /**
-             * AgentBirth backlogUpToSeq.
-             * @member {number} backlogUpToSeq
-             * @memberof hashinsight.v1.AgentBirth
-             * @instance
-             */
-            AgentBirth.prototype.backlogUpToSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
              * AgentBirth backlogSamples.
              * @member {number} backlogSamples
              * @memberof hashinsight.v1.AgentBirth
@@ -737,8 +728,6 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.agentVersion);
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname") && message.hostname !== "")
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.hostname);
-                if (message.backlogUpToSeq != null && $Object.hasOwnProperty.call(message, "backlogUpToSeq") && (typeof message.backlogUpToSeq === "object" ? message.backlogUpToSeq.low || message.backlogUpToSeq.high : message.backlogUpToSeq !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.backlogUpToSeq);
                 if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples") && (typeof message.backlogSamples === "object" ? message.backlogSamples.low || message.backlogSamples.high : message.backlogSamples !== 0))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.backlogSamples);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -821,15 +810,6 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.hostname;
                             continue;
                         }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.backlogUpToSeq = value;
-                            else
-                                delete message.backlogUpToSeq;
-                            continue;
-                        }
                     case 6: {
                             if (wireType !== 0)
                                 break;
@@ -883,9 +863,6 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname"))
                     if (!$util.isString(message.hostname))
                         return "hostname: string expected";
-                if (message.backlogUpToSeq != null && $Object.hasOwnProperty.call(message, "backlogUpToSeq"))
-                    if (!$util.isInteger(message.backlogUpToSeq) && !(message.backlogUpToSeq && $util.isInteger(message.backlogUpToSeq.low) && $util.isInteger(message.backlogUpToSeq.high)))
-                        return "backlogUpToSeq: integer|Long expected";
                 if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples"))
                     if (!$util.isInteger(message.backlogSamples) && !(message.backlogSamples && $util.isInteger(message.backlogSamples.low) && $util.isInteger(message.backlogSamples.high)))
                         return "backlogSamples: integer|Long expected";
@@ -929,16 +906,6 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (object.hostname != null)
                     if (typeof object.hostname !== "string" || object.hostname.length)
                         message.hostname = $String(object.hostname);
-                if (object.backlogUpToSeq != null)
-                    if (typeof object.backlogUpToSeq === "object" ? object.backlogUpToSeq.low || object.backlogUpToSeq.high : $Number(object.backlogUpToSeq) !== 0)
-                        if ($util.Long)
-                            message.backlogUpToSeq = $util.Long.fromValue(object.backlogUpToSeq, true);
-                        else if (typeof object.backlogUpToSeq === "string")
-                            message.backlogUpToSeq = $parseInt(object.backlogUpToSeq, 10);
-                        else if (typeof object.backlogUpToSeq === "number")
-                            message.backlogUpToSeq = object.backlogUpToSeq;
-                        else if (typeof object.backlogUpToSeq === "object")
-                            message.backlogUpToSeq = new $util.LongBits(object.backlogUpToSeq.low >>> 0, object.backlogUpToSeq.high >>> 0).toNumber(true);
                 if (object.backlogSamples != null)
                     if (typeof object.backlogSamples === "object" ? object.backlogSamples.low || object.backlogSamples.high : $Number(object.backlogSamples) !== 0)
                         if ($util.Long)
@@ -980,11 +947,6 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.hostname = "";
                     if ($util.Long) {
                         let long = new $util.Long(0, 0, true);
-                        object.backlogUpToSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.backlogUpToSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
                         object.backlogSamples = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.backlogSamples = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
@@ -1002,13 +964,6 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.agentVersion = message.agentVersion;
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname"))
                     object.hostname = message.hostname;
-                if (message.backlogUpToSeq != null && $Object.hasOwnProperty.call(message, "backlogUpToSeq"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.backlogUpToSeq = typeof message.backlogUpToSeq === "number" ? $BigInt(message.backlogUpToSeq) : $util.Long.fromBits(message.backlogUpToSeq.low >>> 0, message.backlogUpToSeq.high >>> 0, true).toBigInt();
-                    else if (typeof message.backlogUpToSeq === "number")
-                        object.backlogUpToSeq = options.longs === $String ? $String(message.backlogUpToSeq) : message.backlogUpToSeq;
-                    else
-                        object.backlogUpToSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.backlogUpToSeq) : options.longs === $Number ? new $util.LongBits(message.backlogUpToSeq.low >>> 0, message.backlogUpToSeq.high >>> 0).toNumber(true) : message.backlogUpToSeq;
                 if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples"))
                     if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
                         object.backlogSamples = typeof message.backlogSamples === "number" ? $BigInt(message.backlogSamples) : $util.Long.fromBits(message.backlogSamples.low >>> 0, message.backlogSamples.high >>> 0, true).toBigInt();

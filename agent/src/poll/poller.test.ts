@@ -1,0 +1,114 @@
+import { readCgminerMiner } from '@hashinsight/miners';
+import { hashinsight } from '@hashinsight/protocol';
+import { startFleet } from '@hashinsight/simulator';
+import { loopbackAllocator, tempDir } from '@hashinsight/testkit';
+import pino from 'pino';
+import t, { type Test } from 'tap';
+import { AgentStore } from '../store/index.js';
+import { Poller } from './index.js';
+
+const { MinerStatus } = hashinsight.v1;
+
+async function setup(t: Test, count: number) {
+  const ips = loopbackAllocator.take(count);
+  const fleet = await startFleet({ ips, seed: 7 });
+  t.teardown(() => fleet.close());
+  const store = new AgentStore(tempDir(t));
+  t.teardown(() => store.close());
+  store.nextEpoch();
+  const options = {
+    miners: ips,
+    minerPort: 4028,
+    pollIntervalMs: 60_000,
+    pollConcurrency: 8,
+    pollTimeoutMs: 1500,
+  };
+  const poller = new Poller(store, (ip, o) => readCgminerMiner(ip, o), options, pino({ level: 'silent' }));
+  return { fleet, store, poller, ips, options };
+}
+
+t.test('one cycle stores one sample per miner with the values the miners sent', async (t) => {
+  const { fleet, store, poller, ips } = await setup(t, 4);
+  const cycle = await poller.runCycle();
+  t.match(cycle, { polled: 4, failed: 0, firstSeq: 1, lastSeq: 4, rejected: [] });
+  const samples = store.oldestBatch(100)?.samples ?? [];
+  t.same(
+    samples.map((s) => s.minerId),
+    ips.map((ip) => `ip-${ip}`),
+    'in target order, ids from the IP until a MAC is known',
+  );
+  for (const [i, sample] of samples.entries()) {
+    const said = fleet.miners[i]?.snapshot();
+    t.equal(sample.hashrateMhs, said?.hashrateMhs);
+    t.equal(sample.hashrateAvgMhs, said?.hashrateAvgMhs);
+    t.equal(sample.uptimeS, said?.elapsed);
+    t.equal(sample.status, MinerStatus.MINER_STATUS_OK);
+    t.equal(sample.identity?.model, 'Antminer S19 Pro');
+    t.same([...(sample.identity?.ip ?? [])], ips[i]?.split('.').map(Number));
+  }
+});
+
+t.test('identity is sent once per epoch, again after a new epoch', async (t) => {
+  const { store, poller } = await setup(t, 2);
+  await poller.runCycle();
+  await poller.runCycle();
+  store.nextEpoch();
+  await poller.runCycle();
+  const first = store.oldestBatch(100)?.samples ?? [];
+  t.same(
+    first.map((s) => Boolean(s.identity)),
+    [true, true, false, false],
+    'second cycle of epoch 1 carries no identity',
+  );
+  store.acknowledge(1, 4);
+  t.same(
+    (store.oldestBatch(100)?.samples ?? []).map((s) => Boolean(s.identity)),
+    [true, true],
+    'epoch 2 starts with identities again',
+  );
+});
+
+t.test('broken miners become unreachable samples and never delay the healthy ones', async (t) => {
+  const { fleet, store, poller } = await setup(t, 5);
+  await fleet.miners[1]?.setFault('silent');
+  await fleet.miners[2]?.setFault('garbage');
+  await fleet.miners[3]?.setFault('slow-drip');
+  await fleet.miners[4]?.setFault('refuse');
+  const cycle = await poller.runCycle();
+  t.equal(cycle.failed, 4);
+  t.ok(cycle.durationMs < 3000, `the cycle ends within about one deadline (${cycle.durationMs} ms)`);
+  const samples = store.oldestBatch(100)?.samples ?? [];
+  t.same(
+    samples.map((s) => s.status),
+    [
+      MinerStatus.MINER_STATUS_OK,
+      MinerStatus.MINER_STATUS_UNREACHABLE,
+      MinerStatus.MINER_STATUS_UNREACHABLE,
+      MinerStatus.MINER_STATUS_UNREACHABLE,
+      MinerStatus.MINER_STATUS_UNREACHABLE,
+    ],
+  );
+  t.match(samples[1]?.pollError, /MINER_TIMEOUT/);
+  t.match(samples[2]?.pollError, /MINER_BAD_REPLY/);
+  t.match(samples[3]?.pollError, /MINER_TIMEOUT/);
+  t.match(samples[4]?.pollError, /MINER_CONNECT_REFUSED/);
+});
+
+t.test('start() polls at once and keeps polling until stop()', async (t) => {
+  const { store, options } = await setup(t, 1);
+  const cycles: number[] = [];
+  const ticking = new Poller(
+    store,
+    (ip, o) => readCgminerMiner(ip, o),
+    { ...options, pollIntervalMs: 1000 },
+    pino({ level: 'silent' }),
+    (cycle) => cycles.push(cycle.lastSeq),
+  );
+  ticking.start();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await ticking.stop();
+  const seen = cycles.length;
+  t.ok(seen >= 2, `ran ${seen} cycles in 1.5 s at a 1 s interval`);
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  t.equal(cycles.length, seen, 'no cycle after stop');
+});
