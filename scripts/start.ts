@@ -29,7 +29,12 @@ function demoPassword(): string {
 }
 
 const password = demoPassword();
-const logs = pretty({ colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' });
+const logs = pretty({
+  colorize: process.stdout.isTTY,
+  ignore: 'pid,hostname',
+  translateTime: 'HH:MM:ss',
+  singleLine: true,
+});
 const children: ChildProcess[] = [];
 let stopping = false;
 

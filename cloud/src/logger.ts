@@ -27,7 +27,7 @@ export const REDACT_PATHS = [
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: 'cloud' },
+    name: 'cloud',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);

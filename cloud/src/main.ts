@@ -17,9 +17,11 @@ async function main(): Promise<void> {
 
   // Printed to the terminal, not logged, so the password does not end up in log storage.
   const password =
-    cloud.bootstrapPassword === undefined
-      ? '(set earlier; HASHINSIGHT_BOOTSTRAP_PASSWORD only applies on first start)'
-      : `${cloud.bootstrapPassword}   <- generated, shown only this once: save it now`;
+    cloud.bootstrapPassword !== undefined
+      ? `${cloud.bootstrapPassword}   <- generated, shown only this once: save it now`
+      : config.bootstrapPassword !== undefined
+        ? '(the one in HASHINSIGHT_BOOTSTRAP_PASSWORD when the owner was created)'
+        : '(set when the owner was created)';
   process.stdout.write(
     `\nHashInsight cloud at ${cloud.httpUrl}\n  email:    ${config.bootstrapEmail}\n  password: ${password}\n\n`,
   );
