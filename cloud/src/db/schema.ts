@@ -23,11 +23,16 @@ export interface AgentTable {
   hostname: string;
   agent_version: string;
   last_seen_at: number | null;
-  /** Epoch the telemetry high-water mark belongs to. */
-  telemetry_epoch: number;
-  /** Every sample of telemetry_epoch with seq <= this is stored (the ingest high-water mark). */
-  telemetry_up_to_seq: number;
   created_at: number;
+}
+
+/** The ingest high-water mark of one agent session epoch. */
+export interface TelemetryStreamTable {
+  agent_id: string;
+  epoch: number;
+  /** Every sample of this epoch with seq <= up_to_seq is stored. */
+  up_to_seq: number;
+  updated_at: number;
 }
 
 export interface MinerTable {
@@ -65,6 +70,7 @@ export interface MinerLatestTable {
 export interface Database {
   user: UserTable;
   agent: AgentTable;
+  telemetry_stream: TelemetryStreamTable;
   miner: MinerTable;
   miner_latest: MinerLatestTable;
 }

@@ -20,9 +20,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hostname', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('agent_version', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('last_seen_at', 'bigint')
-    .addColumn('telemetry_epoch', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('telemetry_up_to_seq', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  // One delivery stream per agent session epoch: every sample of it with seq <= up_to_seq is stored.
+  await db.schema
+    .createTable('telemetry_stream')
+    .addColumn('agent_id', 'text', (c) => c.notNull().references('agent.id'))
+    .addColumn('epoch', 'integer', (c) => c.notNull())
+    .addColumn('up_to_seq', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('telemetry_stream_pk', ['agent_id', 'epoch'])
     .execute();
 
   await db.schema
@@ -61,6 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('miner_latest').execute();
   await db.schema.dropTable('miner').execute();
+  await db.schema.dropTable('telemetry_stream').execute();
   await db.schema.dropTable('agent').execute();
   await db.schema.dropTable('user').execute();
 }

@@ -46,10 +46,6 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now =
       throw error;
     }
     const outcome = await ingestTelemetry(db, agentId, batch, now());
-    if (outcome.kind === 'stale-epoch') {
-      log.info({ agentId, ...outcome }, 'telemetry of an old epoch dropped');
-      return;
-    }
     // Only now, after the commit, may the agent forget these samples.
     const ack = telemetryAckCodec.encode({ epoch: outcome.epoch, upToSeq: outcome.upToSeq });
     await broker.publish(agentTopic(agentId, 'ack'), ack, { qos: 1, retain: false });

@@ -14,20 +14,21 @@ export async function insertAgentIfMissing(db: Db, agentId: string, nowMs: numbe
       hostname: '',
       agent_version: '',
       last_seen_at: null,
-      telemetry_epoch: 0,
-      telemetry_up_to_seq: 0,
       created_at: nowMs,
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 
-export async function getTelemetryMark(db: Db, agentId: string) {
-  return db
-    .selectFrom('agent')
-    .select(['telemetry_epoch', 'telemetry_up_to_seq'])
-    .where('id', '=', agentId)
-    .executeTakeFirstOrThrow();
+/** Highest contiguous seq stored for the agent's `epoch` (0 for an epoch not seen yet). */
+export async function getTelemetryMark(db: Db, agentId: string, epoch: number): Promise<number> {
+  const row = await db
+    .selectFrom('telemetry_stream')
+    .select('up_to_seq')
+    .where('agent_id', '=', agentId)
+    .where('epoch', '=', epoch)
+    .executeTakeFirst();
+  return Number(row?.up_to_seq ?? 0);
 }
 
 export async function setTelemetryMark(
@@ -37,10 +38,13 @@ export async function setTelemetryMark(
   nowMs: number,
 ): Promise<void> {
   await db
-    .updateTable('agent')
-    .set({ telemetry_epoch: mark.epoch, telemetry_up_to_seq: mark.upToSeq, last_seen_at: nowMs })
-    .where('id', '=', agentId)
+    .insertInto('telemetry_stream')
+    .values({ agent_id: agentId, epoch: mark.epoch, up_to_seq: mark.upToSeq, updated_at: nowMs })
+    .onConflict((oc) =>
+      oc.columns(['agent_id', 'epoch']).doUpdateSet({ up_to_seq: mark.upToSeq, updated_at: nowMs }),
+    )
     .execute();
+  await db.updateTable('agent').set({ last_seen_at: nowMs }).where('id', '=', agentId).execute();
 }
 
 /**

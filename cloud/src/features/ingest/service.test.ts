@@ -14,6 +14,13 @@ async function freshDb(t: Test): Promise<Db> {
 const NOW = 1_795_000_500_000;
 const latest = (db: Db) =>
   db.selectFrom('miner_latest').selectAll().where('miner_id', '=', MINER_ID).executeTakeFirst();
+const streams = (db: Db) =>
+  db
+    .selectFrom('telemetry_stream')
+    .select(['epoch', 'up_to_seq'])
+    .where('agent_id', '=', 'agent-1')
+    .orderBy('epoch')
+    .execute();
 const agent = (db: Db) =>
   db.selectFrom('agent').selectAll().where('id', '=', 'agent-1').executeTakeFirstOrThrow();
 
@@ -25,8 +32,9 @@ t.test('a batch is stored and the high-water mark advances to its last seq', asy
     { epoch: 1, samples: [sample(1), sample(2), sample(3)] },
     NOW,
   );
-  t.same(outcome, { kind: 'stored', epoch: 1, upToSeq: 3, applied: 3, duplicates: 0 });
-  t.match(await agent(db), { telemetry_epoch: 1, telemetry_up_to_seq: 3, last_seen_at: NOW });
+  t.same(outcome, { epoch: 1, upToSeq: 3, applied: 3, duplicates: 0 });
+  t.same(await streams(db), [{ epoch: 1, up_to_seq: 3 }]);
+  t.match(await agent(db), { last_seen_at: NOW });
   t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
     id: MINER_ID,
     agent_id: 'agent-1',
@@ -51,7 +59,7 @@ t.test('duplicates are skipped and acknowledged the same', async (t) => {
   // The same seqs again, with different (newer) content: they must not be applied a second time.
   const resent = [sample(1), sample(2, { hashrateMhs: 1, timeMs: sample(9).timeMs })];
   const outcome = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: resent }, NOW);
-  t.same(outcome, { kind: 'stored', epoch: 1, upToSeq: 2, applied: 0, duplicates: 2 });
+  t.same(outcome, { epoch: 1, upToSeq: 2, applied: 0, duplicates: 2 });
   t.equal((await latest(db))?.hashrate_mhs, 110_566_890);
 });
 
@@ -78,20 +86,29 @@ t.test('a gap stops the mark until the missing seqs arrive', async (t) => {
   t.match(inner, { upToSeq: 5, applied: 3 }, 'a gap inside a batch stops the mark there');
 });
 
-t.test('a new epoch restarts the mark; an older epoch is dropped unacknowledged', async (t) => {
-  const db = await freshDb(t);
-  await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2), sample(3)] }, NOW);
-  const next = await ingestTelemetry(
-    db,
-    'agent-1',
-    { epoch: 2, samples: [sample(1, { timeMs: sample(10).timeMs })] },
-    NOW,
-  );
-  t.same(next, { kind: 'stored', epoch: 2, upToSeq: 1, applied: 1, duplicates: 0 });
-  const old = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(4)] }, NOW);
-  t.same(old, { kind: 'stale-epoch', epoch: 1, currentEpoch: 2 });
-  t.match(await agent(db), { telemetry_epoch: 2, telemetry_up_to_seq: 1 });
-});
+t.test(
+  'each epoch is its own stream: a new one starts at 1, an older one still stores and acks',
+  async (t) => {
+    const db = await freshDb(t);
+    await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2), sample(3)] }, NOW);
+    const next = await ingestTelemetry(
+      db,
+      'agent-1',
+      { epoch: 2, samples: [sample(1, { timeMs: sample(10).timeMs })] },
+      NOW,
+    );
+    t.same(next, { epoch: 2, upToSeq: 1, applied: 1, duplicates: 0 });
+    // Backlog of epoch 1 arriving after epoch 2 (or from a reinstalled agent whose epochs restarted).
+    const old = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(4)] }, NOW);
+    t.same(old, { epoch: 1, upToSeq: 4, applied: 1, duplicates: 0 });
+    const replay = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(3), sample(4)] }, NOW);
+    t.same(replay, { epoch: 1, upToSeq: 4, applied: 0, duplicates: 2 });
+    t.same(await streams(db), [
+      { epoch: 1, up_to_seq: 4 },
+      { epoch: 2, up_to_seq: 1 },
+    ]);
+  },
+);
 
 t.test('a sample without identity still creates its miner', async (t) => {
   const db = await freshDb(t);

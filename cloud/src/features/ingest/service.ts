@@ -15,11 +15,13 @@ type TelemetryBatch = hashinsight.v1.TelemetryBatch.$Properties;
 type AgentPresence = hashinsight.v1.AgentPresence.$Properties;
 type MinerSample = hashinsight.v1.MinerSample.$Properties;
 
-export type TelemetryOutcome =
-  /** Stored; acknowledge `upToSeq` of `epoch`. `applied` new samples, `duplicates` already stored. */
-  | { kind: 'stored'; epoch: number; upToSeq: number; applied: number; duplicates: number }
-  /** The batch belongs to an epoch older than the stored one: dropped, nothing to acknowledge. */
-  | { kind: 'stale-epoch'; epoch: number; currentEpoch: number };
+/** Stored; acknowledge `upToSeq` of `epoch`. `applied` new samples, `duplicates` already stored. */
+export interface TelemetryOutcome {
+  epoch: number;
+  upToSeq: number;
+  applied: number;
+  duplicates: number;
+}
 
 interface MinerUpdate {
   identity: IdentityFields | undefined;
@@ -48,9 +50,11 @@ function collapseByMiner(samples: MinerSample[]): Map<string, MinerUpdate> {
 }
 
 /**
- * Stores one decoded telemetry batch of `agentId` in a single transaction and advances the agent's high-water
- * mark (every sample of the epoch up to it is stored). Samples at or below the mark are duplicates and skipped.
- * The mark only moves through contiguous sequence numbers: after a gap it stays put until the agent replays.
+ * Stores one decoded telemetry batch of `agentId` in a single transaction and advances the high-water mark of
+ * the batch's epoch (every sample of that epoch up to it is stored). Each epoch is its own stream, so a backlog
+ * of an old epoch replayed after newer ones — or after the agent's store was reinstalled — is stored and acked
+ * too. Samples at or below the mark are duplicates and skipped. The mark only moves through contiguous
+ * sequence numbers: after a gap it stays put until the agent replays.
  */
 export async function ingestTelemetry(
   db: Db,
@@ -62,12 +66,7 @@ export async function ingestTelemetry(
   const samples = batch.samples ?? [];
   return db.transaction().execute(async (trx) => {
     await insertAgentIfMissing(trx, agentId, nowMs);
-    const mark = await getTelemetryMark(trx, agentId);
-    if (epoch < mark.telemetry_epoch) {
-      return { kind: 'stale-epoch', epoch, currentEpoch: mark.telemetry_epoch } as const;
-    }
-    // A new epoch restarts sequence numbers at 1.
-    let upToSeq = epoch > mark.telemetry_epoch ? 0 : mark.telemetry_up_to_seq;
+    let upToSeq = await getTelemetryMark(trx, agentId, epoch);
     const fresh = samples.filter((sample) => (sample.seq ?? 0) > upToSeq);
 
     for (const [minerId, update] of collapseByMiner(fresh)) {
@@ -99,13 +98,7 @@ export async function ingestTelemetry(
       upToSeq = sample.seq;
     }
     await setTelemetryMark(trx, agentId, { epoch, upToSeq }, nowMs);
-    return {
-      kind: 'stored',
-      epoch,
-      upToSeq,
-      applied: fresh.length,
-      duplicates: samples.length - fresh.length,
-    } as const;
+    return { epoch, upToSeq, applied: fresh.length, duplicates: samples.length - fresh.length };
   });
 }
 
