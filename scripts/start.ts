@@ -38,7 +38,13 @@ const logs = pretty({
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function run(name: string, script: string, args: string[], childEnv: Record<string, string>): ChildProcess {
+function run(
+  name: string,
+  script: string,
+  args: string[],
+  childEnv: Record<string, string>,
+  hint = '',
+): ChildProcess {
   const child = spawn(process.execPath, [join(root, script), ...args], {
     env: { ...env, ...childEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +56,7 @@ function run(name: string, script: string, args: string[], childEnv: Record<stri
   }
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping the rest.`);
+    console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping the rest.${hint && ` ${hint}`}`);
     stop(code || 1);
   });
   return child;
