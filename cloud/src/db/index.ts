@@ -5,7 +5,7 @@ import { Kysely, type MigrationResultSet, Migrator, SqliteDialect } from 'kysely
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
-export type { Database, MinerDetail, UserRole } from './schema.js';
+export type { Database, MinerDetail, MinerTable, UserRole } from './schema.js';
 export type Db = Kysely<Database>;
 
 export const DATABASE_FILE = 'cloud.sqlite';

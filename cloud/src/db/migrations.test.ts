@@ -15,7 +15,13 @@ t.test('migrations apply once, in order, and leave the expected tables', async (
   t.same((await migrateToLatest(db)).results, [], 'nothing to do the second time');
 
   const tables = await db.introspection.getTables();
-  t.same(tables.map((table) => table.name).sort(), ['agent', 'miner', 'miner_latest', 'telemetry_stream', 'user']);
+  t.same(tables.map((table) => table.name).sort(), [
+    'agent',
+    'miner',
+    'miner_latest',
+    'telemetry_stream',
+    'user',
+  ]);
   const pragma = async (name: string) =>
     Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0];
   t.equal(await pragma('journal_mode'), 'wal');

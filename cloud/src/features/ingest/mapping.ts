@@ -1,5 +1,5 @@
 import { bytesToIp, bytesToMac, hashinsight } from '@hashinsight/protocol';
-import type { MinerDetail } from '../../db/index.js';
+import type { MinerDetail, MinerTable } from '../../db/index.js';
 
 // Decoded proto messages to rows. The codec has validated the required fields; optional ones get defaults here.
 
@@ -36,15 +36,11 @@ export const statusName = (status: number | null | undefined): string =>
 export const vendorName = (vendor: number | null | undefined): string =>
   VENDOR_NAMES[vendor ?? 0] ?? 'unknown';
 
-export interface IdentityFields {
-  ip: string;
-  mac: string;
-  serial: string;
-  vendor: string;
-  model: string;
-  firmware: string;
-  hostname: string;
-}
+/** The miner columns a sample's identity fills. */
+export type IdentityFields = Pick<
+  MinerTable,
+  'ip' | 'mac' | 'serial' | 'vendor' | 'model' | 'firmware' | 'hostname'
+>;
 
 export function identityFields(identity: MinerIdentity): IdentityFields {
   return {
