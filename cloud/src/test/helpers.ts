@@ -1,8 +1,6 @@
 // Shared by the cloud's tests: real SQLite in a temp dir, the real embedded broker, real MQTT clients.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ipToBytes, macToBytes, telemetryBatchCodec } from '@hashinsight/protocol';
+import { tempDir } from '@hashinsight/testkit';
 import type { FastifyInstance } from 'fastify';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -18,16 +16,6 @@ import { type RunningCloud, startCloud } from '../server.js';
 export const OWNER_EMAIL = 'owner@example.com';
 export const OWNER_PASSWORD = 'correct horse battery staple';
 export const JWT_SECRET = 'test-secret-of-at-least-32-characters!!';
-
-/**
- * A fresh temp folder removed after the test. Like testkit's tempDir, which this file may not import:
- * dependency-cruiser counts non-*.test.ts files as production code, and production never imports testkit.
- */
-export function scratchDir(t: Test): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hashinsight-cloud-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 export interface CapturedLogs {
   logger: Logger;
@@ -52,7 +40,7 @@ export function testConfig(t: Test, overrides: Partial<CloudConfig> = {}): Cloud
   return loadCloudConfig(
     {},
     {
-      dataDir: overrides.dataDir ?? scratchDir(t),
+      dataDir: overrides.dataDir ?? tempDir(t),
       httpPort: 0,
       mqttPort: 0,
       bootstrapEmail: OWNER_EMAIL,
@@ -81,7 +69,7 @@ export async function buildTestApp(
   t: Test,
 ): Promise<{ app: FastifyInstance; db: Db; broker: EmbeddedBroker; logs: CapturedLogs }> {
   const logs = captureLogs();
-  const db = openDatabase(scratchDir(t));
+  const db = openDatabase(tempDir(t));
   await migrateToLatest(db);
   await bootstrapOwner(db, { email: OWNER_EMAIL, password: OWNER_PASSWORD }, Date.now());
   const broker = await createEmbeddedBroker(logs.logger);
