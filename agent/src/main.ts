@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // hashinsight-agent: runs the agent daemon with settings from HASHINSIGHT_* environment variables.
 import { startAgent } from './agent.js';
-import { ConfigError, loadAgentConfig } from './config/index.js';
+import { ConfigError, loadAgentConfig, printableConfig } from './config/index.js';
 import { createLogger } from './logger.js';
 
 const USAGE = 'usage: hashinsight-agent [--print-config]';
@@ -22,8 +22,7 @@ function main(): void {
     process.exit(1);
   }
   if (args.includes('--print-config')) {
-    const { miners, ...rest } = config;
-    console.log(JSON.stringify({ ...rest, miners: `${miners.length} addresses` }, null, 2));
+    console.log(JSON.stringify(printableConfig(config), null, 2));
     return;
   }
   const logger = createLogger(config.logLevel);

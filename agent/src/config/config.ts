@@ -78,3 +78,12 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ag
     logLevel,
   };
 }
+
+/** The settings as `--print-config` shows them: broker credentials masked, the target list summarised. */
+export function printableConfig(config: AgentConfig): Record<string, unknown> {
+  const { miners, mqttUrl, ...rest } = config;
+  const url = new URL(mqttUrl);
+  if (url.username) url.username = '****';
+  if (url.password) url.password = '****';
+  return { ...rest, mqttUrl: url.toString(), miners: `${miners.length} addresses` };
+}

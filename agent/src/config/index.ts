@@ -1,2 +1,2 @@
-export { type AgentConfig, ConfigError, loadAgentConfig } from './config.js';
+export { type AgentConfig, ConfigError, loadAgentConfig, printableConfig } from './config.js';
 export { expandTargets, MAX_TARGETS } from './targets.js';
