@@ -12,7 +12,12 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   });
 
 t.test('unknown arguments exit 2 with the usage', async (t) => {
-  for (const args of [['--frobnicate'], ['run', '--print-config'], ['\u00ff\u202e;rm -rf /'], ['-'.repeat(10_000)]]) {
+  for (const args of [
+    ['--frobnicate'],
+    ['run', '--print-config'],
+    ['\u00ff\u202e;rm -rf /'],
+    ['-'.repeat(10_000)],
+  ]) {
     const result = run(args);
     t.equal(result.status, 2, JSON.stringify(args[0]?.slice(0, 20)));
     t.match(result.stderr, /unknown argument/);
