@@ -305,7 +305,7 @@ export namespace hashinsight {
             $unknowns?: Uint8Array[];
             url: string;
             user: string;
-            password: string;
+            passwordCredentialId: string;
             static create(properties: hashinsight.v1.PoolConfig.$Shape): hashinsight.v1.PoolConfig & hashinsight.v1.PoolConfig.$Shape;
             static create(properties?: hashinsight.v1.PoolConfig.$Properties): hashinsight.v1.PoolConfig;
             static encode(message: hashinsight.v1.PoolConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -320,7 +320,7 @@ export namespace hashinsight {
             interface $Properties {
                 url?: (string|null);
                 user?: (string|null);
-                password?: (string|null);
+                passwordCredentialId?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.PoolConfig.$Properties;
@@ -705,6 +705,7 @@ export namespace hashinsight {
             epoch: number;
             samples: hashinsight.v1.MinerSample.$Properties[];
             historical: boolean;
+            oldestUnackedSeq: number;
             static create(properties: hashinsight.v1.TelemetryBatch.$Shape): hashinsight.v1.TelemetryBatch & hashinsight.v1.TelemetryBatch.$Shape;
             static create(properties?: hashinsight.v1.TelemetryBatch.$Properties): hashinsight.v1.TelemetryBatch;
             static encode(message: hashinsight.v1.TelemetryBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -720,6 +721,7 @@ export namespace hashinsight {
                 epoch?: (number|null);
                 samples?: (hashinsight.v1.MinerSample.$Properties[]|null);
                 historical?: (boolean|null);
+                oldestUnackedSeq?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.TelemetryBatch.$Properties;

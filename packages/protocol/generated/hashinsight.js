@@ -2934,7 +2934,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @typedef {Object} hashinsight.v1.PoolConfig.$Properties
              * @property {string|null} [url] PoolConfig url
              * @property {string|null} [user] PoolConfig user
-             * @property {string|null} [password] PoolConfig password
+             * @property {string|null} [passwordCredentialId] PoolConfig passwordCredentialId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2983,12 +2983,12 @@ export const hashinsight = $root.hashinsight = (() => {
             PoolConfig.prototype.user = "";
 
             /**
-             * PoolConfig password.
-             * @member {string} password
+             * PoolConfig passwordCredentialId.
+             * @member {string} passwordCredentialId
              * @memberof hashinsight.v1.PoolConfig
              * @instance
              */
-            PoolConfig.prototype.password = "";
+            PoolConfig.prototype.passwordCredentialId = "";
 
             /**
              * Creates a new PoolConfig instance using the specified properties.
@@ -3026,8 +3026,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.url);
                 if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.user);
-                if (message.password != null && $Object.hasOwnProperty.call(message, "password") && message.password !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.password);
+                if (message.passwordCredentialId != null && $Object.hasOwnProperty.call(message, "passwordCredentialId") && message.passwordCredentialId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.passwordCredentialId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3094,9 +3094,9 @@ export const hashinsight = $root.hashinsight = (() => {
                             if (wireType !== 2)
                                 break;
                             if ((value = reader.stringVerify()).length)
-                                message.password = value;
+                                message.passwordCredentialId = value;
                             else
-                                delete message.password;
+                                delete message.passwordCredentialId;
                             continue;
                         }
                     }
@@ -3137,9 +3137,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.user != null && $Object.hasOwnProperty.call(message, "user"))
                     if (!$util.isString(message.user))
                         return "user: string expected";
-                if (message.password != null && $Object.hasOwnProperty.call(message, "password"))
-                    if (!$util.isString(message.password))
-                        return "password: string expected";
+                if (message.passwordCredentialId != null && $Object.hasOwnProperty.call(message, "passwordCredentialId"))
+                    if (!$util.isString(message.passwordCredentialId))
+                        return "passwordCredentialId: string expected";
                 return null;
             };
 
@@ -3167,9 +3167,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (object.user != null)
                     if (typeof object.user !== "string" || object.user.length)
                         message.user = $String(object.user);
-                if (object.password != null)
-                    if (typeof object.password !== "string" || object.password.length)
-                        message.password = $String(object.password);
+                if (object.passwordCredentialId != null)
+                    if (typeof object.passwordCredentialId !== "string" || object.passwordCredentialId.length)
+                        message.passwordCredentialId = $String(object.passwordCredentialId);
                 return message;
             };
 
@@ -3193,14 +3193,14 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (options.defaults) {
                     object.url = "";
                     object.user = "";
-                    object.password = "";
+                    object.passwordCredentialId = "";
                 }
                 if (message.url != null && $Object.hasOwnProperty.call(message, "url"))
                     object.url = message.url;
                 if (message.user != null && $Object.hasOwnProperty.call(message, "user"))
                     object.user = message.user;
-                if (message.password != null && $Object.hasOwnProperty.call(message, "password"))
-                    object.password = message.password;
+                if (message.passwordCredentialId != null && $Object.hasOwnProperty.call(message, "passwordCredentialId"))
+                    object.passwordCredentialId = message.passwordCredentialId;
                 return object;
             };
 
@@ -6933,6 +6933,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {number|null} [epoch] TelemetryBatch epoch
              * @property {Array.<hashinsight.v1.MinerSample.$Properties>|null} [samples] TelemetryBatch samples
              * @property {boolean|null} [historical] TelemetryBatch historical
+             * @property {number|null} [oldestUnackedSeq] TelemetryBatch oldestUnackedSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6990,6 +6991,14 @@ export const hashinsight = $root.hashinsight = (() => {
             TelemetryBatch.prototype.historical = false;
 
             /**
+             * TelemetryBatch oldestUnackedSeq.
+             * @member {number} oldestUnackedSeq
+             * @memberof hashinsight.v1.TelemetryBatch
+             * @instance
+             */
+            TelemetryBatch.prototype.oldestUnackedSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new TelemetryBatch instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.TelemetryBatch
@@ -7028,6 +7037,8 @@ export const hashinsight = $root.hashinsight = (() => {
                         $root.hashinsight.v1.MinerSample.encode(message.samples[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
                 if (message.historical != null && $Object.hasOwnProperty.call(message, "historical") && message.historical !== false)
                     writer.uint32(/* id 3, wireType 0 =*/24).bool(message.historical);
+                if (message.oldestUnackedSeq != null && $Object.hasOwnProperty.call(message, "oldestUnackedSeq") && (typeof message.oldestUnackedSeq === "object" ? message.oldestUnackedSeq.low || message.oldestUnackedSeq.high : message.oldestUnackedSeq !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.oldestUnackedSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -7098,6 +7109,15 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.historical;
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.oldestUnackedSeq = value;
+                            else
+                                delete message.oldestUnackedSeq;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -7145,6 +7165,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.historical != null && $Object.hasOwnProperty.call(message, "historical"))
                     if (typeof message.historical !== "boolean")
                         return "historical: boolean expected";
+                if (message.oldestUnackedSeq != null && $Object.hasOwnProperty.call(message, "oldestUnackedSeq"))
+                    if (!$util.isInteger(message.oldestUnackedSeq) && !(message.oldestUnackedSeq && $util.isInteger(message.oldestUnackedSeq.low) && $util.isInteger(message.oldestUnackedSeq.high)))
+                        return "oldestUnackedSeq: integer|Long expected";
                 return null;
             };
 
@@ -7182,6 +7205,16 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (object.historical != null)
                     if (object.historical)
                         message.historical = $Boolean(object.historical);
+                if (object.oldestUnackedSeq != null)
+                    if (typeof object.oldestUnackedSeq === "object" ? object.oldestUnackedSeq.low || object.oldestUnackedSeq.high : $Number(object.oldestUnackedSeq) !== 0)
+                        if ($util.Long)
+                            message.oldestUnackedSeq = $util.Long.fromValue(object.oldestUnackedSeq, true);
+                        else if (typeof object.oldestUnackedSeq === "string")
+                            message.oldestUnackedSeq = $parseInt(object.oldestUnackedSeq, 10);
+                        else if (typeof object.oldestUnackedSeq === "number")
+                            message.oldestUnackedSeq = object.oldestUnackedSeq;
+                        else if (typeof object.oldestUnackedSeq === "object")
+                            message.oldestUnackedSeq = new $util.LongBits(object.oldestUnackedSeq.low >>> 0, object.oldestUnackedSeq.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -7207,6 +7240,11 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (options.defaults) {
                     object.epoch = 0;
                     object.historical = false;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.oldestUnackedSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.oldestUnackedSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 }
                 if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
                     object.epoch = message.epoch;
@@ -7217,6 +7255,13 @@ export const hashinsight = $root.hashinsight = (() => {
                 }
                 if (message.historical != null && $Object.hasOwnProperty.call(message, "historical"))
                     object.historical = message.historical;
+                if (message.oldestUnackedSeq != null && $Object.hasOwnProperty.call(message, "oldestUnackedSeq"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.oldestUnackedSeq = typeof message.oldestUnackedSeq === "number" ? $BigInt(message.oldestUnackedSeq) : $util.Long.fromBits(message.oldestUnackedSeq.low >>> 0, message.oldestUnackedSeq.high >>> 0, true).toBigInt();
+                    else if (typeof message.oldestUnackedSeq === "number")
+                        object.oldestUnackedSeq = options.longs === $String ? $String(message.oldestUnackedSeq) : message.oldestUnackedSeq;
+                    else
+                        object.oldestUnackedSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.oldestUnackedSeq) : options.longs === $Number ? new $util.LongBits(message.oldestUnackedSeq.low >>> 0, message.oldestUnackedSeq.high >>> 0).toNumber(true) : message.oldestUnackedSeq;
                 return object;
             };
 

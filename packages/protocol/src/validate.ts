@@ -65,6 +65,9 @@ export const validators = {
         return `samples[${i}].seq must be greater than the one before`;
       previousSeq = sample.seq as number;
     }
+    const oldest = m.oldestUnackedSeq ?? 0;
+    if (!isCount(oldest)) return 'oldestUnackedSeq must be a safe integer >= 0';
+    if (oldest > (samples[0]?.seq as number)) return 'oldestUnackedSeq cannot be above the first sample';
     return undefined;
   },
 
