@@ -69,9 +69,10 @@ if (process.argv.includes('--check')) {
       console.error(
         `proto: generated code is out of date (${drifted.join(', ')}); run \`npm run proto:gen\``,
       );
-      process.exit(1);
+      process.exitCode = 1;
+    } else {
+      console.log('proto: generated code matches proto/');
     }
-    console.log('proto: generated code matches proto/');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

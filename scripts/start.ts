@@ -1,8 +1,6 @@
 // `npm start`: the whole system on one box with embedded defaults — a simulated fleet, the cloud (SQLite and its
 // embedded MQTT broker) and one agent — each in its own process, as they would run in production.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pretty from 'pino-pretty';
@@ -15,20 +13,6 @@ const httpPort = env.HASHINSIGHT_HTTP_PORT || '8420';
 const mqttPort = env.HASHINSIGHT_MQTT_PORT || '18830';
 const fleetSize = env.HASHINSIGHT_SIM_COUNT || '20';
 const fleetCidr = env.HASHINSIGHT_SIM_CIDR || '127.1.0.0/24';
-const email = env.HASHINSIGHT_BOOTSTRAP_EMAIL || 'admin@hashinsight.local';
-
-/** The demo owner's password: the configured one, else one generated on first start and kept in the data dir. */
-function demoPassword(): string {
-  if (env.HASHINSIGHT_BOOTSTRAP_PASSWORD) return env.HASHINSIGHT_BOOTSTRAP_PASSWORD;
-  const file = join(dataDir, 'demo-login.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).password;
-  const password = randomBytes(12).toString('base64url');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ email, password })}\n`, { mode: 0o600 });
-  return password;
-}
-
-const password = demoPassword();
 const logs = pretty({
   colorize: process.stdout.isTTY,
   ignore: 'pid,hostname',
@@ -88,20 +72,24 @@ const simulator = run(
   'packages/simulator/dist/cli.js',
   ['--count', fleetSize, '--cidr', fleetCidr],
   {},
+  'If its addresses are taken, set HASHINSIGHT_SIM_CIDR to another loopback block (e.g. 127.2.0.0/24).',
 );
 const cloud = run('cloud', 'cloud/dist/main.js', [], {
   HASHINSIGHT_DATA_DIR: join(dataDir, 'cloud'),
   HASHINSIGHT_HTTP_HOST: httpHost,
   HASHINSIGHT_HTTP_PORT: httpPort,
   HASHINSIGHT_MQTT_PORT: mqttPort,
-  HASHINSIGHT_BOOTSTRAP_EMAIL: email,
-  HASHINSIGHT_BOOTSTRAP_PASSWORD: password,
 });
-// The simulator's ready line names the addresses it took, e.g. "ready: 20 miners on 127.1.0.1-127.1.0.20".
-const [[, minerRange]] = await Promise.all([
+// The simulator's ready line names the addresses it took, e.g. "ready: 20 miners on 127.1.0.1-127.1.0.20". The
+// cloud's banner (printed, never logged, whatever the log level) names the owner and, on first start only, the
+// password it generated.
+const [[, minerRange], [, email], [, passwordLine]] = await Promise.all([
   waitForLine(simulator, /ready.* on (\S+)/),
-  waitForLine(cloud, /cloud listening/),
+  waitForLine(cloud, /^\s+email:\s+(\S+)/),
+  waitForLine(cloud, /^\s+password:\s+(.*)$/),
 ]);
+const generated = passwordLine?.match(/^(\S+)\s+<- generated/)?.[1];
+const password = generated ?? '<the password shown on first start; delete the data dir to start over>';
 run('agent', 'agent/dist/main.js', [], {
   HASHINSIGHT_DATA_DIR: join(dataDir, 'agent'),
   HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
@@ -113,7 +101,7 @@ const url = `http://${httpHost}:${httpPort}`;
 console.log(`
 HashInsight is running: ${fleetSize} simulated miners -> agent -> cloud.
   Cloud API   ${url}   (health: ${url}/healthz)
-  Demo login  ${email} / ${password}
+  Demo login  ${email} / ${password}${generated ? '   (generated now, shown only this once)' : ''}
   Try         TOKEN=$(curl -s ${url}/api/auth/login -H 'content-type: application/json' \\
                 -d '{"email":"${email}","password":"${password}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).data.accessToken')
               curl -s ${url}/api/miners -H "authorization: Bearer $TOKEN"

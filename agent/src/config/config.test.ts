@@ -17,6 +17,8 @@ t.test('bad target lists are refused with the entry named', async (t) => {
     ['miner.local', /miner\.local/],
     ['10.0.0.0/8', /more than 65536/],
     ['; rm -rf /', /rm -rf/],
+    ['10.0.0.1-10.0.0.3-junk', /junk/],
+    ['10.0.0.0/30/x', /\/x/],
   ] as const) {
     t.throws(() => expandTargets(spec), pattern, spec);
   }
@@ -38,6 +40,8 @@ t.test('config has working defaults and names the bad key', async (t) => {
     [{ HASHINSIGHT_AGENT_ID: 'site/1' }, 'HASHINSIGHT_AGENT_ID'],
     [{ HASHINSIGHT_AGENT_ID: '+' }, 'HASHINSIGHT_AGENT_ID'],
     [{ HASHINSIGHT_AGENT_MQTT_URL: 'http://cloud' }, 'HASHINSIGHT_AGENT_MQTT_URL'],
+    [{ HASHINSIGHT_AGENT_MQTT_URL: 'mqtt://[' }, 'HASHINSIGHT_AGENT_MQTT_URL'],
+    [{ HASHINSIGHT_AGENT_MQTT_URL: 'mqtt://cloud:1883/some/path' }, 'HASHINSIGHT_AGENT_MQTT_URL'],
     [{ HASHINSIGHT_AGENT_MINERS: '1.2.3' }, 'HASHINSIGHT_AGENT_MINERS'],
     [{ HASHINSIGHT_LOG_LEVEL: 'chatty' }, 'HASHINSIGHT_LOG_LEVEL'],
     [{ HASHINSIGHT_AGENT_BATCH_SIZE: '9'.repeat(400) }, 'HASHINSIGHT_AGENT_BATCH_SIZE'],
@@ -45,5 +49,21 @@ t.test('config has working defaults and names the bad key', async (t) => {
   for (const [env, key] of bad) {
     t.throws(() => loadAgentConfig(env), { name: 'ConfigError', message: new RegExp(key) }, key);
   }
-  t.ok(new ConfigError('x') instanceof Error);
+});
+
+t.test('a bad broker URL is refused without repeating its password', async (t) => {
+  const error = (() => {
+    try {
+      loadAgentConfig({ HASHINSIGHT_AGENT_MQTT_URL: 'mqtt://site:s3cret@[::1' });
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  })();
+  t.ok(error instanceof ConfigError);
+  t.notMatch(error?.message, /s3cret/);
+  t.equal(
+    loadAgentConfig({ HASHINSIGHT_AGENT_MQTT_URL: 'mqtts://u:p@[::1]:8883' }).mqttUrl,
+    'mqtts://u:p@[::1]:8883',
+  );
 });

@@ -17,19 +17,15 @@ export function expandTargets(spec: string): string[] {
     if (entry === '') continue;
     let first: number;
     let last: number;
-    const [base, bits] = entry.split('/');
-    const [from, to] = entry.split('-');
-    if (
-      bits !== undefined &&
-      base !== undefined &&
-      isIPv4(base) &&
-      /^\d{1,2}$/.test(bits) &&
-      Number(bits) <= 32
-    ) {
+    const slash = entry.split('/');
+    const dash = entry.split('-');
+    const [base = '', bits = ''] = slash;
+    const [from = '', to = ''] = dash;
+    if (slash.length === 2 && isIPv4(base) && /^\d{1,2}$/.test(bits) && Number(bits) <= 32) {
       const size = 2 ** (32 - Number(bits));
       const network = toInt(base) - (toInt(base) % size);
       [first, last] = size > 2 ? [network + 1, network + size - 2] : [network, network + size - 1];
-    } else if (to !== undefined && from !== undefined && isIPv4(from) && isIPv4(to)) {
+    } else if (dash.length === 2 && isIPv4(from) && isIPv4(to)) {
       [first, last] = [toInt(from), toInt(to)];
       if (last < first) throw new RangeError(`target range ${entry} ends before it starts`);
     } else if (isIPv4(entry)) {

@@ -30,6 +30,8 @@ export class Poller {
   private stopped = false;
   /** Last id seen at each IP, so a miner that stops answering keeps its id. */
   private readonly idByIp = new Map<string, string>();
+  /** Error code of each miner whose last poll failed: a change is logged once, not every cycle. */
+  private readonly failingByIp = new Map<string, string>();
   /** Identity last sent per miner in `identityEpoch`; identities are resent once per epoch and on change. */
   private readonly sentIdentity = new Map<string, string>();
   private identityEpoch = 0;
@@ -77,18 +79,19 @@ export class Poller {
           port: this.options.minerPort,
           timeoutMs: this.options.pollTimeoutMs,
         });
+        if (this.failingByIp.delete(ip))
+          this.logger.info({ ip, minerId: minerIdFor(reading) }, 'miner answers again');
         return this.toSample(reading);
       } catch (error) {
         failed += 1;
         const code = error instanceof MinerError ? error.code : 'MINER_UNEXPECTED';
         const message = error instanceof Error ? error.message : String(error);
-        this.logger.debug({ ip, code }, 'miner poll failed');
-        return failureToSample(
-          this.idByIp.get(ip) ?? `ip-${ip}`,
-          Date.now(),
-          'unreachable',
-          `${code}: ${message}`,
-        );
+        const minerId = this.idByIp.get(ip) ?? `ip-${ip}`;
+        if (this.failingByIp.get(ip) !== code) {
+          this.failingByIp.set(ip, code);
+          this.logger.warn({ ip, minerId, code, reason: message }, 'miner poll failed');
+        }
+        return failureToSample(minerId, Date.now(), 'unreachable', `${code}: ${message}`);
       }
     });
     const stored = this.store.append(samples);

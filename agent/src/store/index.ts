@@ -1,1 +1,1 @@
-export { AgentStore, type AppendResult, type OutboxBatch } from './store.js';
+export { AgentStore, type AppendResult, BATCH_BYTE_BUDGET, type OutboxBatch } from './store.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashinsight, ProtocolError, telemetryBatchCodec } from '@hashinsight/protocol';
+import { hashinsight, MAX_MESSAGE_BYTES, ProtocolError, telemetryBatchCodec } from '@hashinsight/protocol';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 
@@ -12,7 +12,15 @@ const { MinerSample } = hashinsight.v1;
 export interface OutboxBatch {
   epoch: number;
   samples: MinerSample[];
+  /** The oldest seq of this epoch still held (every earlier one was acknowledged). */
+  oldestUnackedSeq: number;
 }
+
+/**
+ * Bytes of encoded samples one batch may carry: the message limit less room for the batch's own fields and the
+ * 2-4 bytes of framing each sample adds.
+ */
+export const BATCH_BYTE_BUDGET = MAX_MESSAGE_BYTES - 16 * 1024;
 
 /** What one append stored (seqs firstSeq..lastSeq; none when lastSeq < firstSeq) and what it refused. */
 export interface AppendResult {
@@ -30,7 +38,7 @@ export class AgentStore {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, now: () => number = Date.now) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.db = new Database(join(dataDir, 'agent.sqlite'));
     // WAL lets reads run beside the writer; FULL makes a committed poll survive power loss, at ~8% cost
@@ -50,12 +58,17 @@ export class AgentStore {
       oldestEpoch: this.db.prepare<[], { epoch: number }>(
         'SELECT epoch FROM outbox ORDER BY epoch, seq LIMIT 1',
       ),
-      batch: this.db.prepare<[number, number], { sample: Buffer }>(
-        'SELECT sample FROM outbox WHERE epoch = ? ORDER BY seq LIMIT ?',
+      batch: this.db.prepare<[number, number], { seq: number; sample: Buffer }>(
+        'SELECT seq, sample FROM outbox WHERE epoch = ? ORDER BY seq LIMIT ?',
       ),
       ack: this.db.prepare<[number, number]>('DELETE FROM outbox WHERE epoch = ? AND seq <= ?'),
       backlog: this.db.prepare<[], { samples: number }>('SELECT count(*) AS samples FROM outbox'),
     };
+    // A new store starts its epochs at the current Unix time in seconds, so an agent reinstalled under the same
+    // id still uses epochs newer than any its old store did, and the cloud never takes its samples for duplicates.
+    if (this.setting('epoch') === undefined) {
+      this.statements.setSetting.run('epoch', String(Math.floor(now() / 1000)));
+    }
   }
 
   private setting(key: string): string | undefined {
@@ -69,7 +82,7 @@ export class AgentStore {
     return id;
   }
 
-  /** The epoch new samples are stamped with (0 before the first session). */
+  /** The epoch new samples are stamped with. */
   currentEpoch(): number {
     return Number(this.setting('epoch') ?? 0);
   }
@@ -92,7 +105,6 @@ export class AgentStore {
   append(samples: Omit<MinerSample, 'seq'>[]): AppendResult {
     return this.db.transaction(() => {
       const epoch = this.currentEpoch();
-      if (epoch < 1) throw new Error('no session epoch yet: call nextEpoch() first');
       let seq = Number(this.setting('last_seq') ?? 0);
       const firstSeq = seq + 1;
       const rejected: AppendResult['rejected'] = [];
@@ -119,13 +131,24 @@ export class AgentStore {
     })();
   }
 
-  /** The oldest `limit` samples still waiting, all from the oldest epoch that has any. */
-  oldestBatch(limit: number): OutboxBatch | undefined {
+  /**
+   * The oldest samples still waiting, all from the oldest epoch that has any: at most `limit` of them and at most
+   * `maxBytes` of encoded samples (always at least one), so the batch never crosses the message limit.
+   */
+  oldestBatch(limit: number, maxBytes = BATCH_BYTE_BUDGET): OutboxBatch | undefined {
     const oldest = this.statements.oldestEpoch.get();
     if (oldest === undefined) return undefined;
     const rows = this.statements.batch.all(oldest.epoch, limit);
-    if (rows.length === 0) return undefined;
-    return { epoch: oldest.epoch, samples: rows.map((row) => MinerSample.decode(row.sample)) };
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const samples: MinerSample[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      bytes += row.sample.length + 4;
+      if (samples.length > 0 && bytes > maxBytes) break;
+      samples.push(MinerSample.decode(row.sample));
+    }
+    return { epoch: oldest.epoch, samples, oldestUnackedSeq: first.seq };
   }
 
   /** The cloud has stored every sample of `epoch` up to `upToSeq`: forget them. Returns how many left. */

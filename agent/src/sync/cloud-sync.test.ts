@@ -61,8 +61,8 @@ async function setup(t: Test) {
   t.teardown(() => broker.close());
   const store = new AgentStore(tempDir(t));
   t.teardown(() => store.close());
-  store.nextEpoch();
-  return { broker, store };
+  // Samples appended before the first connection carry this epoch; each connection opens the next one.
+  return { broker, store, offline: store.currentEpoch() };
 }
 
 function startSync(t: Test, store: AgentStore, agentId: string, url: string, ackTimeoutMs = 10_000) {
@@ -78,7 +78,7 @@ function startSync(t: Test, store: AgentStore, agentId: string, url: string, ack
 
 t.test('samples written offline reach the cloud in order and leave the outbox only on its ack', async (t) => {
   const agentId = 'agent-sync-1';
-  const { broker, store } = await setup(t);
+  const { broker, store, offline } = await setup(t);
   store.append(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(sample));
   const cloud = standInCloud(broker.aedes, agentId);
   const sync = startSync(t, store, agentId, broker.url);
@@ -92,16 +92,16 @@ t.test('samples written offline reach the cloud in order and leave the outbox on
     [1, 2, 3, 4, 5, 6, 7],
   );
   t.ok(
-    cloud.received.every((r) => r.epoch === 1 && r.historical),
+    cloud.received.every((r) => r.epoch === offline && r.historical),
     'samples of the offline epoch are historical',
   );
-  t.equal(cloud.presence[0]?.birth?.epoch, 2, 'the connection opened epoch 2');
+  t.equal(cloud.presence[0]?.birth?.epoch, offline + 1, 'the connection opened the next epoch');
   t.equal(Number(cloud.presence[0]?.birth?.backlogSamples), 7);
 
   store.append([sample('live')]);
   sync.kick();
   await waitFor('live sample', () => cloud.received.find((r) => r.minerId === 'live'));
-  t.match(cloud.received.at(-1), { epoch: 2, seq: 1, historical: false });
+  t.match(cloud.received.at(-1), { epoch: offline + 1, seq: 1, historical: false });
 });
 
 t.test('without an ack nothing is deleted, and the batch is sent again', async (t) => {
@@ -123,7 +123,7 @@ t.test('without an ack nothing is deleted, and the batch is sent again', async (
 
 t.test('a dropped connection brings a death, a reconnect with a new epoch, and no loss', async (t) => {
   const agentId = 'agent-sync-3';
-  const { broker, store } = await setup(t);
+  const { broker, store, offline } = await setup(t);
   const cloud = standInCloud(broker.aedes, agentId);
   const sync = startSync(t, store, agentId, broker.url);
   await waitFor('connected', () => (sync.isConnected ? true : undefined));
@@ -135,11 +135,11 @@ t.test('a dropped connection brings a death, a reconnect with a new epoch, and n
   await waitFor('last will', () => cloud.presence.find((p) => p.death));
   t.match(
     cloud.presence.find((p) => p.death)?.death,
-    { epoch: 2, clean: false },
+    { epoch: offline + 1, clean: false },
     'the will names the dead epoch',
   );
   store.append([sample('during-outage')]);
-  await waitFor('rebirth', () => cloud.presence.find((p) => p.birth?.epoch === 3));
+  await waitFor('rebirth', () => cloud.presence.find((p) => p.birth?.epoch === offline + 2));
   await waitFor('outage sample delivered', () => cloud.received.find((r) => r.minerId === 'during-outage'));
   await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
   t.same(
@@ -150,12 +150,12 @@ t.test('a dropped connection brings a death, a reconnect with a new epoch, and n
 
   await sync.stop();
   await waitFor('clean death', () => cloud.presence.find((p) => p.death?.clean));
-  t.equal(cloud.presence.find((p) => p.death?.clean)?.death?.epoch, 3);
+  t.equal(cloud.presence.find((p) => p.death?.clean)?.death?.epoch, offline + 2);
 });
 
 t.test('hostile acks are ignored without losing data', async (t) => {
   const agentId = 'agent-sync-4';
-  const { broker, store } = await setup(t);
+  const { broker, store, offline } = await setup(t);
   store.append(['a'].map(sample));
   standInCloud(broker.aedes, agentId, { ack: false });
   const sync = startSync(t, store, agentId, broker.url, 60_000);
@@ -169,11 +169,11 @@ t.test('hostile acks are ignored without losing data', async (t) => {
     );
   await publish(Buffer.from('definitely not protobuf \u0000\u00ff'));
   await publish(Buffer.alloc(300 * 1024));
-  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: 99, upToSeq: 1 })));
+  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: offline + 99, upToSeq: 1 })));
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.ok(sync.isConnected, 'still connected');
   t.equal(store.backlog(), 1, 'nothing deleted by bad or foreign acks');
-  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: 1, upToSeq: 1 })));
+  await publish(Buffer.from(telemetryAckCodec.encode({ epoch: offline, upToSeq: 1 })));
   await waitFor('real ack applied', () => (store.backlog() === 0 ? true : undefined));
 });
 
@@ -182,7 +182,6 @@ t.test('drains through an external broker (Mosquitto)', { skip: mosquitto.skip }
   const agentId = `agent-sync-mosq-${process.pid}`;
   const store = new AgentStore(tempDir(t));
   t.teardown(() => store.close());
-  store.nextEpoch();
   store.append(['a', 'b', 'c', 'd'].map(sample));
   // The stand-in cloud is an ordinary MQTT client here.
   const cloud = await mqtt.connectAsync(mosquitto.url as string, { clientId: `cloud-${process.pid}` });
@@ -196,9 +195,10 @@ t.test('drains through an external broker (Mosquitto)', { skip: mosquitto.skip }
     void cloud.publishAsync(agentTopic(agentId, 'ack'), Buffer.from(ack), { qos: 1 });
   });
   await cloud.subscribeAsync(agentTopic(agentId, 'telemetry'), { qos: 1 });
-  startSync(t, store, agentId, mosquitto.url as string);
+  const sync = startSync(t, store, agentId, mosquitto.url as string);
   await waitFor('drained via mosquitto', () => (store.backlog() === 0 ? true : undefined));
   t.same(received, [1, 2, 3, 4]);
-  // Leave no retained presence behind on the shared broker.
+  // Leave no retained presence behind on the shared broker: say goodbye first, then clear it.
+  await sync.stop();
   await cloud.publishAsync(agentTopic(agentId, 'state'), Buffer.alloc(0), { retain: true, qos: 1 });
 });

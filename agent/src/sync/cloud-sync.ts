@@ -98,7 +98,6 @@ export class CloudSync {
     this.client = client;
     client.on('connect', () => {
       this.epoch = this.store.nextEpoch();
-      this.connected = true;
       this.attempt = 0;
       this.logger.info({ epoch: this.epoch, backlog: this.store.backlog() }, 'connected to the cloud broker');
       void this.onConnected(client);
@@ -131,6 +130,9 @@ export class CloudSync {
         },
       });
       await client.publishAsync(this.topic('state'), Buffer.from(birth), { qos: 1, retain: true });
+      // Ready only now: telemetry never precedes the birth, and no ack can arrive before we listen for it.
+      if (this.client !== client) return;
+      this.connected = true;
       await this.drain();
     } catch (error) {
       this.logger.warn({ err: error }, 'session setup failed; the connection will be retried');

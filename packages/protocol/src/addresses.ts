@@ -6,6 +6,12 @@ export function ipToBytes(ip: string): Uint8Array {
   const family = isIP(ip);
   if (family === 4) return Uint8Array.from(ip.split('.').map(Number));
   if (family === 6) {
+    // An IPv4 tail (::ffff:10.0.0.5) is two 16-bit groups.
+    const v4 = ip.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
+    if (v4) {
+      const [a = 0, b = 0, c = 0, d = 0] = (v4[2] as string).split('.').map(Number);
+      return ipToBytes(`${v4[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
+    }
     const [head = '', tail = ''] = ip.split('::');
     const groups = (s: string) => (s === '' ? [] : s.split(':'));
     const left = groups(head);

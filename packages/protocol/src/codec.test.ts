@@ -2,7 +2,10 @@ import t, { type Test } from 'tap';
 import { hashinsight } from '../generated/hashinsight.js';
 import {
   agentPresenceCodec,
+  cloudStateCodec,
   commandCodec,
+  commandUpdateCodec,
+  discoveryReportCodec,
   MAX_MESSAGE_BYTES,
   ProtocolError,
   sealedCredentialCodec,
@@ -63,12 +66,15 @@ t.test('a telemetry batch round-trips with every value intact', async (t) => {
   t.equal(first?.pools?.[0]?.accepted, 4057);
 });
 
-t.test('a batch of 1000 samples stays compact and well inside the message limit', async (t) => {
-  const samples = Array.from({ length: 1000 }, (_, i) => sample(i + 1));
-  const bytes = telemetryBatchCodec.encode({ epoch: 1, samples });
-  t.ok(bytes.length < MAX_MESSAGE_BYTES, `${bytes.length} bytes`);
-  t.ok(bytes.length / 1000 < 160, `${(bytes.length / 1000).toFixed(1)} bytes per sample`);
-});
+t.test(
+  '1000 lean samples (no identity, one board, one pool) stay compact and inside the limit',
+  async (t) => {
+    const samples = Array.from({ length: 1000 }, (_, i) => sample(i + 1));
+    const bytes = telemetryBatchCodec.encode({ epoch: 1, samples });
+    t.ok(bytes.length < MAX_MESSAGE_BYTES, `${bytes.length} bytes`);
+    t.ok(bytes.length / 1000 < 160, `${(bytes.length / 1000).toFixed(1)} bytes per sample`);
+  },
+);
 
 t.test('golden messages from earlier versions keep decoding', async (t) => {
   // Encoded once with contract v1 and frozen here: if a field number or type changes, this fails.
@@ -188,4 +194,50 @@ t.test('presence, command and credential rules', async (t) => {
     'PROTOCOL_INVALID',
     /nonce/,
   );
+});
+
+t.test(
+  'a batch may say which seq is the oldest the agent still holds, never above its first sample',
+  async (t) => {
+    const batch = { epoch: 1, oldestUnackedSeq: 5, samples: [sample(5), sample(6)] };
+    t.equal(telemetryBatchCodec.decode(telemetryBatchCodec.encode(batch)).oldestUnackedSeq, 5);
+    expectCode(
+      t,
+      () => telemetryBatchCodec.encode({ ...batch, oldestUnackedSeq: 6 }),
+      'PROTOCOL_INVALID',
+      /oldestUnackedSeq/,
+    );
+  },
+);
+
+t.test('discovery, command update and cloud state rules', async (t) => {
+  const report = {
+    scanId: '01JDX8ZSCAN',
+    ranges: ['10.0.0.0/22'],
+    miners: [{ driver: 'cgminer', openPorts: [4028] }],
+  };
+  t.same(discoveryReportCodec.decode(discoveryReportCodec.encode(report)).ranges, ['10.0.0.0/22']);
+  expectCode(
+    t,
+    () => discoveryReportCodec.encode({ ...report, scanId: 'a/b' }),
+    'PROTOCOL_INVALID',
+    /scanId/,
+  );
+  expectCode(t, () => discoveryReportCodec.decode(Buffer.from([0x0a, 0x05, 0x61])), 'PROTOCOL_MALFORMED');
+
+  const update = {
+    commandId: '01JDX8Z',
+    minerId: 'aabbccddeeff',
+    state: v1.CommandState.COMMAND_STATE_SUCCEEDED,
+  };
+  t.equal(
+    commandUpdateCodec.decode(commandUpdateCodec.encode(update)).state,
+    v1.CommandState.COMMAND_STATE_SUCCEEDED,
+  );
+  expectCode(t, () => commandUpdateCodec.encode({ ...update, state: 0 }), 'PROTOCOL_INVALID', /state/);
+  expectCode(t, () => commandUpdateCodec.encode({ ...update, minerId: '' }), 'PROTOCOL_INVALID', /minerId/);
+
+  const state = cloudStateCodec.decode(cloudStateCodec.encode({ online: true, atMs: 1_795_000_000_000 }));
+  t.same({ online: state.online, atMs: state.atMs }, { online: true, atMs: 1_795_000_000_000 });
+  expectCode(t, () => cloudStateCodec.decode(new Uint8Array(10_000).fill(0x0b)), 'PROTOCOL_MALFORMED');
 });

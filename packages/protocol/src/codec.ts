@@ -3,7 +3,7 @@ import { hashinsight } from '../generated/hashinsight.js';
 import { ProtocolError } from './errors.js';
 import { validators } from './validate.js';
 
-/** Largest payload either side accepts on any topic. A full batch of samples fits well below it. */
+/** Largest payload either side accepts on any topic. The agent cuts telemetry batches by bytes to stay under it. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 interface GeneratedType<Plain, Message> {

@@ -39,6 +39,7 @@ t.test('addresses convert both ways and refuse junk', async (t) => {
   t.equal(bytesToIp(ipToBytes('127.1.0.20')), '127.1.0.20');
   t.equal(bytesToIp(ipToBytes('fe80::1')), 'fe80:0:0:0:0:0:0:1');
   t.equal(bytesToIp(ipToBytes('::1')), '0:0:0:0:0:0:0:1');
+  t.same([...ipToBytes('::ffff:10.0.0.5')], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 0, 0, 5]);
   t.equal(bytesToMac(macToBytes('AA-BB-CC-00-11-22')), 'aa:bb:cc:00:11:22');
   t.equal(bytesToIp(new Uint8Array(0)), '');
   t.throws(() => ipToBytes('300.1.1.1'), { code: 'PROTOCOL_INVALID' });

@@ -10,7 +10,10 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** A real aedes MQTT broker on a free loopback port, with noDelay sockets (see reference/limits.md 5b). */
+/**
+ * A real aedes MQTT broker on a free loopback port. Its sockets use noDelay: without it, QoS 1 stalls on Nagle plus
+ * delayed ACKs (measured on a 2-core box: ~10.7 k msg/s with 500 in flight, ~59.5 k with noDelay).
+ */
 export async function startTestBroker(port = 0): Promise<TestBroker> {
   const aedes = await Aedes.createBroker();
   const sockets = new Set<Socket>();

@@ -54,6 +54,12 @@ t.test('a summary it cannot trust is a bad reply', async (t) => {
     ['empty string', { SUMMARY: [{ ...good, 'GHS av': '' }] }],
     ['null counter', { SUMMARY: [{ ...good, Accepted: null }] }],
     ['infinite uptime', { SUMMARY: [{ ...good, Elapsed: Number.POSITIVE_INFINITY }] }],
+    ['negative hashrate', { SUMMARY: [{ ...good, 'GHS 5s': -110000 }] }],
+    ['hashrate of a whole network', { SUMMARY: [{ ...good, 'MHS 5s': 9e14, 'GHS 5s': undefined }] }],
+    ['negative uptime', { SUMMARY: [{ ...good, Elapsed: -5 }] }],
+    ['uptime past uint32', { SUMMARY: [{ ...good, Elapsed: 2 ** 32 }] }],
+    ['negative counter', { SUMMARY: [{ ...good, Rejected: -1 }] }],
+    ['counter past 2^53', { SUMMARY: [{ ...good, Accepted: 2 ** 60 }] }],
   ];
   for (const [name, body] of bad) {
     t.throws(() => parseSummary(reply(body)), { name: 'MinerError', code: 'MINER_BAD_REPLY' }, name);

@@ -18,7 +18,7 @@ export function parseSummary(reply: CgminerReply): SummaryValues {
   return {
     hashrateMhs: hashrateMhs(summary, '5s'),
     hashrateAvgMhs: hashrateMhs(summary, 'av'),
-    uptimeS: Math.round(numberAt(summary, 'Elapsed')),
+    uptimeS: Math.round(numberAt(summary, 'Elapsed', MAX_UPTIME_S)),
     accepted: counter(summary, 'Accepted'),
     rejected: counter(summary, 'Rejected'),
     stale: counter(summary, 'Stale'),
@@ -55,20 +55,31 @@ function firstOf(reply: CgminerReply, section: string): Record<string, unknown> 
   return first;
 }
 
+// Bounds no real miner reaches: a reply beyond them is broken or hostile, not data to store.
+const MAX_HASHRATE_MHS = 1e12; // 1 EH/s from one machine
+const MAX_UPTIME_S = 2 ** 32 - 1; // the wire contract's uint32
+const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+
 function hashrateMhs(summary: Record<string, unknown>, window: '5s' | 'av'): number {
-  if (summary[`GHS ${window}`] !== undefined) return Math.round(numberAt(summary, `GHS ${window}`) * 1000);
-  return Math.round(numberAt(summary, `MHS ${window}`));
+  if (summary[`GHS ${window}`] !== undefined) {
+    return Math.round(numberAt(summary, `GHS ${window}`, MAX_HASHRATE_MHS / 1000) * 1000);
+  }
+  return Math.round(numberAt(summary, `MHS ${window}`, MAX_HASHRATE_MHS));
 }
 
 function counter(summary: Record<string, unknown>, key: string): number {
-  return summary[key] === undefined ? 0 : Math.round(numberAt(summary, key));
+  return summary[key] === undefined ? 0 : Math.round(numberAt(summary, key, MAX_COUNTER));
 }
 
-function numberAt(section: Record<string, unknown>, key: string): number {
+/** A number (or numeric string) from 0 to `max`; anything else makes the whole reply a bad one. */
+function numberAt(section: Record<string, unknown>, key: string, max: number): number {
   const value = section[key];
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) {
-    throw new MinerError('MINER_BAD_REPLY', `${key} is not a number: ${JSON.stringify(value)}`);
+    throw new MinerError('MINER_BAD_REPLY', `${key} is not a number: ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
+  if (number < 0 || number > max) {
+    throw new MinerError('MINER_BAD_REPLY', `${key} is out of range: ${number}`);
   }
   return number;
 }
