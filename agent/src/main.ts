@@ -10,7 +10,11 @@ function main(): void {
   const args = process.argv.slice(2);
   const unknown = args.filter((arg) => arg !== '--print-config');
   if (unknown.length > 0) {
-    console.error(`hashinsight-agent: unknown argument ${JSON.stringify(unknown[0])}\n${USAGE}`);
+    const shown = JSON.stringify(String(unknown[0]).slice(0, 80)).replace(
+      /[\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+    );
+    console.error(`hashinsight-agent: unknown argument ${shown}\n${USAGE}`);
     process.exit(2);
   }
   let config: ReturnType<typeof loadAgentConfig>;

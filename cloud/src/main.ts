@@ -4,9 +4,31 @@ import { ConfigError, loadCloudConfig, printableConfig } from './config/index.js
 import { createLogger } from './logger.js';
 import { startCloud } from './server.js';
 
+const USAGE = 'usage: hashinsight-cloud [--print-config]';
+
+/**
+ * An argument as it is safe to echo to a terminal: quoted, at most 80 characters, with control and format
+ * characters (a U+202E right-to-left override, an escape sequence) spelled out instead of acted on.
+ */
+function shown(arg: string): string {
+  const quoted = JSON.stringify(arg.length > 80 ? arg.slice(0, 80) : arg).replace(/\p{C}/gu, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return arg.length > 80 ? `${quoted}… (${arg.length} characters)` : quoted;
+}
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  // Anything else is a typo or a wrong guess at a flag: starting the server anyway would hide it.
+  const unknown = args.find((arg) => arg !== '--print-config');
+  if (unknown !== undefined) {
+    process.stderr.write(`hashinsight-cloud: unknown argument ${shown(unknown)}\n${USAGE}\n`);
+    process.exitCode = 2; // not process.exit(): let stderr drain
+    return;
+  }
   const config = loadCloudConfig(process.env);
-  if (process.argv.includes('--print-config')) {
+  if (args.includes('--print-config')) {
     process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
     return;
   }

@@ -22,6 +22,8 @@ t.test('unknown arguments exit 2 with the usage', async (t) => {
     t.equal(result.status, 2, JSON.stringify(args[0]?.slice(0, 20)));
     t.match(result.stderr, /unknown argument/);
     t.match(result.stderr, /usage: hashinsight-agent/);
+    t.ok(result.stderr.length < 400, 'a huge argument is not echoed whole');
+    t.notMatch(result.stderr, /\u202e/, 'a bidi override is spelled out, not written to the terminal');
   }
 });
 

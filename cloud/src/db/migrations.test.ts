@@ -50,3 +50,67 @@ t.test('foreign keys are enforced', async (t) => {
     .execute();
   await t.rejects(orphan, /FOREIGN KEY/);
 });
+
+const minerRow = (agentId: string, id: string) => ({
+  agent_id: agentId,
+  id,
+  ip: '10.0.0.5',
+  mac: '',
+  serial: '',
+  vendor: 'unknown',
+  model: '',
+  firmware: '',
+  hostname: '',
+  first_seen_at: 1,
+  last_seen_at: 1,
+});
+
+const latestRow = (agentId: string, minerId: string) => ({
+  agent_id: agentId,
+  miner_id: minerId,
+  time_ms: 1,
+  status: 'ok',
+  hashrate_mhs: 1,
+  hashrate_avg_mhs: 1,
+  hashrate_expected_mhs: 1,
+  power_w: null,
+  uptime_s: 1,
+  detail: '{}',
+  poll_error: '',
+});
+
+t.test('miners are keyed by (agent_id, id), their latest sample by (agent_id, miner_id)', async (t) => {
+  const db = openDatabase(tempDir(t));
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+  const primaryKey = async (table: string) =>
+    ((await sql.raw(`pragma table_info(${table})`).execute(db)).rows as { name: string; pk: number }[])
+      .filter((column) => column.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((column) => column.name);
+  t.same(await primaryKey('miner'), ['agent_id', 'id']);
+  t.same(await primaryKey('miner_latest'), ['agent_id', 'miner_id']);
+
+  for (const id of ['agent-1', 'agent-2'])
+    await db
+      .insertInto('agent')
+      .values({ id, epoch: 0, online: 0, hostname: '', agent_version: '', last_seen_at: null, created_at: 1 })
+      .execute();
+  await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute();
+  await db.insertInto('miner').values(minerRow('agent-2', 'ip-10.0.0.5')).execute();
+  t.pass('the same miner id under two agents is two miners');
+  await t.rejects(
+    db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute(),
+    /UNIQUE|PRIMARY KEY/,
+  );
+
+  await db.insertInto('miner_latest').values(latestRow('agent-1', 'ip-10.0.0.5')).execute();
+  await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.6')).execute();
+  await t.rejects(
+    db.insertInto('miner_latest').values(latestRow('agent-2', 'ip-10.0.0.6')).execute(),
+    /FOREIGN KEY/,
+    'agent-2 has no ip-10.0.0.6: only agent-1 does',
+  );
+  await db.deleteFrom('miner').where('agent_id', '=', 'agent-1').where('id', '=', 'ip-10.0.0.5').execute();
+  t.same(await db.selectFrom('miner_latest').select(['agent_id', 'miner_id']).execute(), [], 'cascades');
+});

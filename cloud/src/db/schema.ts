@@ -35,11 +35,12 @@ export interface TelemetryStreamTable {
   updated_at: number;
 }
 
+/** Keyed by (agent_id, id): a miner id is unique only within its agent. */
 export interface MinerTable {
-  /** miner_id chosen by the agent. */
-  id: string;
-  /** The agent that reported it last. */
+  /** The agent that reports it. */
   agent_id: string;
+  /** miner_id chosen by the agent (e.g. ip-10.0.0.5). */
+  id: string;
   ip: string;
   mac: string;
   serial: string;
@@ -51,9 +52,10 @@ export interface MinerTable {
   last_seen_at: number;
 }
 
+/** Keyed by (agent_id, miner_id), which references miner (agent_id, id). */
 export interface MinerLatestTable {
-  miner_id: string;
   agent_id: string;
+  miner_id: string;
   /** When the poll of this sample finished. */
   time_ms: number;
   status: string;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { uuidv7 } from './ids.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { isLoopbackHost } from './loopback.js';
 
 t.test('uuidv7 ids are RFC 9562 version 7 and sort by time', async (t) => {
   const early = uuidv7(1_700_000_000_000);
@@ -39,4 +40,28 @@ t.test('KeyedQueue runs one key in order, keys in parallel, and drains', async (
     'start a4',
     'end a4',
   ]);
+});
+
+t.test('isLoopbackHost: 127.0.0.0/8, ::1 and localhost only', async (t) => {
+  for (const host of [
+    '127.0.0.1',
+    '127.1.2.3',
+    '127.255.255.254',
+    '::1',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+  ])
+    t.equal(isLoopbackHost(host), true, host);
+  for (const host of ['localhost', 'LOCALHOST', 'localhost.']) t.equal(isLoopbackHost(host), true, host);
+  for (const host of [
+    '0.0.0.0',
+    '::',
+    '10.0.0.5',
+    '128.0.0.1',
+    '126.255.255.255',
+    '::2',
+    'cloud.example',
+    '',
+  ])
+    t.equal(isLoopbackHost(host), false, JSON.stringify(host));
 });

@@ -177,8 +177,13 @@ export function sample(seq: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
-export function batchBytes(epoch: number, samples: ReturnType<typeof sample>[]): Uint8Array {
-  return telemetryBatchCodec.encode({ epoch, samples });
+/** An encoded TelemetryBatch; `oldestUnackedSeq` 0 means not stated. */
+export function batchBytes(
+  epoch: number,
+  samples: ReturnType<typeof sample>[],
+  oldestUnackedSeq = 0,
+): Uint8Array {
+  return telemetryBatchCodec.encode({ epoch, samples, oldestUnackedSeq });
 }
 
 /** Resolves when the broker (or anyone) has closed the client's connection. */

@@ -4,6 +4,7 @@ import {
   agentPresenceCodec,
   agentTopic,
   hashinsight,
+  ipToBytes,
   MAX_MESSAGE_BYTES,
   telemetryAckCodec,
   telemetryBatchCodec,
@@ -121,6 +122,56 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
   ]);
   t.match(await send(client, 'agent-1', resent), { epoch: 3, upToSeq: 3 });
   t.match((await miners(cloud, token))[0], { hashrateMhs: 110_566_890 });
+});
+
+t.test('a fresh cloud acks from the oldest unacked seq on and warns about the seqs it skipped', async (t) => {
+  const { cloud, logs } = await startTestCloud(t);
+  const client = await agent(t, cloud, 'agent-1');
+  const token = await accessToken(cloud);
+  // Seqs 1..500 of epoch 9 were acknowledged by a cloud whose database this one does not have.
+  const ack = await send(client, 'agent-1', batchBytes(9, [sample(501), sample(502), sample(503)], 501));
+  t.match(ack, { epoch: 9, upToSeq: 503 });
+  t.match((await miners(cloud, token))[0], {
+    id: MINER_ID,
+    lastSampleAt: new Date(sample(503).timeMs).toISOString(),
+  });
+  const warnings = logs.entries().filter((entry) => /unknown to this cloud/.test(String(entry.msg)));
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], { level: 40, agentId: 'agent-1', epoch: 9, fromSeq: 1, toSeq: 500 });
+
+  t.match(await send(client, 'agent-1', batchBytes(9, [sample(504)], 504)), { epoch: 9, upToSeq: 504 });
+  t.equal(
+    logs.entries().filter((entry) => /unknown to this cloud/.test(String(entry.msg))).length,
+    1,
+    'a batch that follows on skips nothing and warns no more',
+  );
+});
+
+t.test('two agents reporting the same miner id get a miner each', async (t) => {
+  const { cloud } = await startTestCloud(t);
+  const token = await accessToken(cloud);
+  // Two sites, each with a miner at 10.0.0.5 that its agent names by IP.
+  const at = (hashrateMhs: number) =>
+    sample(1, {
+      minerId: 'ip-10.0.0.5',
+      identity: { ...sample(1).identity, minerId: 'ip-10.0.0.5', ip: ipToBytes('10.0.0.5') },
+      hashrateMhs,
+    });
+  const siteA = await agent(t, cloud, 'site-a');
+  const siteB = await agent(t, cloud, 'site-b');
+  t.match(await send(siteB, 'site-b', batchBytes(1, [at(95_000_000)])), { upToSeq: 1 });
+  t.match(await send(siteA, 'site-a', batchBytes(1, [at(110_000_000)])), { upToSeq: 1 });
+  // A later sample of one must not touch the other.
+  const later = sample(2, { minerId: 'ip-10.0.0.5', identity: null, hashrateMhs: 100_000_000 });
+  t.match(await send(siteA, 'site-a', batchBytes(1, [later])), { upToSeq: 2 });
+
+  t.same(
+    (await miners(cloud, token)).map((miner) => [miner.id, miner.agentId, miner.ip, miner.hashrateMhs]),
+    [
+      ['ip-10.0.0.5', 'site-a', '10.0.0.5', 100_000_000],
+      ['ip-10.0.0.5', 'site-b', '10.0.0.5', 95_000_000],
+    ],
+  );
 });
 
 t.test('bad payloads are logged with a typed code and ingest carries on', async (t) => {

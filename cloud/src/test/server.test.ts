@@ -72,3 +72,23 @@ t.test('first start generates the owner password once; the JWT secret survives a
   });
   t.equal(miners.status, 200, 'a token from before the restart is still valid');
 });
+
+const UNAUTHENTICATED = /any client that can reach it can act as any agent/;
+
+t.test('a broker on a non-loopback address warns that agents are not authenticated yet', async (t) => {
+  const { cloud, logs } = await startTestCloud(t, { mqttHost: '0.0.0.0' });
+  const warnings = logs.entries().filter((entry) => UNAUTHENTICATED.test(String(entry.msg)));
+  t.equal(warnings.length, 1, 'once, at startup');
+  t.match(warnings[0], { level: 40, component: 'broker', mqttHost: '0.0.0.0', mqttPort: cloud.mqttPort });
+});
+
+t.test('a broker on loopback does not warn', async (t) => {
+  for (const mqttHost of ['127.0.0.1', 'localhost']) {
+    const { logs } = await startTestCloud(t, { mqttHost });
+    t.notMatch(logs.text(), UNAUTHENTICATED, mqttHost);
+    t.ok(
+      logs.entries().some((entry) => /listening/i.test(String(entry.msg))),
+      'startup was logged to the same capture',
+    );
+  }
+});

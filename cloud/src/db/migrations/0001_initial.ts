@@ -33,10 +33,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('telemetry_stream_pk', ['agent_id', 'epoch'])
     .execute();
 
+  // A miner id is chosen by its agent (e.g. ip-10.0.0.5) and unique only within that agent: two sites can
+  // both have a 10.0.0.5. So the agent leads every miner key, which also serves per-agent lookups.
   await db.schema
     .createTable('miner')
-    .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('agent_id', 'text', (c) => c.notNull().references('agent.id'))
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('ip', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('mac', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('serial', 'text', (c) => c.notNull().defaultTo(''))
@@ -46,13 +48,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hostname', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('first_seen_at', 'bigint', (c) => c.notNull())
     .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('miner_pk', ['agent_id', 'id'])
     .execute();
-  await db.schema.createIndex('miner_agent_id_idx').on('miner').column('agent_id').execute();
 
   await db.schema
     .createTable('miner_latest')
-    .addColumn('miner_id', 'text', (c) => c.primaryKey().references('miner.id').onDelete('cascade'))
-    .addColumn('agent_id', 'text', (c) => c.notNull().references('agent.id'))
+    .addColumn('agent_id', 'text', (c) => c.notNull())
+    .addColumn('miner_id', 'text', (c) => c.notNull())
     .addColumn('time_ms', 'bigint', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('hashrate_mhs', 'bigint', (c) => c.notNull())
@@ -62,8 +64,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('uptime_s', 'integer', (c) => c.notNull())
     .addColumn('detail', 'text', (c) => c.notNull())
     .addColumn('poll_error', 'text', (c) => c.notNull().defaultTo(''))
+    .addPrimaryKeyConstraint('miner_latest_pk', ['agent_id', 'miner_id'])
+    .addForeignKeyConstraint(
+      'miner_latest_miner_fk',
+      ['agent_id', 'miner_id'],
+      'miner',
+      ['agent_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
-  await db.schema.createIndex('miner_latest_agent_id_idx').on('miner_latest').column('agent_id').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

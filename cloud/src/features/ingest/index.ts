@@ -46,6 +46,12 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now =
       throw error;
     }
     const outcome = await ingestTelemetry(db, agentId, batch, now());
+    if (outcome.skipped !== undefined) {
+      log.warn(
+        { agentId, epoch: outcome.epoch, fromSeq: outcome.skipped.fromSeq, toSeq: outcome.skipped.toSeq },
+        'mark moved to the oldest unacked seq: samples acknowledged earlier are unknown to this cloud',
+      );
+    }
     // Only now, after the commit, may the agent forget these samples.
     const ack = telemetryAckCodec.encode({ epoch: outcome.epoch, upToSeq: outcome.upToSeq });
     await broker.publish(agentTopic(agentId, 'ack'), ack, { qos: 1, retain: false });

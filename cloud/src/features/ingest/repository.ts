@@ -48,8 +48,9 @@ export async function setTelemetryMark(
 }
 
 /**
- * Creates the miner or moves it to `agentId`; identity fields are replaced only when the sample carried an
- * identity. first/last seen only ever widen, so a replayed old sample does not move them back.
+ * Creates `agentId`'s miner `id` or updates it; identity fields are replaced only when the sample carried
+ * an identity. first/last seen only ever widen, so a replayed old sample does not move them back. Another
+ * agent's miner with the same id is a different miner.
  */
 export async function upsertMiner(
   db: Db,
@@ -80,8 +81,7 @@ export async function upsertMiner(
       last_seen_at: miner.lastSeenAt,
     })
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        agent_id: miner.agentId,
+      oc.columns(['agent_id', 'id']).doUpdateSet((eb) => ({
         ...miner.identity,
         first_seen_at: eb
           .case()
@@ -100,7 +100,7 @@ export async function upsertMiner(
     .execute();
 }
 
-/** Writes the miner's latest sample unless a newer one (by poll time) is already stored. */
+/** Writes the latest sample of `agentId`'s miner unless a newer one (by poll time) is already stored. */
 export async function upsertMinerLatest(
   db: Db,
   latest: {
@@ -118,7 +118,6 @@ export async function upsertMinerLatest(
   },
 ): Promise<void> {
   const row = {
-    agent_id: latest.agentId,
     time_ms: latest.timeMs,
     status: latest.status,
     hashrate_mhs: latest.hashrateMhs,
@@ -131,9 +130,9 @@ export async function upsertMinerLatest(
   };
   await db
     .insertInto('miner_latest')
-    .values({ miner_id: latest.minerId, ...row })
+    .values({ agent_id: latest.agentId, miner_id: latest.minerId, ...row })
     .onConflict((oc) =>
-      oc.column('miner_id').doUpdateSet(row).where('miner_latest.time_ms', '<', latest.timeMs),
+      oc.columns(['agent_id', 'miner_id']).doUpdateSet(row).where('miner_latest.time_ms', '<', latest.timeMs),
     )
     .execute();
 }

@@ -98,7 +98,7 @@ t.test(
       NOW,
     );
     t.same(next, { epoch: 2, upToSeq: 1, applied: 1, duplicates: 0 });
-    // Backlog of epoch 1 arriving after epoch 2 (or from a reinstalled agent whose epochs restarted).
+    // Backlog of an older epoch arriving after a newer one.
     const old = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(4)] }, NOW);
     t.same(old, { epoch: 1, upToSeq: 4, applied: 1, duplicates: 0 });
     const replay = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(3), sample(4)] }, NOW);
@@ -109,6 +109,68 @@ t.test(
     ]);
   },
 );
+
+t.test('oldestUnackedSeq lifts the mark of a cloud that never saw the earlier seqs', async (t) => {
+  const db = await freshDb(t);
+  // A fresh database (restored or replaced) and an agent whose seqs 1..500 were acked by the cloud before it.
+  const batch = { epoch: 7, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(503)] };
+  const outcome = await ingestTelemetry(db, 'agent-1', batch, NOW);
+  t.same(outcome, {
+    epoch: 7,
+    upToSeq: 503,
+    applied: 3,
+    duplicates: 0,
+    skipped: { fromSeq: 1, toSeq: 500 },
+  });
+  t.same(await streams(db), [{ epoch: 7, up_to_seq: 503 }]);
+  t.equal((await latest(db))?.time_ms, sample(503).timeMs, 'the samples are stored');
+
+  const next = { epoch: 7, oldestUnackedSeq: 504, samples: [sample(504)] };
+  t.same(
+    await ingestTelemetry(db, 'agent-1', next, NOW),
+    { epoch: 7, upToSeq: 504, applied: 1, duplicates: 0 },
+    'the next batch (oldest unacked = first seq = mark + 1) skips nothing',
+  );
+  // A resend whose oldest unacked lies below the mark (its ack was lost) never moves the mark back.
+  const resent = { epoch: 7, oldestUnackedSeq: 503, samples: [sample(503), sample(504), sample(505)] };
+  t.same(await ingestTelemetry(db, 'agent-1', resent, NOW), {
+    epoch: 7,
+    upToSeq: 505,
+    applied: 1,
+    duplicates: 2,
+  });
+});
+
+t.test('a normal batch with oldestUnackedSeq skips nothing', async (t) => {
+  const db = await freshDb(t);
+  const first = { epoch: 1, oldestUnackedSeq: 1, samples: [sample(1), sample(2)] };
+  t.same(await ingestTelemetry(db, 'agent-1', first, NOW), {
+    epoch: 1,
+    upToSeq: 2,
+    applied: 2,
+    duplicates: 0,
+  });
+  const second = { epoch: 1, oldestUnackedSeq: 3, samples: [sample(3), sample(4)] };
+  t.same(await ingestTelemetry(db, 'agent-1', second, NOW), {
+    epoch: 1,
+    upToSeq: 4,
+    applied: 2,
+    duplicates: 0,
+  });
+});
+
+t.test('after an oldestUnackedSeq jump a gap inside the batch still stops the mark', async (t) => {
+  const db = await freshDb(t);
+  const batch = { epoch: 2, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(504)] };
+  t.same(await ingestTelemetry(db, 'agent-1', batch, NOW), {
+    epoch: 2,
+    upToSeq: 502,
+    applied: 3,
+    duplicates: 0,
+    skipped: { fromSeq: 1, toSeq: 500 },
+  });
+  t.same(await streams(db), [{ epoch: 2, up_to_seq: 502 }]);
+});
 
 t.test('a sample without identity still creates its miner', async (t) => {
   const db = await freshDb(t);

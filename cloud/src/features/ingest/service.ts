@@ -21,6 +21,12 @@ export interface TelemetryOutcome {
   upToSeq: number;
   applied: number;
   duplicates: number;
+  /**
+   * Set when the batch's oldestUnackedSeq moved the mark past seqs this cloud never stored: the agent says
+   * they were acknowledged earlier (e.g. by a cloud whose database has since been replaced), so they are
+   * lost here.
+   */
+  skipped?: { fromSeq: number; toSeq: number };
 }
 
 interface MinerUpdate {
@@ -51,10 +57,14 @@ function collapseByMiner(samples: MinerSample[]): Map<string, MinerUpdate> {
 
 /**
  * Stores one decoded telemetry batch of `agentId` in a single transaction and advances the high-water mark of
- * the batch's epoch (every sample of that epoch up to it is stored). Each epoch is its own stream, so a backlog
- * of an old epoch replayed after newer ones — or after the agent's store was reinstalled — is stored and acked
- * too. Samples at or below the mark are duplicates and skipped. The mark only moves through contiguous
- * sequence numbers: after a gap it stays put until the agent replays.
+ * the batch's epoch (every sample of that epoch up to it is stored). Each epoch is its own stream, so a
+ * backlog of an old epoch replayed after newer ones is stored and acked too. A reinstalled agent needs
+ * nothing special: a new agent store starts its epochs at the current Unix time in seconds, so they are
+ * newer than any epoch its old store used. The batch's oldestUnackedSeq first lifts the mark to
+ * oldestUnackedSeq - 1: the agent no longer holds anything below it, so waiting for those seqs (say, after
+ * this database was restored or replaced) would stall the epoch forever. Samples at or below the mark are
+ * duplicates and skipped. The mark then only moves through contiguous sequence numbers: after a gap it stays
+ * put until the agent replays.
  */
 export async function ingestTelemetry(
   db: Db,
@@ -66,7 +76,10 @@ export async function ingestTelemetry(
   const samples = batch.samples ?? [];
   return db.transaction().execute(async (trx) => {
     await insertAgentIfMissing(trx, agentId, nowMs);
-    let upToSeq = await getTelemetryMark(trx, agentId, epoch);
+    const stored = await getTelemetryMark(trx, agentId, epoch);
+    const oldestUnacked = batch.oldestUnackedSeq ?? 0;
+    let upToSeq = oldestUnacked > 0 ? Math.max(stored, oldestUnacked - 1) : stored;
+    const skipped = upToSeq > stored ? { fromSeq: stored + 1, toSeq: upToSeq } : undefined;
     const fresh = samples.filter((sample) => (sample.seq ?? 0) > upToSeq);
 
     for (const [minerId, update] of collapseByMiner(fresh)) {
@@ -98,7 +111,14 @@ export async function ingestTelemetry(
       upToSeq = sample.seq;
     }
     await setTelemetryMark(trx, agentId, { epoch, upToSeq }, nowMs);
-    return { epoch, upToSeq, applied: fresh.length, duplicates: samples.length - fresh.length };
+    const outcome: TelemetryOutcome = {
+      epoch,
+      upToSeq,
+      applied: fresh.length,
+      duplicates: samples.length - fresh.length,
+    };
+    if (skipped !== undefined) outcome.skipped = skipped;
+    return outcome;
   });
 }
 

@@ -4,7 +4,11 @@ import type { Db } from '../../db/index.js';
 export async function listMinersWithLatest(db: Db) {
   return db
     .selectFrom('miner')
-    .leftJoin('miner_latest', 'miner_latest.miner_id', 'miner.id')
+    .leftJoin('miner_latest', (join) =>
+      join
+        .onRef('miner_latest.agent_id', '=', 'miner.agent_id')
+        .onRef('miner_latest.miner_id', '=', 'miner.id'),
+    )
     .select([
       'miner.id',
       'miner.agent_id',

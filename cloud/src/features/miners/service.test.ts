@@ -38,6 +38,26 @@ t.test('miners sort by IP numerically, IPv4 before IPv6, no IP last, then by id'
   );
 });
 
+t.test('miners sort by agent first: the same IP and id at two sites stay apart', async (t) => {
+  const view = (agentId: string, id: string, ip: string): MinerView =>
+    toMinerView({ ...row, agent_id: agentId, id, ip });
+  const sorted = [
+    view('site-b', 'ip-10.0.0.5', '10.0.0.5'),
+    view('site-a', 'ip-10.0.0.9', '10.0.0.9'),
+    view('site-b', 'ip-10.0.0.1', '10.0.0.1'),
+    view('site-a', 'ip-10.0.0.5', '10.0.0.5'),
+  ].sort(compareMiners);
+  t.same(
+    sorted.map((miner) => [miner.agentId, miner.id]),
+    [
+      ['site-a', 'ip-10.0.0.5'],
+      ['site-a', 'ip-10.0.0.9'],
+      ['site-b', 'ip-10.0.0.1'],
+      ['site-b', 'ip-10.0.0.5'],
+    ],
+  );
+});
+
 t.test('a miner without a sample yet reads as unknown with empty details', async (t) => {
   t.match(toMinerView(row), {
     status: 'unknown',

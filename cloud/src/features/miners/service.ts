@@ -95,11 +95,12 @@ function ipKey(ip: string): string {
 // Code-unit order, not locale order: '~' must sort after every hex digit.
 const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
+/** By agent, then IP numerically, then id: a miner id and an IP are unique only within one agent's site. */
 export function compareMiners(a: MinerView, b: MinerView): number {
-  return compare(ipKey(a.ip), ipKey(b.ip)) || compare(a.id, b.id);
+  return compare(a.agentId, b.agentId) || compare(ipKey(a.ip), ipKey(b.ip)) || compare(a.id, b.id);
 }
 
-/** The fleet, sorted by IP numerically, then id. */
+/** The fleet, sorted by agent, then IP numerically, then id. */
 export async function listMiners(db: Db): Promise<MinerView[]> {
   return (await listMinersWithLatest(db)).map(toMinerView).sort(compareMiners);
 }
