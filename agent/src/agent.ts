@@ -1,10 +1,10 @@
 // The one file that wires south (miners) to north (cloud): poller -> outbox -> sync.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { readCgminerMiner } from '@hashinsight/miners';
+import { MinerReader } from '@hashinsight/miners';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config/index.js';
-import { Poller, type ReadMiner } from './poll/index.js';
+import { Poller } from './poll/index.js';
 import { AgentStore } from './store/index.js';
 import { CloudSync } from './sync/index.js';
 
@@ -20,11 +20,7 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export function startAgent(
-  config: AgentConfig,
-  logger: Logger,
-  readMiner: ReadMiner = (ip, options) => readCgminerMiner(ip, options),
-): RunningAgent {
+export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
   const store = new AgentStore(config.dataDir);
   const agentId = store.agentId(config.agentId);
   const log = logger.child({ agentId });
@@ -41,13 +37,26 @@ export function startAgent(
     },
     log,
   );
-  const poller = new Poller(store, readMiner, config, log, (cycle) => {
-    log.info(
-      { polled: cycle.polled, failed: cycle.failed, durationMs: cycle.durationMs, backlog: store.backlog() },
-      'poll cycle stored',
-    );
-    sync.kick();
-  });
+  // Each miner is identified once (its driver remembered per IP), then read through that driver.
+  const reader = new MinerReader({ port: config.minerPort, timeoutMs: config.pollTimeoutMs });
+  const poller = new Poller(
+    store,
+    (ip) => reader.read(ip),
+    config,
+    log,
+    (cycle) => {
+      log.info(
+        {
+          polled: cycle.polled,
+          failed: cycle.failed,
+          durationMs: cycle.durationMs,
+          backlog: store.backlog(),
+        },
+        'poll cycle stored',
+      );
+      sync.kick();
+    },
+  );
   sync.start();
   poller.start();
   log.info(

@@ -1,4 +1,4 @@
-import { readCgminerMiner } from '@hashinsight/miners';
+import { MinerReader } from '@hashinsight/miners';
 import { hashinsight } from '@hashinsight/protocol';
 import { startFleet } from '@hashinsight/simulator';
 import { loopbackAllocator, tempDir, waitFor } from '@hashinsight/testkit';
@@ -16,15 +16,11 @@ async function setup(t: Test, count: number) {
   const store = new AgentStore(tempDir(t));
   t.teardown(() => store.close());
   store.nextEpoch();
-  const options = {
-    miners: ips,
-    minerPort: 4028,
-    pollIntervalMs: 60_000,
-    pollConcurrency: 8,
-    pollTimeoutMs: 1500,
-  };
-  const poller = new Poller(store, (ip, o) => readCgminerMiner(ip, o), options, pino({ level: 'silent' }));
-  return { fleet, store, poller, ips, options };
+  const options = { miners: ips, pollIntervalMs: 60_000, pollConcurrency: 8 };
+  const reader = new MinerReader({ port: 4028, timeoutMs: 1500 });
+  const read = (ip: string) => reader.read(ip);
+  const poller = new Poller(store, read, options, pino({ level: 'silent' }));
+  return { fleet, store, poller, ips, options, read };
 }
 
 t.test('one cycle stores one sample per miner with the values the miners sent', async (t) => {
@@ -74,8 +70,8 @@ t.test(
   async (t) => {
     const lines: Array<{ level: number; msg: string; code?: string; ip?: string }> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    const { fleet, store, ips, options } = await setup(t, 5);
-    const poller = new Poller(store, (ip, o) => readCgminerMiner(ip, o), options, logger);
+    const { fleet, store, ips, options, read } = await setup(t, 5);
+    const poller = new Poller(store, read, options, logger);
     await fleet.miners[1]?.setFault('silent');
     await fleet.miners[2]?.setFault('garbage');
     await fleet.miners[3]?.setFault('slow-drip');
@@ -128,11 +124,11 @@ t.test(
 );
 
 t.test('start() polls at once and keeps polling until stop()', async (t) => {
-  const { store, options } = await setup(t, 1);
+  const { store, options, read } = await setup(t, 1);
   const cycles: number[] = [];
   const ticking = new Poller(
     store,
-    (ip, o) => readCgminerMiner(ip, o),
+    read,
     { ...options, pollIntervalMs: 1000 },
     pino({ level: 'silent' }),
     (cycle) => cycles.push(cycle.lastSeq),

@@ -4,14 +4,13 @@ import type { AgentStore, AppendResult } from '../store/index.js';
 import { mapLimit } from './map-limit.js';
 import { failureToSample, identityOf, minerIdFor, readingToSample } from './to-sample.js';
 
-export type ReadMiner = (ip: string, options: { port: number; timeoutMs: number }) => Promise<Reading>;
+/** Reads one miner; its transport owns the deadline. Rejects with a MinerError when the miner cannot be read. */
+export type ReadMiner = (ip: string) => Promise<Reading>;
 
 export interface PollerOptions {
   miners: string[];
-  minerPort: number;
   pollIntervalMs: number;
   pollConcurrency: number;
-  pollTimeoutMs: number;
 }
 
 export interface CycleResult extends AppendResult {
@@ -75,10 +74,7 @@ export class Poller {
     let failed = 0;
     const samples = await mapLimit(this.options.miners, this.options.pollConcurrency, async (ip) => {
       try {
-        const reading = await this.read(ip, {
-          port: this.options.minerPort,
-          timeoutMs: this.options.pollTimeoutMs,
-        });
+        const reading = await this.read(ip);
         if (this.failingByIp.delete(ip))
           this.logger.info({ ip, minerId: minerIdFor(reading) }, 'miner answers again');
         return this.toSample(reading);

@@ -1,6 +1,8 @@
 /**
- * Why a miner could not be read. Connect timeout and total deadline are distinct because the first means
- * "nobody there" and the second "there, but hung"; an empty reply is what cgminer sends a host it does not allow.
+ * Why a miner could not be read or commanded. Connect timeout and total deadline are distinct because the first
+ * means "nobody there" and the second "there, but hung"; an empty reply is what cgminer sends a host it does not
+ * allow. UNIDENTIFIED: it answered but no driver recognised it. UNSUPPORTED: the driver does not declare the
+ * operation (raised before any I/O).
  */
 export type MinerErrorCode =
   | 'MINER_CONNECT_REFUSED'
@@ -10,7 +12,9 @@ export type MinerErrorCode =
   | 'MINER_CONNECTION_RESET'
   | 'MINER_EMPTY_REPLY'
   | 'MINER_BAD_REPLY'
-  | 'MINER_COMMAND_FAILED';
+  | 'MINER_COMMAND_FAILED'
+  | 'MINER_UNIDENTIFIED'
+  | 'MINER_UNSUPPORTED';
 
 export class MinerError extends Error {
   override readonly name = 'MinerError';

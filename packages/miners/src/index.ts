@@ -1,7 +1,13 @@
-export { parseSummary, type SummaryValues } from './drivers/cgminer/index.js';
+export { CAPABILITIES, type Capability, type Driver, type MinerClients, type Probe } from './driver.js';
+export {
+  parseSummary,
+  type SummaryValues,
+} from './drivers/cgminer-family/index.js';
+export { driverById, drivers, selectDriver } from './drivers/index.js';
 export { MinerError, type MinerErrorCode } from './errors.js';
+export { identify } from './identify.js';
 export { findModel, type MinerModel, minerModels } from './models.js';
-export { readCgminerMiner } from './read.js';
+export { connectClients, MinerReader, readCgminerMiner } from './read.js';
 export type { Reading } from './reading.js';
 export {
   type CgminerOptions,

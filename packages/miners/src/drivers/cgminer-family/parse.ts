@@ -1,5 +1,6 @@
 import { MinerError } from '../../errors.js';
 import { isRecord } from '../../json.js';
+import { findModel } from '../../models.js';
 import type { Reading } from '../../reading.js';
 import type { CgminerReply } from '../../transports/cgminer/index.js';
 
@@ -48,17 +49,24 @@ export function vendorOf(model: string): Reading['vendor'] {
   return 'other';
 }
 
-function firstOf(reply: CgminerReply, section: string): Record<string, unknown> {
+/** The first object of a reply section (`SUMMARY`, `VERSION`, ...); a reply without it is a bad reply. */
+export function firstOf(reply: CgminerReply, section: string): Record<string, unknown> {
   const list = reply.body[section];
   const first: unknown = Array.isArray(list) ? list[0] : undefined;
   if (!isRecord(first)) throw new MinerError('MINER_BAD_REPLY', `reply has no ${section} section`);
   return first;
 }
 
+/** Every object of a reply section; an absent reply or section is an empty list. */
+export function sectionList(reply: CgminerReply | undefined, section: string): Record<string, unknown>[] {
+  const list = reply?.body[section];
+  return Array.isArray(list) ? list.filter(isRecord) : [];
+}
+
 // Bounds no real miner reaches: a reply beyond them is broken or hostile, not data to store.
-const MAX_HASHRATE_MHS = 1e12; // 1 EH/s from one machine
-const MAX_UPTIME_S = 2 ** 32 - 1; // the wire contract's uint32
-const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+export const MAX_HASHRATE_MHS = 1e12; // 1 EH/s from one machine
+export const MAX_UPTIME_S = 2 ** 32 - 1; // the wire contract's uint32
+export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
 function hashrateMhs(summary: Record<string, unknown>, window: '5s' | 'av'): number {
   if (summary[`GHS ${window}`] !== undefined) {
@@ -67,12 +75,13 @@ function hashrateMhs(summary: Record<string, unknown>, window: '5s' | 'av'): num
   return Math.round(numberAt(summary, `MHS ${window}`, MAX_HASHRATE_MHS));
 }
 
-function counter(summary: Record<string, unknown>, key: string): number {
+/** A share or error counter; absent counts as 0. */
+export function counter(summary: Record<string, unknown>, key: string): number {
   return summary[key] === undefined ? 0 : Math.round(numberAt(summary, key, MAX_COUNTER));
 }
 
 /** A number (or numeric string) from 0 to `max`; anything else makes the whole reply a bad one. */
-function numberAt(section: Record<string, unknown>, key: string, max: number): number {
+export function numberAt(section: Record<string, unknown>, key: string, max: number): number {
   const value = section[key];
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) {
@@ -82,4 +91,10 @@ function numberAt(section: Record<string, unknown>, key: string, max: number): n
     throw new MinerError('MINER_BAD_REPLY', `${key} is out of range: ${number}`);
   }
   return number;
+}
+
+/** The hashrate the model should make at stock settings, from the catalog; 0 for a model it does not know. */
+export function expectedHashrateMhs(model: string): number {
+  const nominal = findModel(model);
+  return nominal === undefined ? 0 : Math.round(nominal.hashrateTh * 1_000_000);
 }

@@ -1,0 +1,49 @@
+import type { Reading } from './reading.js';
+import type { CgminerReply } from './transports/cgminer/index.js';
+
+/** Control operations a driver may declare. A call to one it does not declare fails before any I/O. */
+export const CAPABILITIES = [
+  'reboot',
+  'restart-mining',
+  'set-pools',
+  'led',
+  'power-mode',
+  'power-limit',
+  'sleep',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/**
+ * The transports bound to one miner. Drivers never open sockets: they ask these clients, which own timeouts,
+ * size limits, retries and authentication.
+ */
+export interface MinerClients {
+  ip: string;
+  /** One cgminer-API command; rejects with a MinerError (STATUS E/F is MINER_COMMAND_FAILED). */
+  cgminer(command: string, parameter?: string): Promise<CgminerReply>;
+}
+
+/** What identification learned before a driver is chosen: the miner's answers to the probe commands. */
+export interface Probe {
+  /** Reply to cgminer `version`, when the miner gave one. */
+  version?: CgminerReply;
+  /** Reply to cgminer `devdetails`, when asked and answered. */
+  devdetails?: CgminerReply;
+}
+
+/** One firmware family: how to recognise it, read it and (later) command it. */
+export interface Driver {
+  /** `<vendor>-<firmware>`, the name of the driver's folder. */
+  id: string;
+  /** Human name for tables and logs. */
+  name: string;
+  /**
+   * How sure the driver is that the probed miner runs its firmware: 0 = not mine. The highest score wins, so a
+   * custom firmware that mimics stock answers must score above the stock driver.
+   */
+  match(probe: Probe): number;
+  /** One normalized Reading of the miner. */
+  read(clients: MinerClients): Promise<Reading>;
+  /** Control operations this driver can perform. */
+  capabilities: readonly Capability[];
+}

@@ -1,0 +1,19 @@
+import type { Driver, Probe } from '../driver.js';
+import { cgminerGeneric } from './cgminer-generic/index.js';
+
+/** Every firmware driver. Adding a firmware is one folder and one line here. */
+export const drivers: readonly Driver[] = [cgminerGeneric];
+
+/** The driver that claims the probed miner most surely, or undefined when none does. */
+export function selectDriver(probe: Probe, candidates: readonly Driver[] = drivers): Driver | undefined {
+  let best: { driver: Driver; score: number } | undefined;
+  for (const driver of candidates) {
+    const score = driver.match(probe);
+    if (score > 0 && (best === undefined || score > best.score)) best = { driver, score };
+  }
+  return best?.driver;
+}
+
+export function driverById(id: string): Driver | undefined {
+  return drivers.find((driver) => driver.id === id);
+}

@@ -1,0 +1,59 @@
+// Test support: miners that answer from real recorded replies, decoded exactly as the transport decodes them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { MinerClients } from '../driver.js';
+import { MinerError } from '../errors.js';
+import type { Reading } from '../reading.js';
+import { type CgminerReply, decodeReply } from '../transports/cgminer/reply.js';
+
+/**
+ * The shared corpus of recorded miner replies: HASHINSIGHT_FIXTURES_DIR, else `shared/fixtures/asic` beside the
+ * repository (where CI and every developer machine have it). It is read in place, not copied, because its files
+ * carry their sources' licences.
+ */
+export const CORPUS_DIR = resolve(
+  process.env.HASHINSIGHT_FIXTURES_DIR ||
+    join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'asic'),
+);
+
+/** Why corpus tests cannot run here, or false when they can. */
+export const corpusMissing: string | false = existsSync(join(CORPUS_DIR, 'SOURCES.md'))
+  ? false
+  : `the recorded-reply corpus is not at ${CORPUS_DIR} (set HASHINSIGHT_FIXTURES_DIR)`;
+
+/** A corpus file as the miner put it on the wire: its bytes and cgminer's NUL terminator. */
+export function corpusReply(path: string): Buffer {
+  return Buffer.concat([readFileSync(join(CORPUS_DIR, path)), Buffer.from([0])]);
+}
+
+/**
+ * Clients of a miner that answers from recorded replies: `replies` maps a command (or `command|parameter`) to a
+ * corpus path. A command it has no reply for is refused the way cgminer refuses one (STATUS E, Code 14).
+ */
+export function recordedClients(
+  ip: string,
+  replies: Record<string, string>,
+): { clients: MinerClients; sent: string[] } {
+  const sent: string[] = [];
+  const clients: MinerClients = {
+    ip,
+    async cgminer(command, parameter) {
+      const key = parameter === undefined ? command : `${command}|${parameter}`;
+      sent.push(key);
+      const path = replies[key];
+      if (path === undefined)
+        throw new MinerError('MINER_COMMAND_FAILED', `Code 14: Invalid command (${key})`);
+      return decodeReply(corpusReply(path)) satisfies CgminerReply;
+    },
+  };
+  return { clients, sent };
+}
+
+/** One conformance case of a driver: recorded replies in, the exact Reading out. */
+export interface ConformanceCase {
+  name: string;
+  /** Command (or `command|parameter`) to corpus path, for every command the driver sends. */
+  replies: Record<string, string>;
+  /** What the driver must read from them, to the last digit. `ip` is always 10.0.0.1. */
+  expected: Reading;
+}
