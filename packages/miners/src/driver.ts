@@ -1,5 +1,6 @@
 import type { Reading } from './reading.js';
 import type { CgminerReply } from './transports/cgminer/index.js';
+import type { WebCall, WebResponse } from './transports/http/index.js';
 
 /** Control operations a driver may declare. A call to one it does not declare fails before any I/O. */
 export const CAPABILITIES = [
@@ -21,6 +22,12 @@ export interface MinerClients {
   ip: string;
   /** One cgminer-API command; rejects with a MinerError (STATUS E/F is MINER_COMMAND_FAILED). */
   cgminer(command: string, parameter?: string): Promise<CgminerReply>;
+  /**
+   * One call to the miner's web CGI (`/cgi-bin/get_system_info.cgi`, ...) with HTTP Digest authentication; only
+   * there when credentials were given. Rejects with a MinerError: MINER_AUTH_FAILED for refused credentials, a
+   * WebStatusError for an HTTP error status.
+   */
+  web?(path: string, call?: WebCall): Promise<WebResponse>;
 }
 
 /** What identification learned before a driver is chosen: the miner's answers to the probe commands. */

@@ -1,8 +1,9 @@
 /**
  * Why a miner could not be read or commanded. Connect timeout and total deadline are distinct because the first
  * means "nobody there" and the second "there, but hung"; an empty reply is what cgminer sends a host it does not
- * allow. UNIDENTIFIED: it answered but no driver recognised it. UNSUPPORTED: the driver does not declare the
- * operation (raised before any I/O).
+ * allow. AUTH_FAILED: the miner refused our credentials (or offered no way to present them that we accept).
+ * UNIDENTIFIED: it answered but no driver recognised it. UNSUPPORTED: the driver does not declare the operation
+ * (raised before any I/O).
  */
 export type MinerErrorCode =
   | 'MINER_CONNECT_REFUSED'
@@ -13,6 +14,7 @@ export type MinerErrorCode =
   | 'MINER_EMPTY_REPLY'
   | 'MINER_BAD_REPLY'
   | 'MINER_COMMAND_FAILED'
+  | 'MINER_AUTH_FAILED'
   | 'MINER_UNIDENTIFIED'
   | 'MINER_UNSUPPORTED';
 

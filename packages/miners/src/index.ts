@@ -7,12 +7,28 @@ export { driverById, drivers, selectDriver } from './drivers/index.js';
 export { MinerError, type MinerErrorCode } from './errors.js';
 export { identify } from './identify.js';
 export { findModel, type MinerModel, minerModels } from './models.js';
-export { connectClients, MinerReader, readCgminerMiner } from './read.js';
+export { type ConnectOptions, connectClients, MinerReader, readCgminerMiner } from './read.js';
 export type { Reading } from './reading.js';
 export {
+  type CgminerCommandOptions,
   type CgminerOptions,
   type CgminerReply,
   type CgminerStatus,
   type CgminerStatusLetter,
   cgminerCommand,
+  cgminerMulti,
+  decodeTextReply,
+  splitMultiReply,
 } from './transports/cgminer/index.js';
+export {
+  type WebBody,
+  type WebCall,
+  WebClient,
+  type WebConnectOptions,
+  type WebCredentials,
+  type WebExpect,
+  type WebRequestOptions,
+  type WebResponse,
+  WebStatusError,
+  webRequest,
+} from './transports/http/index.js';

@@ -4,10 +4,26 @@ import { MinerError } from './errors.js';
 import { identify } from './identify.js';
 import type { Reading } from './reading.js';
 import { type CgminerOptions, cgminerCommand } from './transports/cgminer/index.js';
+import { WebClient, type WebConnectOptions } from './transports/http/index.js';
+
+/** How to reach a miner: the cgminer API limits, and its web CGI when credentials are known. */
+export interface ConnectOptions extends CgminerOptions {
+  /** Web CGI port, credentials and limits; without them the clients have no `web`. */
+  web?: WebConnectOptions;
+}
 
 /** Clients bound to one miner over the real transports, with the given limits. */
-export function connectClients(ip: string, options: CgminerOptions = {}): MinerClients {
-  return { ip, cgminer: (command, parameter) => cgminerCommand(ip, command, parameter, options) };
+export function connectClients(ip: string, options: ConnectOptions = {}): MinerClients {
+  const { web, ...cgminer } = options;
+  const clients: MinerClients = {
+    ip,
+    cgminer: (command, parameter) => cgminerCommand(ip, command, parameter, cgminer),
+  };
+  if (web) {
+    const client = new WebClient(ip, web);
+    clients.web = (path, call) => client.request(path, call);
+  }
+  return clients;
 }
 
 /** Reads a miner with the generic cgminer driver, without identifying it first. */
@@ -23,10 +39,15 @@ export function readCgminerMiner(ip: string, options?: CgminerOptions): Promise<
 export class MinerReader {
   private readonly driverByIp = new Map<string, Driver>();
 
-  constructor(private readonly options: CgminerOptions = {}) {}
+  // Private, so inspecting or logging the reader never shows web credentials.
+  readonly #options: ConnectOptions;
+
+  constructor(options: ConnectOptions = {}) {
+    this.#options = options;
+  }
 
   async read(ip: string): Promise<Reading> {
-    const clients = connectClients(ip, this.options);
+    const clients = connectClients(ip, this.#options);
     let driver = this.driverByIp.get(ip);
     if (driver === undefined) {
       driver = (await identify(clients)).driver;

@@ -3,8 +3,10 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { freePort, loopbackAllocator } from '@hashinsight/testkit';
 import t from 'tap';
+import { MinerError } from '../../errors.js';
 import { fixture } from '../../fixtures/fixture.js';
-import { cgminerCommand } from './client.js';
+import { corpusMissing, corpusReply } from '../../test/recorded.js';
+import { cgminerCommand, cgminerMulti } from './client.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
 
@@ -55,6 +57,48 @@ t.test('sends the parameter when there is one', async (t) => {
   });
   await cgminerCommand(host, 'ascset', '0,led,1-1', { port });
   t.same(JSON.parse(received), { command: 'ascset', parameter: '0,led,1-1' });
+});
+
+t.test('the text form: `command|parameter` out, a text reply decoded', { skip: corpusMissing }, async (t) => {
+  const received: string[] = [];
+  const replies: Record<string, string> = {
+    summary: 'cgminer/summary.txt',
+    'ascset|0,led,1-1': 'avalon/ascset_led_on.response.txt',
+  };
+  const { host, port } = await peer(t, (socket, request) => {
+    received.push(request);
+    socket.end(corpusReply(replies[request] ?? 'cgminer/pools.txt'));
+  });
+  const summary = await cgminerCommand(host, 'summary', undefined, { port, form: 'text' });
+  t.match(summary, { status: { code: 11 }, body: { SUMMARY: [{ 'GHS 5s': 192.56 }] } });
+  const led = await cgminerCommand(host, 'ascset', '0,led,1-1', { port, form: 'text' });
+  t.equal(led.status.msg, 'ASC 0 set OK');
+  t.same(received, ['summary', 'ascset|0,led,1-1']);
+});
+
+t.test('joined commands come back one reply (or error) per member', { skip: corpusMissing }, async (t) => {
+  let received = '';
+  const { host, port } = await peer(t, (socket, request) => {
+    received = request;
+    socket.end(corpusReply('avalon/multi.pools+summary+stats.a10xx.json'));
+  });
+  const replies = await cgminerMulti(host, ['summary', 'stats', 'pools'], { port });
+  t.equal(received, '{"command":"summary+stats+pools"}');
+  t.match(replies.get('summary'), { status: { code: 11 }, body: { SUMMARY: [{ Elapsed: 155 }] } });
+  t.match(replies.get('pools'), { status: { code: 7 } });
+
+  const denied = await peer(t, (socket) =>
+    socket.end(
+      '{"summary":[{"STATUS":[{"STATUS":"S","Code":11}],"SUMMARY":[{}]}],' +
+        '"devs":[{"STATUS":[{"STATUS":"E","Code":45,"Msg":"Access denied"}]}],"id":1}\0',
+    ),
+  );
+  const partial = await cgminerMulti(denied.host, ['summary', 'devs'], { port: denied.port });
+  t.notOk(partial.get('summary') instanceof MinerError);
+  t.match(partial.get('devs'), {
+    code: 'MINER_COMMAND_FAILED',
+    message: `cgminer 'summary+devs' to ${denied.host}:${denied.port}: 'devs': STATUS E Code 45: Access denied`,
+  });
 });
 
 t.test('a reply without NUL ends at EOF', async (t) => {

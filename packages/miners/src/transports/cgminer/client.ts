@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import { MinerError, type MinerErrorCode } from '../../errors.js';
+import { splitMultiReply } from './multi.js';
 import { type CgminerReply, decodeReply } from './reply.js';
+import { decodeTextReply } from './text.js';
 
 export interface CgminerOptions {
   /** TCP port of the API (default 4028). */
@@ -13,23 +15,86 @@ export interface CgminerOptions {
   maxReplyBytes?: number;
 }
 
-/**
- * Sends one command over one TCP connection, the way cgminer expects: the whole request in one write, then the
- * reply is read until its NUL terminator or EOF. Every failure is a MinerError; once settled, the socket is
- * destroyed and both timers are cleared, whichever way it ended.
- */
-export function cgminerCommand(
+export interface CgminerCommandOptions extends CgminerOptions {
+  /**
+   * `json` (default) sends `{"command":..,"parameter":..}`; `text` sends cgminer's plain `command|parameter`, which
+   * the miner answers in its text form (decoded into the same CgminerReply).
+   */
+  form?: 'json' | 'text';
+}
+
+/** One cgminer-API command over its own connection; every failure is a MinerError. */
+export async function cgminerCommand(
   host: string,
   command: string,
   parameter?: string,
-  options: CgminerOptions = {},
+  options: CgminerCommandOptions = {},
 ): Promise<CgminerReply> {
-  const port = options.port ?? 4028;
+  const where = `cgminer '${command}' to ${host}:${options.port ?? DEFAULT_PORT}`;
+  const text = options.form === 'text';
+  const raw = await exchange(
+    host,
+    text ? textRequest(command, parameter) : jsonRequest(command, parameter),
+    where,
+    options,
+  );
+  return located(where, () => (text ? decodeTextReply(raw, command) : decodeReply(raw)));
+}
+
+function jsonRequest(command: string, parameter: string | undefined): string {
+  return JSON.stringify(parameter === undefined ? { command } : { command, parameter });
+}
+
+/** cgminer splits a text request at its first `|`, so the parameter may hold more. */
+function textRequest(command: string, parameter: string | undefined): string {
+  return parameter === undefined ? command : `${command}|${parameter}`;
+}
+
+/**
+ * Joined report commands in one request (`summary+pools+stats`, cgminer API >= 3.1; not every firmware joins, and
+ * parameters are not allowed). Each member resolves to its CgminerReply or, when that member alone failed, its
+ * MinerError; a failure of the whole exchange rejects.
+ */
+export async function cgminerMulti(
+  host: string,
+  commands: readonly string[],
+  options: CgminerOptions = {},
+): Promise<Map<string, CgminerReply | MinerError>> {
+  const joined = commands.join('+');
+  const where = `cgminer '${joined}' to ${host}:${options.port ?? DEFAULT_PORT}`;
+  const raw = await exchange(host, JSON.stringify({ command: joined }), where, options);
+  const replies = located(where, () => splitMultiReply(raw));
+  for (const [command, result] of replies) {
+    if (result instanceof MinerError) replies.set(command, withPlace(result, where));
+  }
+  return replies;
+}
+
+const DEFAULT_PORT = 4028;
+
+/** Runs a decoder, naming the miner and command in any MinerError it throws. */
+function located<T>(where: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    throw error instanceof MinerError ? withPlace(error, where) : error;
+  }
+}
+
+function withPlace(error: MinerError, where: string): MinerError {
+  return new MinerError(error.code, `${where}: ${error.message}`, { cause: error.cause });
+}
+
+/**
+ * Sends one request over one TCP connection, the way cgminer expects: the whole request in one write, then the
+ * reply is read until its NUL terminator or EOF. Every failure is a MinerError; once settled, the socket is
+ * destroyed and both timers are cleared, whichever way it ended.
+ */
+function exchange(host: string, request: string, where: string, options: CgminerOptions): Promise<Buffer> {
+  const port = options.port ?? DEFAULT_PORT;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxReplyBytes = options.maxReplyBytes ?? 1024 * 1024;
-  const where = `cgminer '${command}' to ${host}:${port}`;
-  const request = JSON.stringify(parameter === undefined ? { command } : { command, parameter });
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -65,16 +130,7 @@ export function cgminerCommand(
     }
 
     function finish(): void {
-      if (!settle()) return;
-      try {
-        resolve(decodeReply(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(
-          error instanceof MinerError
-            ? new MinerError(error.code, `${where}: ${error.message}`, { cause: error.cause })
-            : error,
-        );
-      }
+      if (settle()) resolve(Buffer.concat(chunks));
     }
 
     socket.once('connect', () => {

@@ -25,15 +25,26 @@ const LETTERS: ReadonlySet<unknown> = new Set<CgminerStatusLetter>(['S', 'I', 'W
  * parses and checks the envelope. A STATUS of E or F throws MINER_COMMAND_FAILED with the miner's Code and Msg.
  */
 export function decodeReply(raw: Buffer): CgminerReply {
+  return envelope(parseReplyJson(raw));
+}
+
+/** The JSON value in a reply's raw bytes, after the NUL is stripped and known breakage repaired. */
+export function parseReplyJson(raw: Buffer): unknown {
   const text = raw.toString('utf8').replaceAll('\0', '').trim();
-  let json: unknown;
   try {
-    json = JSON.parse(repairJson(text));
+    return JSON.parse(repairJson(text));
   } catch (cause) {
     throw new MinerError('MINER_BAD_REPLY', `reply is not JSON: ${JSON.stringify(text.slice(0, 80))}`, {
       cause,
     });
   }
+}
+
+/**
+ * Checks the envelope every reply form shares (JSON, text, one member of a multi-command reply): a valid STATUS,
+ * with E or F thrown as MINER_COMMAND_FAILED. Everything beside STATUS and `id` is the body.
+ */
+export function envelope(json: unknown): CgminerReply {
   if (!isRecord(json)) throw new MinerError('MINER_BAD_REPLY', 'reply is not a JSON object');
   const { STATUS, id: _id, ...body } = json;
   const status = readStatus(STATUS, json);
