@@ -93,3 +93,22 @@ t.test('vendor from the model name', async (t) => {
   t.equal(vendorOf('Goldshell KD6'), 'other');
   t.equal(vendorOf('unknown'), 'unknown');
 });
+
+t.test('the short window is named after the --log interval: MHS 30s on Avalon A10 and later', async (t) => {
+  const summary = { 'MHS av': 25536751.74, 'MHS 30s': 32247416.81, 'MHS 1m': 28134393.97, Elapsed: 155 };
+  t.match(parseSummary(reply({ SUMMARY: [summary] })), {
+    hashrateMhs: 32_247_417,
+    hashrateAvgMhs: 25_536_752,
+  });
+  t.match(parseSummary(reply({ SUMMARY: [{ ...summary, 'MHS 5s': 1 }] })), { hashrateMhs: 1 }, '5s wins');
+  t.throws(
+    () => parseSummary(reply({ SUMMARY: [{ ...summary, 'MHS 30s': 'nan' }] })),
+    { code: 'MINER_BAD_REPLY' },
+    'the found window is bounded like the default one',
+  );
+  t.throws(
+    () => parseSummary(reply({ SUMMARY: [{ 'MHS av': 1, 'MHS 1m': 1, Elapsed: 1 }] })),
+    { code: 'MINER_BAD_REPLY' },
+    'minute windows are not the short window',
+  );
+});

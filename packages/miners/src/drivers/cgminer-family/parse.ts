@@ -12,12 +12,19 @@ export type SummaryValues = Pick<Reading, 'hashrateMhs' | 'hashrateAvgMhs' | 'up
 
 /**
  * Totals from a `summary` reply. bmminer reports GH/s (`GHS 5s`, sometimes as a string), cgminer MH/s
- * (`MHS 5s`); both become integer MH/s. Counters a firmware leaves out count as 0.
+ * (`MHS 5s`, or `MHS 30s` with `--log 30`); all become integer MH/s. Counters a firmware leaves out count as 0.
  */
 export function parseSummary(reply: CgminerReply): SummaryValues {
-  const summary = firstOf(reply, 'SUMMARY');
+  return parseTotals(firstOf(reply, 'SUMMARY'));
+}
+
+/**
+ * The same totals from any record with summary keys: a SUMMARY, or the data record of a bmminer-style `stats`
+ * reply (VNish, LuxOS), which repeats `GHS 5s`, `GHS av` and `Elapsed`.
+ */
+export function parseTotals(summary: Record<string, unknown>): SummaryValues {
   return {
-    hashrateMhs: hashrateMhs(summary, '5s'),
+    hashrateMhs: hashrateMhs(summary, 'short'),
     hashrateAvgMhs: hashrateMhs(summary, 'av'),
     uptimeS: Math.round(numberAt(summary, 'Elapsed', MAX_UPTIME_S)),
     accepted: counter(summary, 'Accepted'),
@@ -67,12 +74,28 @@ export function sectionList(reply: CgminerReply | undefined, section: string): R
 export const MAX_HASHRATE_MHS = 1e12; // 1 EH/s from one machine
 export const MAX_UPTIME_S = 2 ** 32 - 1; // the wire contract's uint32
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+export const MIN_TEMP_C = -60; // an outdoor site in winter, not below
+export const MAX_TEMP_C = 200; // no board survives it
+export const MAX_FAN_RPM = 100_000;
+export const MAX_POWER_W = 100_000; // a whole immersion tank, not one miner
 
-function hashrateMhs(summary: Record<string, unknown>, window: '5s' | 'av'): number {
-  if (summary[`GHS ${window}`] !== undefined) {
-    return Math.round(numberAt(summary, `GHS ${window}`, MAX_HASHRATE_MHS / 1000) * 1000);
+function hashrateMhs(summary: Record<string, unknown>, window: 'short' | 'av'): number {
+  const name = window === 'av' ? 'av' : shortWindow(summary);
+  if (summary[`GHS ${name}`] !== undefined) {
+    return Math.round(numberAt(summary, `GHS ${name}`, MAX_HASHRATE_MHS / 1000) * 1000);
   }
-  return Math.round(numberAt(summary, `MHS ${window}`, MAX_HASHRATE_MHS));
+  return Math.round(numberAt(summary, `MHS ${name}`, MAX_HASHRATE_MHS));
+}
+
+/**
+ * cgminer names its short window after `--log` (`MHS %ds`): `5s` by default, `30s` on Avalon A10 and later, so
+ * the key is found rather than assumed.
+ */
+function shortWindow(summary: Record<string, unknown>): string {
+  const key = Object.keys(summary).find((name) => /^[GM]HS \d+s$/.test(name));
+  return summary['GHS 5s'] !== undefined || summary['MHS 5s'] !== undefined || key === undefined
+    ? '5s'
+    : key.slice(4);
 }
 
 /** A share or error counter; absent counts as 0. */
@@ -80,14 +103,14 @@ export function counter(summary: Record<string, unknown>, key: string): number {
   return summary[key] === undefined ? 0 : Math.round(numberAt(summary, key, MAX_COUNTER));
 }
 
-/** A number (or numeric string) from 0 to `max`; anything else makes the whole reply a bad one. */
-export function numberAt(section: Record<string, unknown>, key: string, max: number): number {
+/** A number (or numeric string) from `min` (default 0) to `max`; anything else makes the whole reply a bad one. */
+export function numberAt(section: Record<string, unknown>, key: string, max: number, min = 0): number {
   const value = section[key];
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) {
     throw new MinerError('MINER_BAD_REPLY', `${key} is not a number: ${JSON.stringify(value)?.slice(0, 80)}`);
   }
-  if (number < 0 || number > max) {
+  if (number < min || number > max) {
     throw new MinerError('MINER_BAD_REPLY', `${key} is out of range: ${number}`);
   }
   return number;
@@ -97,4 +120,14 @@ export function numberAt(section: Record<string, unknown>, key: string, max: num
 export function expectedHashrateMhs(model: string): number {
   const nominal = findModel(model);
   return nominal === undefined ? 0 : Math.round(nominal.hashrateTh * 1_000_000);
+}
+
+/**
+ * A temperature in °C. Absent, or 0, which cgminer-family firmware reports for a sensor it does not have, is
+ * undefined; anything outside MIN_TEMP_C..MAX_TEMP_C is a bad reply.
+ */
+export function temperatureAt(section: Record<string, unknown>, key: string): number | undefined {
+  if (section[key] === undefined) return undefined;
+  const celsius = numberAt(section, key, MAX_TEMP_C, MIN_TEMP_C);
+  return celsius === 0 ? undefined : celsius;
 }

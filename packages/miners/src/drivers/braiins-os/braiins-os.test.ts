@@ -1,0 +1,65 @@
+import t from 'tap';
+import { corpusMissing, recordedClients } from '../../test/recorded.js';
+import type { CgminerReply } from '../../transports/cgminer/index.js';
+import { cgminerGeneric } from '../cgminer-generic/index.js';
+import { selectDriver } from '../index.js';
+import { luxos } from '../luxos/index.js';
+import { vnish } from '../vnish/index.js';
+import { cases } from './cases.js';
+import { braiinsOs } from './index.js';
+
+const candidates = [braiinsOs, cgminerGeneric, luxos, vnish];
+
+/** A corpus reply decoded as the transport decodes it. */
+const recorded = (path: string): Promise<CgminerReply> =>
+  recordedClients('10.0.0.1', { probe: path }).clients.cgminer('probe');
+
+t.test('every case reads exactly and is identified as Braiins OS', { skip: corpusMissing }, async (t) => {
+  for (const testCase of cases) {
+    const { clients } = recordedClients('10.0.0.1', testCase.replies);
+    t.strictSame(await braiinsOs.read(clients), testCase.expected, testCase.name);
+    const version = testCase.replies.version;
+    if (version) t.equal(selectDriver({ version: await recorded(version) }, candidates), braiinsOs);
+  }
+});
+
+t.test(
+  'BOSminer, BOSminer+ and BOSer are recognised from version or devdetails',
+  { skip: corpusMissing },
+  async (t) => {
+    for (const path of [
+      'braiins/version.bos.json',
+      'braiins/version.bosplus.json',
+      'braiins/version.boser.json',
+    ]) {
+      const probe = { version: await recorded(path) };
+      t.equal(braiinsOs.match(probe), 3, path);
+      t.equal(selectDriver(probe, candidates), braiinsOs, path);
+    }
+    const devdetails = await recorded('braiins/devdetails.bosplus-docs.json');
+    t.equal(braiinsOs.match({ devdetails }), 3, 'devdetails Description BOSminer+');
+  },
+);
+
+t.test('other firmware is not Braiins OS', { skip: corpusMissing }, async (t) => {
+  const others = [
+    'antminer-bmminer/version.json',
+    'antminer-bmminer/version.s19-sleeping.json',
+    'antminer-bmminer/version.s9.json',
+    'antminer-cgminer/version.l3plus.json',
+    'avalon/version.a1566.json',
+    'avalon/version.avalon-q.json',
+    'hiveon/version.s19jpro.json',
+    'hiveon/version.s9.json',
+    'luxos/version.json',
+  ];
+  for (const path of others) t.equal(braiinsOs.match({ version: await recorded(path) }), 0, path);
+  for (const path of [
+    'avalon/devdetails.avalon-q.json',
+    'cgminer/devdetails.json',
+    'vnish/rpc/devdetails.json',
+  ]) {
+    t.equal(braiinsOs.match({ devdetails: await recorded(path) }), 0, path);
+  }
+  t.equal(braiinsOs.match({}), 0, 'nothing answered');
+});
