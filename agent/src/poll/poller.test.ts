@@ -30,8 +30,8 @@ t.test('one cycle stores one sample per miner with the values the miners sent', 
   const samples = store.oldestBatch(100)?.samples ?? [];
   t.same(
     samples.map((s) => s.minerId),
-    ips.map((ip) => `ip-${ip}`),
-    'in target order, ids from the IP until a MAC is known',
+    fleet.miners.map((miner) => miner.serial),
+    'in target order, ids from the control board serial (no MAC over the cgminer API)',
   );
   for (const [i, sample] of samples.entries()) {
     const said = fleet.miners[i]?.snapshot();

@@ -31,7 +31,7 @@ t.test('replies carry every field of a real Antminer S19 Pro, with the same type
     ['version', versionReply(sample.when, 'Antminer S19 Pro')],
     ['pools', poolsReply(sample, 'worker')],
     ['devs', devsReply(sample)],
-    ['stats', statsReply(sample, 'Antminer S19 Pro', 110_000)],
+    ['stats', statsReply(sample, 'Antminer S19 Pro', 110_000, '8001020304481c00')],
   ];
   for (const [name, reply] of replies) {
     const real = recorded(name);
@@ -50,7 +50,7 @@ t.test('summary reports the sample as is', async (t) => {
 });
 
 t.test('chain rates add up to the total', async (t) => {
-  const data = (statsReply(sample, 'Antminer S19 Pro', 110_000).STATS as Reply[])[1]!;
+  const data = (statsReply(sample, 'Antminer S19 Pro', 110_000, '8001020304481c00').STATS as Reply[])[1]!;
   const sum = [1, 2, 3].reduce((total, chain) => total + Number(data[`chain_rate${chain}`]), 0);
   t.ok(Math.abs(sum - sample.ghs5s) < 0.02, `${sum} ≈ ${sample.ghs5s}`);
   t.equal(data.chain_rate4, '');

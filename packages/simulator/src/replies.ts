@@ -143,7 +143,7 @@ export function devsReply(s: Sample): Reply {
 }
 
 /** bmminer `stats`: a firmware header, then one object with per-chain fields for four slots (three in use). */
-export function statsReply(s: Sample, model: string, nominalGhs: number): Reply {
+export function statsReply(s: Sample, model: string, nominalGhs: number, serial: string): Reply {
   const data: Reply = {
     Calls: 0,
     Elapsed: s.elapsed,
@@ -162,7 +162,7 @@ export function statsReply(s: Sample, model: string, nominalGhs: number): Reply 
     fan4: 5040,
     frequency: 525,
     miner_count: BOARDS,
-    miner_id: '0000000000000000',
+    miner_id: serial,
     miner_version: FIRMWARE.Miner,
     no_matching_work: 0,
     rate_30m: s.ghsAv,

@@ -36,7 +36,7 @@ export interface VirtualMinerOptions {
   now?: () => number;
 }
 
-/** The values of the last `summary` reply, so tests can compare what arrived elsewhere with what was sent. */
+/** The totals of the last `summary` or `stats` reply, so tests can compare what arrived elsewhere with what was sent. */
 export interface MinerSnapshot extends Sample {
   /** `GHS 5s` in integer MH/s, as a reader of the reply computes it. */
   hashrateMhs: number;
@@ -52,6 +52,8 @@ const RESET_DELAY_MS = 50;
 export class VirtualMiner {
   readonly ip: string;
   readonly model: string;
+  /** The control board id the miner reports as `miner_id` in `stats`. */
+  readonly serial: string;
   readonly #telemetry: Telemetry;
   readonly #now: () => number;
   readonly #user: string;
@@ -79,6 +81,11 @@ export class VirtualMiner {
     this.#now = options.now ?? Date.now;
     this.#telemetry = new Telemetry(model, options.seed ?? 1, this.#now);
     this.#user = `hashinsight.${this.ip.replaceAll('.', 'x')}`;
+    // Real control boards have unique 16-hex-digit ids; ours come from the address, so they are unique too.
+    this.serial = `80${this.ip
+      .split('.')
+      .map((octet) => Number(octet).toString(16).padStart(2, '0'))
+      .join('')}0000481c`;
   }
 
   get port(): number {
@@ -94,7 +101,7 @@ export class VirtualMiner {
     return this.#last?.hashrateMhs ?? 0;
   }
 
-  /** What the last `summary` reply said, or undefined before the first. */
+  /** The totals the last `summary` or `stats` reply said, or undefined before the first. */
   snapshot(): MinerSnapshot | undefined {
     return this.#last === undefined ? undefined : { ...this.#last };
   }
@@ -163,6 +170,16 @@ export class VirtualMiner {
     });
   }
 
+  /** Remembers a sample as the last totals reported (`summary` and `stats` both carry GHS 5s, GHS av, Elapsed). */
+  #report(sample: Sample): Sample {
+    this.#last = {
+      ...sample,
+      hashrateMhs: Math.round(sample.ghs5s * 1000),
+      hashrateAvgMhs: Math.round(sample.ghsAv * 1000),
+    };
+    return sample;
+  }
+
   #answer(request: string): Reply {
     const when = Math.floor(this.#now() / 1000);
     let command: unknown;
@@ -172,15 +189,8 @@ export class VirtualMiner {
       return errorReply(when, 23, 'Invalid JSON');
     }
     switch (command) {
-      case 'summary': {
-        const sample = this.#telemetry.sample();
-        this.#last = {
-          ...sample,
-          hashrateMhs: Math.round(sample.ghs5s * 1000),
-          hashrateAvgMhs: Math.round(sample.ghsAv * 1000),
-        };
-        return summaryReply(sample);
-      }
+      case 'summary':
+        return summaryReply(this.#report(this.#telemetry.sample()));
       case 'version':
         return versionReply(when, this.model);
       case 'pools':
@@ -188,7 +198,12 @@ export class VirtualMiner {
       case 'devs':
         return devsReply(this.#telemetry.sample());
       case 'stats':
-        return statsReply(this.#telemetry.sample(), this.model, this.#telemetry.nominalGhs);
+        return statsReply(
+          this.#report(this.#telemetry.sample()),
+          this.model,
+          this.#telemetry.nominalGhs,
+          this.serial,
+        );
       case undefined:
         return errorReply(when, 24, "Missing JSON 'command'");
       default:
