@@ -38,7 +38,24 @@ export interface Probe {
   devdetails?: CgminerReply;
 }
 
-/** One firmware family: how to recognise it, read it and (later) command it. */
+/** A pool to configure. The password is the pool's (usually "x"), handed over by the agent, never logged. */
+export interface PoolSetting {
+  url: string;
+  user: string;
+  password: string;
+}
+
+/** One control operation and its arguments; `kind` is the capability it needs. */
+export type ControlOperation =
+  | { kind: 'reboot' }
+  | { kind: 'restart-mining' }
+  | { kind: 'set-pools'; pools: PoolSetting[] }
+  | { kind: 'led'; on: boolean }
+  | { kind: 'power-mode'; mode: 'normal' | 'low' | 'high' }
+  | { kind: 'power-limit'; watts: number }
+  | { kind: 'sleep'; asleep: boolean };
+
+/** One firmware family: how to recognise it, read it and command it. */
 export interface Driver {
   /** `<vendor>-<firmware>`, the name of the driver's folder. */
   id: string;
@@ -53,4 +70,9 @@ export interface Driver {
   read(clients: MinerClients): Promise<Reading>;
   /** Control operations this driver can perform. */
   capabilities: readonly Capability[];
+  /**
+   * Performs one declared operation; resolves when the miner accepted it. Only called through `control()`, which
+   * refuses undeclared operations before any I/O.
+   */
+  control?(clients: MinerClients, operation: ControlOperation): Promise<void>;
 }

@@ -1,4 +1,13 @@
-export { CAPABILITIES, type Capability, type Driver, type MinerClients, type Probe } from './driver.js';
+export { control } from './control.js';
+export {
+  CAPABILITIES,
+  type Capability,
+  type ControlOperation,
+  type Driver,
+  type MinerClients,
+  type PoolSetting,
+  type Probe,
+} from './driver.js';
 export {
   parseSummary,
   type SummaryValues,
