@@ -5,6 +5,8 @@ import type { MinerClients } from '../driver.js';
 import { MinerError } from '../errors.js';
 import type { Reading } from '../reading.js';
 import { type CgminerReply, decodeReply } from '../transports/cgminer/reply.js';
+import type { WebBody } from '../transports/http/index.js';
+import { judgeResponse } from '../transports/http/response.js';
 
 /**
  * The shared corpus of recorded miner replies: HASHINSIGHT_FIXTURES_DIR, else `shared/fixtures/asic` beside the
@@ -27,14 +29,33 @@ export function corpusReply(path: string): Buffer {
 }
 
 /**
+ * What the recorded web CGI answers for one path: a corpus file (HTTP 200), a status and body written in the test,
+ * or a MinerError the transport would have thrown (a dropped connection, refused credentials).
+ */
+export type WebReply = string | { status: number; body: string } | MinerError;
+
+/** One call a driver made to the recorded web CGI. */
+export interface WebCallSeen {
+  path: string;
+  method: 'GET' | 'POST';
+  body?: WebBody;
+}
+
+/**
  * Clients of a miner that answers from recorded replies: `replies` maps a command (or `command|parameter`) to a
  * corpus path. A command it has no reply for is refused the way cgminer refuses one (STATUS E, Code 14).
+ *
+ * With `webReplies` (CGI path to reply) the miner also has a web CGI, its answers judged exactly as the HTTP
+ * transport judges them; a path without a reply is a 404. Without it the clients have no `web`, as when no
+ * credentials were given. Every call is recorded in `webSent`, body included, in order.
  */
 export function recordedClients(
   ip: string,
   replies: Record<string, string>,
-): { clients: MinerClients; sent: string[] } {
+  webReplies?: Record<string, WebReply>,
+): { clients: MinerClients; sent: string[]; webSent: WebCallSeen[] } {
   const sent: string[] = [];
+  const webSent: WebCallSeen[] = [];
   const clients: MinerClients = {
     ip,
     async cgminer(command, parameter) {
@@ -46,7 +67,18 @@ export function recordedClients(
       return decodeReply(corpusReply(path)) satisfies CgminerReply;
     },
   };
-  return { clients, sent };
+  if (webReplies) {
+    clients.web = async (path, call = {}) => {
+      const method = call.method ?? (call.body ? 'POST' : 'GET');
+      webSent.push({ path, method, ...(call.body ? { body: call.body } : {}) });
+      const reply = webReplies[path] ?? { status: 404, body: '<title>404 - Not Found</title>' };
+      if (reply instanceof MinerError) throw reply;
+      const { status, body } =
+        typeof reply === 'string' ? { status: 200, body: readFileSync(join(CORPUS_DIR, reply)) } : reply;
+      return judgeResponse(status, Buffer.from(body), call.expect ?? 'json');
+    };
+  }
+  return { clients, sent, webSent };
 }
 
 /** One conformance case of a driver: recorded replies in, the exact Reading out. */

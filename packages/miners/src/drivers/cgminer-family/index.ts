@@ -1,5 +1,7 @@
-// cgminer-API parsing every cgminer-family driver composes (Antminer, Avalon, Braiins, LuxOS, VNish, generic).
+// cgminer-API parsing and control-reply checks every cgminer-family driver composes (Antminer, Avalon, Braiins,
+// LuxOS, VNish, generic).
 
+export { expectConfirmation } from './confirm.js';
 export { nominalMhs } from './devs.js';
 export { macAddress } from './mac.js';
 export { optionalReply } from './optional.js';

@@ -16,6 +16,11 @@ function match(probe: Probe): number {
   return probe.version === undefined && bitmainDriver ? 3 : 0;
 }
 
+/**
+ * No controls: VNish's cgminer API is its own reimplementation that serves the reads (it even refuses `version`),
+ * and every control VNish documents (mining stop/start, find-miner, settings, reboot) is on its HTTP API, which
+ * needs its own login. Nothing recorded shows a write over 4028.
+ */
 export const vnish: Driver = {
   id: 'vnish',
   name: 'VNish (AnthillOS)',
