@@ -15,6 +15,12 @@ t.test('flags', async (t) => {
     seed: 7,
   });
   t.equal(parseCliArgs(['-h']).help, true);
+  t.match(parseCliArgs(['--mix', 'antminer:60, whatsminer:25,avalon:10,braiins:5', '--http-port', '8080']), {
+    mix: { antminer: 60, whatsminer: 25, avalon: 10, braiins: 5 },
+    httpPort: 8080,
+  });
+  t.same(parseCliArgs(['--mix', 'luxos:100']).mix, { luxos: 100 });
+  t.same(parseCliArgs(['--mix', 'vnish:100,avalon:0']).mix, { vnish: 100, avalon: 0 });
 });
 
 t.test('bad flags name themselves', async (t) => {
@@ -25,7 +31,15 @@ t.test('bad flags name themselves', async (t) => {
     [['--port', '70000'], /--port must be an integer from 1 to 65535/],
     [['--seed', '-1'], /--seed/],
     [['--cidr', '192.168.1.0/24'], /^simulator only binds loopback addresses \(127\.0\.0\.0\/8\)$/],
-    [['--mix', 'stock'], /Unknown option '--mix'/],
+    [['--mix', 'stock'], /^--mix entries are firmware:percent, not "stock"$/],
+    [['--mix', 'antminer:60,whatsminer:30'], /^--mix percentages must add up to 100, not 90$/],
+    [['--mix', 'antminer:60,bitaxe:40'], /^--mix: unknown firmware "bitaxe" \(known: antminer, whatsminer/],
+    [['--mix', 'antminer:50,antminer:50'], /^--mix names antminer twice$/],
+    [['--mix', 'antminer:-10,avalon:110'], /^--mix entries are firmware:percent/],
+    [['--mix', ''], /^--mix entries are firmware:percent/],
+    [['--http-port', '0'], /^--http-port must be an integer from 1 to 65535, not 0$/],
+    [['--http-port', '4028'], /^--http-port must differ from --port \(4028\)$/],
+    [['--unknown'], /Unknown option '--unknown'/],
     [['extra'], /positional/],
   ];
   for (const [argv, message] of bad) {

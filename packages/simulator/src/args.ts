@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
 import { SimulatorError } from './errors.js';
 import { loopbackHosts } from './loopback.js';
+import { type Mix, parseMix } from './mix.js';
 
 export const USAGE = `usage: node packages/simulator/dist/cli.js [--count N] [--cidr 127.X.0.0/16] [--port P] [--seed S]
-  --count  how many miners (default 10)
-  --cidr   loopback block whose first hosts they take (default 127.1.0.0/16)
-  --port   cgminer API port on every address (default 4028)
-  --seed   makes the numbers repeatable (default 1)
+                                         [--mix firmware:percent,...] [--http-port P]
+  --count      how many miners (default 10)
+  --cidr       loopback block whose first hosts they take (default 127.1.0.0/16)
+  --port       cgminer API port on every address (default 4028)
+  --seed       makes the numbers repeatable (default 1)
+  --mix        firmware shares adding up to 100, e.g. antminer:60,whatsminer:25,avalon:10,braiins:5
+               (antminer, whatsminer, avalon, braiins, luxos, vnish; default all antminer)
+  --http-port  serve the stock Antminers' web CGI (HTTP Digest, root/root) on this port too
 `;
 
 export interface CliOptions {
@@ -14,6 +19,8 @@ export interface CliOptions {
   hosts: string[];
   port: number;
   seed: number;
+  mix?: Mix;
+  httpPort?: number;
 }
 
 /** Reads and checks the command line; any problem is a SIMULATOR_BAD_ARGS error that names the flag. */
@@ -29,6 +36,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
         cidr: { type: 'string', default: '127.1.0.0/16' },
         port: { type: 'string', default: '4028' },
         seed: { type: 'string', default: '1' },
+        mix: { type: 'string' },
+        'http-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -36,12 +45,21 @@ export function parseCliArgs(argv: string[]): CliOptions {
     throw new SimulatorError('SIMULATOR_BAD_ARGS', (cause as Error).message, { cause });
   }
   const count = integer(values, 'count', 1, 65_534);
-  return {
+  const port = integer(values, 'port', 1, 65_535);
+  const options: CliOptions = {
     help: values.help === true,
     hosts: loopbackHosts(String(values.cidr), count),
-    port: integer(values, 'port', 1, 65_535),
+    port,
     seed: integer(values, 'seed', 0, 2 ** 32 - 1),
   };
+  if (values.mix !== undefined) options.mix = parseMix(String(values.mix));
+  if (values['http-port'] !== undefined) {
+    options.httpPort = integer(values, 'http-port', 1, 65_535);
+    if (options.httpPort === port) {
+      throw new SimulatorError('SIMULATOR_BAD_ARGS', `--http-port must differ from --port (${port})`);
+    }
+  }
+  return options;
 }
 
 function integer(values: Record<string, unknown>, name: string, min: number, max: number): number {

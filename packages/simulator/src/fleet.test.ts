@@ -1,4 +1,4 @@
-import { cgminerCommand, readCgminerMiner } from '@hashinsight/miners';
+import { cgminerCommand, MinerReader, readCgminerMiner, WebClient } from '@hashinsight/miners';
 import { freePort, loopbackAllocator } from '@hashinsight/testkit';
 import t from 'tap';
 import { startFleet } from './fleet.js';
@@ -37,3 +37,37 @@ t.test('if one miner cannot listen, none stays up', async (t) => {
   await t.rejects(startFleet({ ips: [ip, ip], port }), { code: 'SIMULATOR_LISTEN_FAILED' });
   await t.rejects(cgminerCommand(ip, 'summary', undefined, { port }), { code: 'MINER_CONNECT_REFUSED' });
 });
+
+t.test(
+  'personalities in turn, each read by its own driver; web CGIs on the stock Antminers only',
+  async (t) => {
+    const ips = loopbackAllocator.take(4);
+    const port = await freePort(ips[0]);
+    const httpPort = await freePort(ips[0]);
+    const fleet = await startFleet({
+      ips,
+      port,
+      httpPort,
+      personalities: ['antminer', 'luxos', 'avalon'],
+      credentials: { username: 'ops', password: 'pw' },
+      seed: 3,
+    });
+    t.teardown(() => fleet.close());
+    t.same(
+      fleet.miners.map((miner) => miner.personality),
+      ['antminer', 'luxos', 'avalon', 'antminer'],
+    );
+    t.same(
+      fleet.miners.map((miner) => miner.httpPort),
+      [httpPort, undefined, undefined, httpPort],
+    );
+    const reader = new MinerReader({ port });
+    for (const ip of ips) await reader.read(ip);
+    t.same(
+      ips.map((ip) => reader.driverOf(ip)?.id),
+      ['antminer-stock', 'luxos', 'avalon-cgminer', 'antminer-stock'],
+    );
+    const web = new WebClient(ips[3]!, { port: httpPort, credentials: { username: 'ops', password: 'pw' } });
+    t.match((await web.request('/cgi-bin/get_system_info.cgi')).json, { ipaddress: ips[3] });
+  },
+);

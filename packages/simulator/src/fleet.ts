@@ -1,3 +1,5 @@
+import type { Credentials } from './machine.js';
+import type { PersonalityName } from './personalities/index.js';
 import { VirtualMiner } from './virtual-miner.js';
 
 export interface FleetOptions {
@@ -5,10 +7,21 @@ export interface FleetOptions {
   ips: string[];
   /** cgminer API port, the same on every address (default 4028). */
   port?: number;
-  /** Models handed out in turn (default ["Antminer S19 Pro"]). */
+  /**
+   * Models handed out in turn. Default "Antminer S19 Pro"; with `personalities`, a model of each miner's brand
+   * picked by its seed.
+   */
   models?: string[];
+  /** Firmware handed out in turn (see `assignMix` for a mix by percentages); default each model's stock firmware. */
+  personalities?: PersonalityName[];
   /** Fleet seed; each miner derives its own from it and its index (default 1). */
   seed?: number;
+  /** Web CGI port of the stock Antminers, the same on every address; absent: no web servers. */
+  httpPort?: number;
+  /** Web login of every stock Antminer (default root/root). */
+  credentials?: Credentials;
+  /** How long a reboot keeps a miner offline (default 5000 ms). */
+  rebootMs?: number;
 }
 
 /** Many virtual miners started together and closed together. */
@@ -17,17 +30,22 @@ export class SimulatedFleet {
 
   /** Starts every miner concurrently; if one cannot listen, the others are closed again and the error thrown. */
   static async start(options: FleetOptions): Promise<SimulatedFleet> {
-    const models = options.models ?? ['Antminer S19 Pro'];
     const seed = options.seed ?? 1;
-    const miners = options.ips.map(
-      (ip, index) =>
-        new VirtualMiner({
-          ip,
-          port: options.port ?? 4028,
-          model: models[index % models.length],
-          seed: (Math.imul(seed, 0x9e3779b1) + index) >>> 0,
-        }),
-    );
+    const { models, personalities } = options;
+    const miners = options.ips.map((ip, index) => {
+      const personality = personalities?.[index % personalities.length];
+      const model = models?.[index % models.length] ?? (personality ? undefined : 'Antminer S19 Pro');
+      return new VirtualMiner({
+        ip,
+        port: options.port ?? 4028,
+        ...(model === undefined ? {} : { model }),
+        ...(personality === undefined ? {} : { personality }),
+        seed: (Math.imul(seed, 0x9e3779b1) + index) >>> 0,
+        ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        ...(options.rebootMs === undefined ? {} : { rebootMs: options.rebootMs }),
+      });
+    });
     const started = await Promise.allSettled(miners.map((miner) => miner.start()));
     const failure = started.find((result) => result.status === 'rejected');
     if (failure !== undefined) {

@@ -1,3 +1,14 @@
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
 export { type FleetOptions, SimulatedFleet, startFleet } from './fleet.js';
-export { type Fault, type MinerSnapshot, VirtualMiner, type VirtualMinerOptions } from './virtual-miner.js';
+export type { Credentials } from './machine.js';
+export { assignMix, type Mix, parseMix } from './mix.js';
+export { PERSONALITY_NAMES, type PersonalityName } from './personalities/index.js';
+export type { PoolSetting } from './pools.js';
+export type { PowerMode } from './telemetry.js';
+export {
+  type Fault,
+  type MinerSnapshot,
+  type MinerState,
+  VirtualMiner,
+  type VirtualMinerOptions,
+} from './virtual-miner.js';

@@ -1,29 +1,9 @@
 import { connect } from 'node:net';
-import { cgminerCommand, parseSummary, readCgminerMiner } from '@hashinsight/miners';
+import { cgminerCommand, MinerReader, parseSummary, readCgminerMiner } from '@hashinsight/miners';
 import { loopbackAllocator } from '@hashinsight/testkit';
 import t from 'tap';
-import { type Fault, VirtualMiner, type VirtualMinerOptions } from './virtual-miner.js';
-
-type Teardown = { teardown(fn: () => unknown): void };
-
-async function started(t: Teardown, options: Partial<VirtualMinerOptions> = {}): Promise<VirtualMiner> {
-  const [ip] = loopbackAllocator.take(1) as [string];
-  const miner = new VirtualMiner({ ip, port: 0, ...options });
-  await miner.start();
-  t.teardown(() => miner.close());
-  return miner;
-}
-
-/** Sends raw bytes the way any client could, and returns everything the miner sent before closing. */
-function raw(miner: VirtualMiner, request: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect({ host: miner.ip, port: miner.port }, () => socket.write(request));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
-  });
-}
+import { raw, started } from './test/support.js';
+import { type Fault, VirtualMiner } from './virtual-miner.js';
 
 t.test('readCgminerMiner reads exactly what the miner reported', async (t) => {
   const miner = await started(t, { model: 'Antminer S19 Pro', seed: 42 });
@@ -96,12 +76,21 @@ t.test('speaks the cgminer wire protocol', async (t) => {
   }
   const status = async (request: string) =>
     JSON.parse((await raw(miner, request)).subarray(0, -1).toString()).STATUS;
-  t.match(await status('{"command":"restart"}'), [{ STATUS: 'E', Code: 14, Msg: 'Invalid command' }]);
-  t.match(await status('summary'), [{ STATUS: 'E', Code: 23, Msg: 'Invalid JSON' }]);
+  // Stock conf: the LAN may run stats, pools, devs, summary and version only (asic-protocols.md §1).
+  t.match(await status('{"command":"restart"}'), [
+    { STATUS: 'E', Code: 45, Msg: "Access denied to 'restart' command" },
+  ]);
+  t.match(await status('{"command":"frobnicate"}'), [{ STATUS: 'E', Code: 14, Msg: 'Invalid command' }]);
+  t.match(await status('{"command":'), [{ STATUS: 'E', Code: 23, Msg: 'Invalid JSON' }]);
   t.match(await status('{"cmd":"summary"}'), [{ STATUS: 'E', Code: 24 }]);
+  t.match(
+    (await raw(miner, 'summary')).toString(),
+    /^STATUS=S,.*\|SUMMARY,Elapsed=/,
+    "cgminer's text form too",
+  );
   await t.rejects(cgminerCommand(miner.ip, 'addpool', 'a,b,c', { port: miner.port }), {
     code: 'MINER_COMMAND_FAILED',
-    message: /Code 14: Invalid command/,
+    message: /Code 45: Access denied to 'addpool' command/,
   });
 });
 
@@ -163,4 +152,69 @@ t.test('a taken address is a typed listen error', async (t) => {
   const miner = await started(t);
   const twin = new VirtualMiner({ ip: miner.ip, port: miner.port });
   await t.rejects(twin.start(), { code: 'SIMULATOR_LISTEN_FAILED', cause: { code: 'EADDRINUSE' } });
+});
+
+t.test(
+  'a model runs its maker firmware unless told otherwise; the firmware must fit the model',
+  async (t) => {
+    const [ip] = loopbackAllocator.take(1) as [string];
+    t.equal(new VirtualMiner({ ip, model: 'Whatsminer M30S' }).personality, 'whatsminer');
+    t.equal(new VirtualMiner({ ip, model: 'Avalon A1366' }).personality, 'avalon');
+    t.equal(new VirtualMiner({ ip }).personality, 'antminer');
+    t.equal(
+      new VirtualMiner({ ip, model: 'Antminer S19j Pro', personality: 'braiins' }).model,
+      'Antminer S19j Pro',
+    );
+    t.throws(() => new VirtualMiner({ ip, model: 'Whatsminer M30S', personality: 'luxos' }), {
+      code: 'SIMULATOR_MODEL_MISMATCH',
+      message: 'luxos firmware runs on Antminer models, not on the Whatsminer M30S',
+    });
+  },
+);
+
+t.test('state() shows what commands changed; faults switch back and forth', async (t) => {
+  const miner = await started(t, { personality: 'avalon' });
+  t.match(miner.state(), {
+    led: false,
+    asleep: false,
+    powerMode: 'normal',
+    rebooting: false,
+    pools: [
+      {
+        url: 'stratum+tcp://pool.invalid:3333',
+        user: `hashinsight.${miner.ip.replaceAll('.', 'x')}`,
+        active: true,
+      },
+      { active: false },
+      { active: false },
+    ],
+  });
+  for (const fault of ['board-failure', 'wrong-password', 'none'] as const) {
+    await miner.setFault(fault);
+    t.equal(miner.fault, fault);
+    const reading = await new MinerReader({ port: miner.port }).read(miner.ip);
+    t.equal(reading.status, fault === 'board-failure' ? 'degraded' : 'ok', `${fault}: still answers`);
+  }
+});
+
+t.test('a miner closed while rebooting stays down', async (t) => {
+  const miner = await started(t, { personality: 'avalon', rebootMs: 100 });
+  await cgminerCommand(miner.ip, 'ascset', '0,reboot,0', { port: miner.port });
+  await miner.close();
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  await t.rejects(readCgminerMiner(miner.ip, { port: miner.port }), { code: 'MINER_CONNECT_REFUSED' });
+  t.equal(miner.state().rebooting, false, 'the reboot ended with the close');
+  await miner.start();
+  t.equal((await new MinerReader({ port: miner.port }).read(miner.ip)).uptimeS, 0, 'and it can start again');
+});
+
+t.test('refuse during a reboot: it comes back only once the fault is cleared', async (t) => {
+  const miner = await started(t, { personality: 'avalon', rebootMs: 100 });
+  await cgminerCommand(miner.ip, 'ascset', '0,reboot,0', { port: miner.port });
+  await miner.setFault('refuse');
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  t.equal(miner.state().rebooting, false, 'the reboot is over');
+  await t.rejects(readCgminerMiner(miner.ip, { port: miner.port }), { code: 'MINER_CONNECT_REFUSED' });
+  await miner.setFault('none');
+  t.equal((await new MinerReader({ port: miner.port }).read(miner.ip)).status, 'ok');
 });

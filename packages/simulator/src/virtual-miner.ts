@@ -1,150 +1,240 @@
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { findModel } from '@hashinsight/miners';
+import { type CgminerRequest, encodeReply, joined, parseRequest, refusal } from './cgminer/index.js';
 import { SimulatorError } from './errors.js';
+import { chooseHardware, defaultPools, identityOf } from './identity.js';
 import { isLoopback, LOOPBACK_ONLY } from './loopback.js';
-import {
-  devsReply,
-  errorReply,
-  poolsReply,
-  type Reply,
-  statsReply,
-  summaryReply,
-  versionReply,
-} from './replies.js';
-import { type Sample, Telemetry } from './telemetry.js';
+import { type Credentials, Machine, type MinerSnapshot, type MinerState } from './machine.js';
+import type { Firmware, Personality, PersonalityName } from './personalities/index.js';
+import { AntminerCgi, DigestGuard, webListener } from './web/index.js';
 
 /**
- * How the miner misbehaves, for new connections:
- * - `silent`: accepts and never answers
+ * How the miner misbehaves, from now on:
+ * - `silent`: accepts cgminer-API connections and never answers
  * - `garbage`: answers random bytes, then closes
  * - `slow-drip`: answers one byte every 500 ms
  * - `reset`: sends half the reply, then a TCP RST
- * - `refuse`: stops listening, so connections are refused
+ * - `refuse`: stops listening (API and web), so connections are refused
+ * - `wrong-password`: the web CGI refuses every credential
+ * - `board-failure`: one hash board reports no rate and no chips (the totals drop with it)
  */
-export type Fault = 'none' | 'silent' | 'garbage' | 'slow-drip' | 'reset' | 'refuse';
+export type Fault =
+  | 'none'
+  | 'silent'
+  | 'garbage'
+  | 'slow-drip'
+  | 'reset'
+  | 'refuse'
+  | 'wrong-password'
+  | 'board-failure';
 
 export interface VirtualMinerOptions {
   /** A 127.0.0.0/8 address of its own. */
   ip: string;
   /** cgminer API port (default 4028; 0 lets the kernel pick, read it back from `port`). */
   port?: number;
-  /** A model of the catalog in @hashinsight/miners (default "Antminer S19 Pro"). */
+  /**
+   * A model of the catalog in @hashinsight/miners. Default: "Antminer S19 Pro", or with a personality one of its
+   * brand's models picked by the seed.
+   */
   model?: string;
+  /** The firmware it runs (default: the model maker's stock firmware). */
+  personality?: PersonalityName;
   seed?: number;
   /** Clock in ms, injectable so tests can move time (default Date.now). */
   now?: () => number;
+  /**
+   * Port of the stock Antminer web CGI (HTTP Digest) on the miner's address; absent: no web server. Only the
+   * `antminer` personality has one. 0 lets the kernel pick, read it back from `httpPort`.
+   */
+  httpPort?: number;
+  /** Web login, and Avalon's admin login for `setpool` (default root/root, as shipped). */
+  credentials?: Credentials;
+  /** How long a reboot keeps the miner offline before it listens again with uptime 0 (default 5000 ms). */
+  rebootMs?: number;
 }
 
-/** The totals of the last `summary` or `stats` reply, so tests can compare what arrived elsewhere with what was sent. */
-export interface MinerSnapshot extends Sample {
-  /** `GHS 5s` in integer MH/s, as a reader of the reply computes it. */
-  hashrateMhs: number;
-  /** `GHS av` in integer MH/s. */
-  hashrateAvgMhs: number;
-}
+export type { MinerSnapshot, MinerState } from './machine.js';
 
 const DRIP_INTERVAL_MS = 500;
 /** Pause between the half reply and the RST, so the reader has taken the bytes and sees ECONNRESET, not EOF. */
 const RESET_DELAY_MS = 50;
+const DEFAULT_REBOOT_MS = 5000;
+const REALM = 'antMiner Configuration';
 
-/** One simulated miner speaking the cgminer API on its own loopback address: one request per connection. */
+/**
+ * One simulated miner on its own loopback address: its firmware's cgminer API (one request per connection) and,
+ * for a stock Antminer given an `httpPort`, its web CGI. It goes offline while rebooting and on `refuse`.
+ */
 export class VirtualMiner {
   readonly ip: string;
   readonly model: string;
-  /** The control board id the miner reports as `miner_id` in `stats`. */
+  /** The control board id the miner reports (`miner_id` in Antminer `stats`). */
   readonly serial: string;
-  readonly #telemetry: Telemetry;
-  readonly #now: () => number;
-  readonly #user: string;
+  readonly personality: PersonalityName;
+  readonly #machine: Machine;
+  readonly #firmware: Firmware;
+  readonly #personality: Personality;
+  readonly #credentials: Credentials;
+  readonly #rebootMs: number;
+  /** The web server's request handler, kept across reboots like the miner's config. */
+  readonly #webListener: RequestListener | undefined;
   readonly #sockets = new Set<Socket>();
   readonly #closing = new Set<Promise<void>>();
   #port: number;
-  #server: Server | undefined;
+  #httpPort: number | undefined;
+  #api: Server | undefined;
+  #web: ReturnType<typeof createHttpServer> | undefined;
   #fault: Fault = 'none';
-  #last: MinerSnapshot | undefined;
+  #closed = false;
+  #bootTimer: NodeJS.Timeout | undefined;
+  /** Listener changes run one after another: a reboot, a fault and a close may overlap. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(options: VirtualMinerOptions) {
     if (!isLoopback(options.ip)) {
       throw new SimulatorError('SIMULATOR_NOT_LOOPBACK', `${LOOPBACK_ONLY}, not ${options.ip}`);
     }
-    const model = findModel(options.model ?? 'Antminer S19 Pro');
-    if (model === undefined) {
-      throw new SimulatorError(
-        'SIMULATOR_UNKNOWN_MODEL',
-        `no model ${JSON.stringify(options.model)} in the catalog`,
-      );
-    }
+    const seed = options.seed ?? 1;
+    const { model, personality } = chooseHardware(seed, options.model, options.personality);
+    const identity = identityOf(options.ip, model);
     this.ip = options.ip;
     this.model = model.model;
+    this.serial = identity.serial;
+    this.personality = personality.name;
+    this.#personality = personality;
     this.#port = options.port ?? 4028;
-    this.#now = options.now ?? Date.now;
-    this.#telemetry = new Telemetry(model, options.seed ?? 1, this.#now);
-    this.#user = `hashinsight.${this.ip.replaceAll('.', 'x')}`;
-    // Real control boards have unique 16-hex-digit ids; ours come from the address, so they are unique too.
-    this.serial = `80${this.ip
-      .split('.')
-      .map((octet) => Number(octet).toString(16).padStart(2, '0'))
-      .join('')}0000481c`;
+    this.#httpPort = personality.name === 'antminer' ? options.httpPort : undefined;
+    this.#credentials = { ...(options.credentials ?? { username: 'root', password: 'root' }) };
+    this.#rebootMs = options.rebootMs ?? DEFAULT_REBOOT_MS;
+    this.#machine = new Machine({
+      identity,
+      hardware: personality.hardware(model.model),
+      seed,
+      now: options.now ?? Date.now,
+      credentials: this.#credentials,
+      pools: defaultPools(identity.worker),
+      sleepSurvivesReboot: personality.sleepSurvivesReboot,
+    });
+    this.#firmware = personality.firmware(this.#machine);
+    this.#machine.onReboot(() => this.#reboot());
+    if (this.#httpPort !== undefined) {
+      const login = () => (this.#fault === 'wrong-password' ? undefined : this.#credentials);
+      const guard = new DigestGuard(REALM, options.now ?? Date.now);
+      this.#webListener = webListener(new AntminerCgi(this.#machine), guard, login);
+    }
   }
 
   get port(): number {
     return this.#port;
   }
 
+  /** The web CGI's port, when the miner has one. */
+  get httpPort(): number | undefined {
+    return this.#httpPort;
+  }
+
   get fault(): Fault {
     return this.#fault;
   }
 
-  /** `GHS 5s` of the last `summary` reply in integer MH/s (0 before the first). */
+  /** The short-window rate of the last reply that reported totals, in integer MH/s (0 before the first). */
   get hashrateMhs(): number {
-    return this.#last?.hashrateMhs ?? 0;
+    return this.#machine.snapshot()?.hashrateMhs ?? 0;
   }
 
-  /** The totals the last `summary` or `stats` reply said, or undefined before the first. */
+  /** The totals the last `summary` or `stats` reply said (whichever the firmware reports them in). */
   snapshot(): MinerSnapshot | undefined {
-    return this.#last === undefined ? undefined : { ...this.#last };
+    return this.#machine.snapshot();
+  }
+
+  /** What commands have changed: LED, sleep, power mode, pools, whether it is rebooting. */
+  state(): MinerState {
+    return this.#machine.state();
   }
 
   async start(): Promise<void> {
-    if (this.#fault !== 'refuse') await this.#listen();
+    this.#closed = false;
+    await this.#reconcile();
   }
 
-  /** Switches behaviour for the connections that come next; `refuse` closes the listener, leaving it reopens it. */
+  /** Switches behaviour from now on; `refuse` closes the listeners, leaving it reopens them. */
   async setFault(fault: Fault): Promise<void> {
-    const was = this.#fault;
     this.#fault = fault;
-    if (fault === 'refuse' && was !== 'refuse') this.#stopListening();
-    if (fault !== 'refuse' && was === 'refuse') await this.#listen();
+    // The middle board fails (the first of a single-board machine).
+    this.#machine.setFailedBoard(fault === 'board-failure' ? this.#machine.hardware.boards >> 1 : undefined);
+    await this.#reconcile();
   }
 
-  /** Stops listening and drops every open connection. */
+  /** Stops listening and drops every open connection. A reboot in progress ends at once, offline. */
   async close(): Promise<void> {
-    this.#stopListening();
+    this.#closed = true;
+    if (this.#bootTimer !== undefined) {
+      clearTimeout(this.#bootTimer);
+      this.#bootTimer = undefined;
+      this.#machine.boot();
+    }
+    await this.#reconcile();
     for (const socket of this.#sockets) socket.destroy();
     await Promise.all(this.#closing);
   }
 
-  async #listen(): Promise<void> {
-    const server = createServer((socket) => this.#accept(socket));
+  /** Goes offline now (after the reply in flight), and back after `rebootMs` with uptime and counters at 0. */
+  #reboot(): void {
+    void this.#reconcile().catch(() => {});
+    this.#bootTimer = setTimeout(() => {
+      this.#bootTimer = undefined;
+      this.#machine.boot();
+      // A port taken meanwhile leaves the miner offline, as a real one whose address was taken would be.
+      void this.#reconcile().catch(() => {});
+    }, this.#rebootMs);
+  }
+
+  /** Brings the listeners in line with the state: open unless closed, refusing or rebooting. */
+  #reconcile(): Promise<void> {
+    const run = this.#queue.then(() => this.#apply());
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #apply(): Promise<void> {
+    const wanted = !this.#closed && this.#fault !== 'refuse' && !this.#machine.rebooting;
+    if (!wanted) {
+      this.#stop(this.#api);
+      this.#stop(this.#web);
+      // Closing drops keep-alive connections too; a reboot lets the response in flight (reboot.cgi's) go out.
+      if (this.#closed) this.#web?.closeAllConnections();
+      this.#api = undefined;
+      this.#web = undefined;
+      return;
+    }
+    if (this.#api === undefined) {
+      const api = createServer((socket) => this.#accept(socket));
+      this.#port = await this.#listen(api, this.#port);
+      this.#api = api;
+    }
+    if (this.#httpPort !== undefined && this.#webListener !== undefined && this.#web === undefined) {
+      const web = createHttpServer(this.#webListener);
+      this.#httpPort = await this.#listen(web, this.#httpPort);
+      this.#web = web;
+    }
+  }
+
+  async #listen(server: Server, port: number): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (cause) =>
         reject(
-          new SimulatorError('SIMULATOR_LISTEN_FAILED', `cannot listen on ${this.ip}:${this.#port}`, {
-            cause,
-          }),
+          new SimulatorError('SIMULATOR_LISTEN_FAILED', `cannot listen on ${this.ip}:${port}`, { cause }),
         ),
       );
-      server.listen(this.#port, this.ip, () => resolve());
+      server.listen(port, this.ip, () => resolve());
     });
-    this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
+    return (server.address() as AddressInfo).port;
   }
 
-  #stopListening(): void {
-    const server = this.#server;
+  #stop(server: Server | undefined): void {
     if (server === undefined) return;
-    this.#server = undefined;
     // close() stops accepting at once; its callback waits for open connections, which close() ends.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.#closing.add(closed);
@@ -163,52 +253,38 @@ export class VirtualMiner {
         socket.end(randomBytes(64).map((byte) => byte | 0x80)); // never a NUL, never JSON
         return;
       }
-      const reply = Buffer.from(`${JSON.stringify(this.#answer(request.toString()))}\0`);
+      const reply = this.#answer(request.toString('utf8'));
       if (fault === 'slow-drip') drip(socket, reply);
       else if (fault === 'reset') resetHalfway(socket, reply);
       else socket.end(reply);
     });
   }
 
-  /** Remembers a sample as the last totals reported (`summary` and `stats` both carry GHS 5s, GHS av, Elapsed). */
-  #report(sample: Sample): Sample {
-    this.#last = {
-      ...sample,
-      hashrateMhs: Math.round(sample.ghs5s * 1000),
-      hashrateAvgMhs: Math.round(sample.ghsAv * 1000),
-    };
-    return sample;
+  #answer(raw: string): Buffer {
+    const request = parseRequest(raw, this.#personality.forms);
+    if ('code' in request) return encodeReply(this.#firmware.answer(request), 'json');
+    if (request.command.includes('+') && this.#personality.joinable.size > 0) {
+      return encodeReply(this.#joined(request), 'json');
+    }
+    return encodeReply(this.#firmware.answer(request), request.form);
   }
 
-  #answer(request: string): Reply {
-    const when = Math.floor(this.#now() / 1000);
-    let command: unknown;
-    try {
-      command = (JSON.parse(request) as { command?: unknown } | null)?.command;
-    } catch {
-      return errorReply(when, 23, 'Invalid JSON');
-    }
-    switch (command) {
-      case 'summary':
-        return summaryReply(this.#report(this.#telemetry.sample()));
-      case 'version':
-        return versionReply(when, this.model);
-      case 'pools':
-        return poolsReply(this.#telemetry.sample(), this.#user);
-      case 'devs':
-        return devsReply(this.#telemetry.sample());
-      case 'stats':
-        return statsReply(
-          this.#report(this.#telemetry.sample()),
-          this.model,
-          this.#telemetry.nominalGhs,
-          this.serial,
-        );
-      case undefined:
-        return errorReply(when, 24, "Missing JSON 'command'");
-      default:
-        return errorReply(when, 14, 'Invalid command');
-    }
+  /** `summary+pools`: each report command answered in turn; others are refused in their own member. */
+  #joined(request: CgminerRequest) {
+    const commands = [...new Set(request.command.split('+'))];
+    return joined(
+      commands.map((command) => [
+        command,
+        this.#personality.joinable.has(command)
+          ? this.#firmware.answer({ command, form: 'json' })
+          : refusal(
+              this.#machine.when,
+              45,
+              `Access denied to '${command}' command`,
+              this.#personality.description,
+            ),
+      ]),
+    );
   }
 }
 

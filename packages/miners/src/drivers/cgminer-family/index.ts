@@ -9,6 +9,7 @@ export {
   counter,
   expectedHashrateMhs,
   firstOf,
+  hashrateMhs,
   MAX_COUNTER,
   MAX_FAN_RPM,
   MAX_HASHRATE_MHS,

@@ -79,7 +79,8 @@ export const MAX_TEMP_C = 200; // no board survives it
 export const MAX_FAN_RPM = 100_000;
 export const MAX_POWER_W = 100_000; // a whole immersion tank, not one miner
 
-function hashrateMhs(summary: Record<string, unknown>, window: 'short' | 'av'): number {
+/** A record's hashrate in integer MH/s from its GHS or MHS key, the short window (5 s, 30 s, ...) or the average. */
+export function hashrateMhs(summary: Record<string, unknown>, window: 'short' | 'av'): number {
   const name = window === 'av' ? 'av' : shortWindow(summary);
   if (summary[`GHS ${name}`] !== undefined) {
     return Math.round(numberAt(summary, `GHS ${name}`, MAX_HASHRATE_MHS / 1000) * 1000);

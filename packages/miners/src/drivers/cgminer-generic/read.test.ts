@@ -63,3 +63,20 @@ t.test('the generic driver claims cgminer and bfgminer, nothing else', async (t)
   t.equal(cgminerGeneric.match(version({ LUXminer: '2024.1' }, 'LUXminer 2024.1')), 0);
   t.equal(cgminerGeneric.match({}), 0);
 });
+
+t.test(
+  'devs named after a 30 s log interval (Avalon A15) still give boards',
+  { skip: corpusMissing },
+  async (t) => {
+    const { clients } = recordedClients('10.0.0.9', {
+      summary: 'cgminer/summary.json',
+      devs: 'avalon/devs.a1566.json',
+    });
+    const reading = await cgminerGeneric.read(clients);
+    t.same(
+      reading.boards,
+      [{ index: 0, hashrateMhs: 197_497_926, chips: 0, chipsExpected: 0 }],
+      '-273 °C is no reading',
+    );
+  },
+);

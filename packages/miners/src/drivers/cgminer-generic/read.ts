@@ -1,11 +1,10 @@
 import type { MinerClients } from '../../driver.js';
-import { MinerError } from '../../errors.js';
 import type { Reading } from '../../reading.js';
 import type { CgminerReply } from '../../transports/cgminer/index.js';
 import {
   expectedHashrateMhs,
-  MAX_HASHRATE_MHS,
-  numberAt,
+  hashrateMhs,
+  optionalReply,
   parsePools,
   parseSummary,
   parseVersion,
@@ -13,25 +12,13 @@ import {
   vendorOf,
 } from '../cgminer-family/index.js';
 
-/** A reply the firmware refused (STATUS E, e.g. "Invalid command") is absent data, not a failed read. */
-async function optional(request: Promise<CgminerReply>): Promise<CgminerReply | undefined> {
-  try {
-    return await request;
-  } catch (error) {
-    if (error instanceof MinerError && error.code === 'MINER_COMMAND_FAILED') return undefined;
-    throw error;
-  }
-}
-
-/** One board per device of a `devs` reply: cgminer reports MH/s, some forks GH/s; `Temperature` in °C. */
+/** One board per device of a `devs` reply (MH/s or GH/s, whatever the short window is called); °C temperatures. */
 function boardsOf(devs: CgminerReply | undefined): Reading['boards'] {
   return sectionList(devs, 'DEVS').map((dev, index) => {
-    const ghs = dev['GHS 5s'] !== undefined;
-    const rate = numberAt(dev, ghs ? 'GHS 5s' : 'MHS 5s', ghs ? MAX_HASHRATE_MHS / 1000 : MAX_HASHRATE_MHS);
     const temperature = Number(dev.Temperature ?? dev.temperature);
     return {
       index: Number.isSafeInteger(dev.ASC) ? (dev.ASC as number) : index,
-      hashrateMhs: Math.round(ghs ? rate * 1000 : rate),
+      hashrateMhs: hashrateMhs(dev, 'short'),
       ...(Number.isFinite(temperature) && temperature > 0 ? { chipTempC: temperature } : {}),
       chips: 0,
       chipsExpected: 0,
@@ -46,9 +33,9 @@ function boardsOf(devs: CgminerReply | undefined): Reading['boards'] {
 export async function readGenericCgminer(clients: MinerClients): Promise<Reading> {
   const summaryReply = await clients.cgminer('summary');
   const summary = parseSummary(summaryReply);
-  const version = await optional(clients.cgminer('version'));
-  const pools = await optional(clients.cgminer('pools'));
-  const devs = await optional(clients.cgminer('devs'));
+  const version = await optionalReply(clients.cgminer('version'));
+  const pools = await optionalReply(clients.cgminer('pools'));
+  const devs = await optionalReply(clients.cgminer('devs'));
   const { model, firmware } = version ? parseVersion(version) : { model: 'unknown', firmware: '' };
   return {
     ip: clients.ip,

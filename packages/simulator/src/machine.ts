@@ -1,0 +1,206 @@
+import type { MinerModel } from '@hashinsight/miners';
+import type { Hardware } from './hardware.js';
+import { type PoolRow, type PoolSetting, PoolTable } from './pools.js';
+import { type Counters, type PowerMode, type Sample, Telemetry } from './telemetry.js';
+
+/** Who the miner is: fixed for its life, derived from its address so that every miner differs. */
+export interface Identity {
+  ip: string;
+  model: MinerModel;
+  /** Control board id (16 hex digits), as bmminer reports `miner_id`. */
+  serial: string;
+  /** Lowercase, colon-separated, locally administered (02:...), so it can never be a real vendor's. */
+  mac: string;
+  hostname: string;
+  /** Pool worker name. */
+  worker: string;
+}
+
+/** The web or admin login of the miner (stock Antminer `root`/`root`). */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** The totals of the last reply that reported them, so tests can compare what arrived elsewhere with what was sent. */
+export interface MinerSnapshot extends Sample {
+  /** The short-window rate in integer MH/s, as a reader of the reply computes it. */
+  hashrateMhs: number;
+  /** The average rate in integer MH/s. */
+  hashrateAvgMhs: number;
+}
+
+/** What the operator's commands changed, for tests to check. */
+export interface MinerState {
+  led: boolean;
+  asleep: boolean;
+  powerMode: PowerMode;
+  /** Offline between a reboot command and the end of the boot. */
+  rebooting: boolean;
+  pools: Array<PoolSetting & { enabled: boolean; active: boolean }>;
+}
+
+export interface MachineOptions {
+  identity: Identity;
+  hardware: Hardware;
+  seed: number;
+  now: () => number;
+  credentials: Credentials;
+  pools: PoolSetting[];
+  /** The firmware keeps a sleeping miner asleep across a reboot (LuxOS curtailment, Antminer config). */
+  sleepSurvivesReboot: boolean;
+}
+
+/**
+ * The simulated hardware and firmware state of one miner, without any network: numbers from its Telemetry, and
+ * what commands change (LED, sleep, power mode, pools, reboot). Personalities read it to build replies and call
+ * its operations; the VirtualMiner owns the sockets and carries out a reboot it asks for.
+ */
+export class Machine {
+  readonly identity: Identity;
+  readonly hardware: Hardware;
+  readonly credentials: Credentials;
+  readonly pools: PoolTable;
+  readonly #telemetry: Telemetry;
+  readonly #now: () => number;
+  readonly #sleepSurvivesReboot: boolean;
+  #led = false;
+  #rebooting = false;
+  /** Pools written to the config that take effect at the next boot (Avalon `setpool`). */
+  #staged: PoolSetting[] | undefined;
+  #last: MinerSnapshot | undefined;
+  #onReboot: () => void = () => {};
+
+  constructor(options: MachineOptions) {
+    this.identity = options.identity;
+    this.hardware = options.hardware;
+    this.credentials = options.credentials;
+    this.#now = options.now;
+    this.#sleepSurvivesReboot = options.sleepSurvivesReboot;
+    this.#telemetry = new Telemetry(options.identity.model, options.hardware, options.seed, options.now);
+    this.pools = new PoolTable(options.pools);
+  }
+
+  /** Unix seconds now, the STATUS `When`. */
+  get when(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+
+  get led(): boolean {
+    return this.#led;
+  }
+
+  get asleep(): boolean {
+    return this.#telemetry.load.asleep;
+  }
+
+  get powerMode(): PowerMode {
+    return this.#telemetry.load.powerMode;
+  }
+
+  get rebooting(): boolean {
+    return this.#rebooting;
+  }
+
+  /** The numbers now; each call draws new 5 s noise. */
+  sample(): Sample {
+    return this.#telemetry.sample();
+  }
+
+  counters(): Counters {
+    return this.#telemetry.counters();
+  }
+
+  /** The pools as a `pools` reply lists them now. */
+  poolRows(): PoolRow[] {
+    return this.pools.rows(this.counters());
+  }
+
+  /**
+   * Remembers a sample as the last totals reported. Replies print its rates as GH/s with two decimals or as MH/s;
+   * either way a reader rounds them to the same integer MH/s as here.
+   */
+  report(sample: Sample): Sample {
+    this.#last = {
+      ...sample,
+      hashrateMhs: Math.round(sample.ghs5s * 1000),
+      hashrateAvgMhs: Math.round(sample.ghsAv * 1000),
+    };
+    return sample;
+  }
+
+  snapshot(): MinerSnapshot | undefined {
+    return this.#last === undefined ? undefined : structuredClone(this.#last);
+  }
+
+  state(): MinerState {
+    return {
+      led: this.#led,
+      asleep: this.asleep,
+      powerMode: this.powerMode,
+      rebooting: this.#rebooting,
+      pools: this.poolRows().map(({ url, user, password, enabled, active }) => ({
+        url,
+        user,
+        password,
+        enabled,
+        active,
+      })),
+    };
+  }
+
+  setLed(on: boolean): void {
+    this.#led = on;
+  }
+
+  setAsleep(asleep: boolean): void {
+    this.#telemetry.setLoad({ ...this.#telemetry.load, asleep });
+  }
+
+  setPowerMode(powerMode: PowerMode): void {
+    this.#telemetry.setLoad({ ...this.#telemetry.load, powerMode });
+  }
+
+  /** The `board-failure` fault: one board stops hashing and its chips vanish; undefined repairs it. */
+  setFailedBoard(index: number | undefined): void {
+    const { failedBoard: _, ...load } = this.#telemetry.load;
+    this.#telemetry.setLoad(index === undefined ? load : { ...load, failedBoard: index });
+  }
+
+  /** The miner program restarts with its config (bmminer after `set_miner_conf`): uptime and counts start over. */
+  restartMining(): void {
+    this.#telemetry.restart();
+    this.pools.resetCounts();
+  }
+
+  configurePools(pools: PoolSetting[]): void {
+    this.pools.configure(pools, this.counters());
+  }
+
+  /** Pools saved for the next boot, as Avalon's `setpool` does ("Please reboot miner to make config work"). */
+  stagePools(pools: PoolSetting[]): void {
+    this.#staged = pools;
+  }
+
+  /** Asks the owner to take the miner offline; it calls `boot()` when the reboot is over. */
+  reboot(): void {
+    if (this.#rebooting) return;
+    this.#rebooting = true;
+    this.#onReboot();
+  }
+
+  /** Sets who carries out reboots (the VirtualMiner, which owns the sockets). */
+  onReboot(handler: () => void): void {
+    this.#onReboot = handler;
+  }
+
+  /** The end of a reboot: staged config applied, LED off, counts and uptime from zero. */
+  boot(): void {
+    this.#rebooting = false;
+    this.#led = false;
+    if (!this.#sleepSurvivesReboot) this.setAsleep(false);
+    this.restartMining();
+    if (this.#staged !== undefined) this.configurePools(this.#staged);
+    this.#staged = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Credentials } from '../machine.js';
+import type { AntminerCgi } from './antminer-cgi.js';
+import type { DigestGuard } from './digest.js';
+
+/** Largest request body read; more is refused with 413 (no CGI takes more than a few hundred bytes). */
+const MAX_BODY = 64 * 1024;
+
+/** lighttpd's page for a refused login (corpus `antminer-cgi/unauthorized.401.html`, in our own words). */
+const UNAUTHORIZED = `<?xml version="1.0" encoding="iso-8859-1"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
+ <head><title>401 - Unauthorized</title></head>
+ <body><h1>401 - Unauthorized</h1></body>
+</html>
+`;
+
+/**
+ * The miner's web server: reads the body (bounded), checks HTTP Digest, then runs the CGI. `login()` is asked on
+ * every request, so the credentials and the `wrong-password` fault (undefined: nobody gets in) apply at once.
+ */
+export function webListener(
+  cgi: AntminerCgi,
+  guard: DigestGuard,
+  login: () => Credentials | undefined,
+): RequestListener {
+  return (request, response) => {
+    readBody(request, response, (body) => {
+      const url = request.url ?? '/';
+      const method = request.method ?? 'GET';
+      const verdict = guard.verify(method, url, request.headers.authorization, login());
+      if (verdict !== 'ok') {
+        response.writeHead(401, {
+          'www-authenticate': guard.challenge(verdict === 'stale'),
+          'content-type': 'text/html',
+          'content-length': Buffer.byteLength(UNAUTHORIZED),
+        });
+        response.end(UNAUTHORIZED);
+        return;
+      }
+      const path = new URL(url, 'http://miner').pathname;
+      const answer = cgi.handle({ method, path, contentType: request.headers['content-type'] ?? '', body });
+      response.writeHead(answer.status, {
+        'content-type': answer.contentType,
+        'content-length': Buffer.byteLength(answer.body),
+      });
+      response.end(answer.body);
+    });
+  };
+}
+
+function readBody(request: IncomingMessage, response: ServerResponse, then: (body: string) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+      response.end('request body too large');
+      request.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('end', () => {
+    if (size <= MAX_BODY) then(Buffer.concat(chunks).toString('utf8'));
+  });
+  request.on('error', () => {}); // clients hang up mid-request on purpose (deadlines)
+}
