@@ -65,3 +65,24 @@ t.test('anything else is a bad reply', async (t) => {
     );
   }
 });
+
+t.test(
+  'valid JSON skips the repair pass, except for quoted nan/inf values, which still become 0',
+  async (t) => {
+    const body = (text: string) => decodeReply(Buffer.from(`${text}\0`)).body;
+    const status = '"STATUS":[{"STATUS":"S","When":1,"Code":70,"Msg":"stats","Description":"x"}]';
+    t.same(body(`{${status},"STATS":[{"GHS 5s":"nan","Info":"inflight","T":"-inf"}]}`).STATS, [
+      { 'GHS 5s': 0, Info: 'inflight', T: 0 },
+    ]);
+    t.same(
+      body(`{${status},"STATS":[{"a":1}{"b":2}]}`).STATS,
+      [{ a: 1 }, { b: 2 }],
+      'broken JSON is still repaired',
+    );
+    t.same(
+      body(`{${status},"S":[{"note":"}{ nan ,]"}]}`).S,
+      [{ note: '}{ nan ,]' }],
+      'strings are left alone',
+    );
+  },
+);

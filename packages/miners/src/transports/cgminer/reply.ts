@@ -28,9 +28,23 @@ export function decodeReply(raw: Buffer): CgminerReply {
   return envelope(parseReplyJson(raw));
 }
 
-/** The JSON value in a reply's raw bytes, after the NUL is stripped and known breakage repaired. */
+/** Quoted "nan"/"inf" are valid JSON that repair still rewrites, so they must take the repair path. */
+const QUOTED_NON_NUMBER = /"-?(?:nan|inf(?:inity)?)"/i;
+
+/**
+ * The JSON value in a reply's raw bytes, after the NUL is stripped and known breakage repaired. Most replies are
+ * valid JSON, and on valid JSON without quoted nan/inf the repair changes nothing, so those skip it (it costs
+ * several times JSON.parse); only a reply that fails to parse, or holds such a value, is repaired.
+ */
 export function parseReplyJson(raw: Buffer): unknown {
   const text = raw.toString('utf8').replaceAll('\0', '').trim();
+  if (!QUOTED_NON_NUMBER.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // broken JSON: repaired below
+    }
+  }
   try {
     return JSON.parse(repairJson(text));
   } catch (cause) {
