@@ -43,7 +43,7 @@ t.test('every driver reads its recorded replies exactly', { skip: corpusMissing 
     for (const testCase of casesByDriver[driver.id] ?? []) {
       t.test(`${driver.id}: ${testCase.name}`, async (t) => {
         const { clients } = recordedClients('10.0.0.1', testCase.replies);
-        t.same(await driver.read(clients), testCase.expected);
+        t.strictSame(await driver.read(clients), testCase.expected);
         if (testCase.replies.version !== undefined || testCase.replies.devdetails !== undefined) {
           const { driver: identified } = await identify(
             recordedClients('10.0.0.1', testCase.replies).clients,

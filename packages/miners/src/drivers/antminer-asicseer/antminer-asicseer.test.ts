@@ -1,12 +1,11 @@
 import t from 'tap';
 import type { Probe } from '../../driver.js';
-import { corpusMissing, corpusReply, recordedClients } from '../../test/recorded.js';
+import { corpusMissing, corpusReply } from '../../test/recorded.js';
 import { type CgminerReply, decodeReply } from '../../transports/cgminer/reply.js';
 import { antminerHiveon } from '../antminer-hiveon/index.js';
 import { antminerStock } from '../antminer-stock/index.js';
 import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
-import { cases } from './cases.js';
 import { antminerAsicseer } from './index.js';
 import { asicseerStats } from './parse.js';
 
@@ -22,14 +21,6 @@ function probeFromStats(path: string): Probe {
   const header = (stats.body.STATS as unknown[])[0];
   return { version: { status: { ...stats.status, code: 22 }, body: { VERSION: [header] } } };
 }
-
-t.test('every case reads exactly', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients, sent } = recordedClients('10.0.0.1', testCase.replies);
-    t.same(await antminerAsicseer.read(clients), testCase.expected, testCase.name);
-    t.same(sent, ['stats', 'pools'], `${testCase.name}: one command per request`);
-  }
-});
 
 t.test('asicseer outscores stock', { skip: corpusMissing }, async (t) => {
   const probe = probeFromStats('asicseer/stats.s9.json');

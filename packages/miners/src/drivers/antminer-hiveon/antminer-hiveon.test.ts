@@ -6,20 +6,11 @@ import { antminerAsicseer } from '../antminer-asicseer/index.js';
 import { antminerStock } from '../antminer-stock/index.js';
 import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
-import { cases } from './cases.js';
 import { antminerHiveon } from './index.js';
 import { hiveonStats } from './parse.js';
 
 const candidates = [antminerHiveon, cgminerGeneric, antminerStock, antminerAsicseer];
 const versionProbe = (path: string): Probe => ({ version: decodeReply(corpusReply(path)) });
-
-t.test('every case reads exactly', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients, sent } = recordedClients('10.0.0.1', testCase.replies);
-    t.same(await antminerHiveon.read(clients), testCase.expected, testCase.name);
-    t.same(sent, ['stats', 'pools'], `${testCase.name}: one command per request`);
-  }
-});
 
 t.test('Hiveon outscores stock on its version replies', { skip: corpusMissing }, async (t) => {
   for (const path of ['hiveon/version.s9.json', 'hiveon/version.s19jpro.json']) {

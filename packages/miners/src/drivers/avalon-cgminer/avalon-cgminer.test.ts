@@ -14,13 +14,6 @@ import { avalonCgminer } from './index.js';
 const recorded = (path: string): Promise<CgminerReply> =>
   recordedClients('10.0.0.1', { command: path }).clients.cgminer('command');
 
-t.test('every case reads to its exact Reading', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients } = recordedClients('10.0.0.1', testCase.replies);
-    t.same(await avalonCgminer.read(clients), testCase.expected, testCase.name);
-  }
-});
-
 t.test(
   'three commands, one at a time: the MMs report the real-time rate, so no `summary`',
   { skip: corpusMissing },

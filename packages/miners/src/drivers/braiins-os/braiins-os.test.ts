@@ -5,7 +5,6 @@ import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
 import { luxos } from '../luxos/index.js';
 import { vnish } from '../vnish/index.js';
-import { cases } from './cases.js';
 import { braiinsOs } from './index.js';
 
 const candidates = [braiinsOs, cgminerGeneric, luxos, vnish];
@@ -13,15 +12,6 @@ const candidates = [braiinsOs, cgminerGeneric, luxos, vnish];
 /** A corpus reply decoded as the transport decodes it. */
 const recorded = (path: string): Promise<CgminerReply> =>
   recordedClients('10.0.0.1', { probe: path }).clients.cgminer('probe');
-
-t.test('every case reads exactly and is identified as Braiins OS', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients } = recordedClients('10.0.0.1', testCase.replies);
-    t.strictSame(await braiinsOs.read(clients), testCase.expected, testCase.name);
-    const version = testCase.replies.version;
-    if (version) t.equal(selectDriver({ version: await recorded(version) }, candidates), braiinsOs);
-  }
-});
 
 t.test(
   'BOSminer, BOSminer+ and BOSer are recognised from version or devdetails',

@@ -1,31 +1,11 @@
 import t from 'tap';
 import { corpusMissing, recordedClients } from '../../test/recorded.js';
 import type { CgminerReply } from '../../transports/cgminer/index.js';
-import { braiinsOs } from '../braiins-os/index.js';
-import { cgminerGeneric } from '../cgminer-generic/index.js';
-import { selectDriver } from '../index.js';
-import { vnish } from '../vnish/index.js';
-import { cases } from './cases.js';
 import { luxos } from './index.js';
-
-const candidates = [luxos, cgminerGeneric, braiinsOs, vnish];
 
 /** A corpus reply decoded as the transport decodes it. */
 const recorded = (path: string): Promise<CgminerReply> =>
   recordedClients('10.0.0.1', { probe: path }).clients.cgminer('probe');
-
-t.test('every case reads exactly and is identified as LuxOS', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients } = recordedClients('10.0.0.1', testCase.replies);
-    t.strictSame(await luxos.read(clients), testCase.expected, testCase.name);
-    const version = testCase.replies.version;
-    if (version) {
-      const probe = { version: await recorded(version) };
-      t.equal(luxos.match(probe), 3);
-      t.equal(selectDriver(probe, candidates), luxos);
-    }
-  }
-});
 
 t.test('other firmware is not LuxOS', { skip: corpusMissing }, async (t) => {
   const others = [

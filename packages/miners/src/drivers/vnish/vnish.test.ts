@@ -7,7 +7,6 @@ import { braiinsOs } from '../braiins-os/index.js';
 import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
 import { luxos } from '../luxos/index.js';
-import { cases } from './cases.js';
 import { vnish } from './index.js';
 
 const candidates = [vnish, cgminerGeneric, braiinsOs, luxos];
@@ -15,13 +14,6 @@ const candidates = [vnish, cgminerGeneric, braiinsOs, luxos];
 /** A corpus reply decoded as the transport decodes it. */
 const recorded = (path: string): Promise<CgminerReply> =>
   recordedClients('10.0.0.1', { probe: path }).clients.cgminer('probe');
-
-t.test('every case reads exactly', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients } = recordedClients('10.0.0.1', testCase.replies);
-    t.strictSame(await vnish.read(clients), testCase.expected, testCase.name);
-  }
-});
 
 t.test(
   'the S9 stats really are broken JSON: read after the transport repairs them',

@@ -13,13 +13,6 @@ import { whatsminerBtminer } from './index.js';
 const recorded = (path: string): Promise<CgminerReply> =>
   recordedClients('10.0.0.1', { command: path }).clients.cgminer('command');
 
-t.test('every case reads to its exact Reading', { skip: corpusMissing }, async (t) => {
-  for (const testCase of cases) {
-    const { clients } = recordedClients('10.0.0.1', testCase.replies);
-    t.same(await whatsminerBtminer.read(clients), testCase.expected, testCase.name);
-  }
-});
-
 t.test(
   'a hashing unit costs four commands, one per request; `status` is not asked',
   { skip: corpusMissing },
