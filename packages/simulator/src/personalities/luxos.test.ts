@@ -111,4 +111,9 @@ t.test('resetminer restarts mining without a reboot', async (t) => {
   await command(miner, 'resetminer', await logon(miner));
   t.equal((await read(miner)).uptimeS, 0);
   t.equal(miner.state().rebooting, false);
+  t.match(
+    (await command(miner, 'session')).body,
+    { SESSION: [{ SessionID: '' }] },
+    'the session went with it',
+  );
 });

@@ -217,6 +217,8 @@ class LuxosFirmware implements Firmware {
         machine.reboot();
         return say(CODE.reboot, 'Rebooting device');
       case 'resetminer':
+        // Sessions live in the LUXminer process, which this restarts: the session goes with it.
+        this.#session = undefined;
         machine.restartMining();
         return say(CODE.resetminer, 'Resetting miner');
       default: {

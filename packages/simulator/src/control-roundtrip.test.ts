@@ -1,0 +1,222 @@
+// Every control operation a driver declares, sent by the real driver over the real transports to a virtual miner
+// of its firmware, and checked where it lands: the miner's state, and what the driver reads back afterwards.
+import {
+  CAPABILITIES,
+  type Capability,
+  type ControlOperation,
+  connectClients,
+  control,
+  type Driver,
+  identify,
+  type MinerClients,
+  MinerError,
+  type Reading,
+} from '@hashinsight/miners';
+import { loopbackAllocator, waitFor } from '@hashinsight/testkit';
+import t, { type Test } from 'tap';
+import type { PersonalityName } from './personalities/index.js';
+import { VirtualMiner } from './virtual-miner.js';
+
+const LOGIN = { username: 'root', password: 'root' };
+const HOUR_MS = 3_600_000;
+const REBOOT_MS = 300;
+
+const NEW_POOLS = [
+  { url: 'stratum+tcp://pool-a.invalid:3333', user: 'hashinsight.rig7', password: 'p00lsecret' },
+  { url: 'stratum+tcp://pool-b.invalid:443', user: 'hashinsight.rig7b', password: 'x' },
+];
+
+/** One operation of each kind, with valid arguments, so a refusal can only be about the capability. */
+const OPERATION: Readonly<Record<Capability, ControlOperation>> = {
+  reboot: { kind: 'reboot' },
+  'restart-mining': { kind: 'restart-mining' },
+  'set-pools': { kind: 'set-pools', pools: NEW_POOLS },
+  led: { kind: 'led', on: true },
+  'power-mode': { kind: 'power-mode', mode: 'low' },
+  'power-limit': { kind: 'power-limit', watts: 3000 },
+  sleep: { kind: 'sleep', asleep: true },
+};
+
+interface Case {
+  personality: PersonalityName;
+  driver: string;
+  capabilities: Capability[];
+  /** How the driver reads a sleeping miner: BOSminer's API cannot tell paused from stopped (braiins-os/parse.ts). */
+  asleepStatus: Reading['status'];
+}
+
+const CASES: readonly Case[] = [
+  {
+    personality: 'antminer',
+    driver: 'antminer-stock',
+    capabilities: ['reboot', 'set-pools', 'led', 'sleep'],
+    asleepStatus: 'sleeping',
+  },
+  {
+    personality: 'avalon',
+    driver: 'avalon-cgminer',
+    capabilities: ['reboot', 'led', 'sleep'],
+    asleepStatus: 'sleeping',
+  },
+  { personality: 'braiins', driver: 'braiins-os', capabilities: ['sleep'], asleepStatus: 'offline' },
+  {
+    personality: 'luxos',
+    driver: 'luxos',
+    capabilities: ['reboot', 'restart-mining', 'led', 'sleep'],
+    asleepStatus: 'sleeping',
+  },
+];
+
+interface Rig {
+  miner: VirtualMiner;
+  clients: MinerClients;
+  driver: Driver;
+  /** Moves the miner's clock on, so uptime grows without waiting. */
+  advance(ms: number): void;
+  asleepStatus: Reading['status'];
+}
+
+/** A miner of the personality on its own loopback address, identified through the real transports. */
+async function rig(t: Test, { personality, asleepStatus }: Case): Promise<Rig> {
+  const [ip] = loopbackAllocator.take(1) as [string];
+  let now = Date.UTC(2025, 5, 1);
+  const miner = new VirtualMiner({
+    ip,
+    port: 0,
+    httpPort: 0,
+    personality,
+    credentials: LOGIN,
+    rebootMs: REBOOT_MS,
+    now: () => now,
+  });
+  await miner.start();
+  t.teardown(() => miner.close());
+  const clients = connectClients(ip, {
+    port: miner.port,
+    ...(miner.httpPort === undefined ? {} : { web: { port: miner.httpPort, credentials: LOGIN } }),
+  });
+  const { driver } = await identify(clients);
+  return { miner, clients, driver, asleepStatus, advance: (ms) => (now += ms) };
+}
+
+function poolIds(pools: ReadonlyArray<{ url: string; user: string }>) {
+  return pools.filter((pool) => pool.url !== '').map(({ url, user }) => ({ url, user }));
+}
+
+/** Each check runs the operation through `control()` and looks at the miner and at a fresh read. */
+const CHECKS: Readonly<Partial<Record<Capability, (t: Test, rig: Rig) => Promise<void>>>> = {
+  led: async (t, { miner, clients, driver }) => {
+    await control(driver, clients, { kind: 'led', on: true });
+    t.equal(miner.state().led, true, 'the LED is on');
+    await control(driver, clients, { kind: 'led', on: false });
+    t.equal(miner.state().led, false, 'the LED is off again');
+  },
+
+  sleep: async (t, { miner, clients, driver, asleepStatus }) => {
+    await control(driver, clients, { kind: 'sleep', asleep: true });
+    t.equal(miner.state().asleep, true, 'the miner sleeps');
+    const asleep = await driver.read(clients);
+    t.equal(asleep.status, asleepStatus, `and the driver reads it as ${asleepStatus}`);
+    t.equal(asleep.hashrateMhs, 0, 'with no hashrate');
+    await control(driver, clients, { kind: 'sleep', asleep: false });
+    t.equal(miner.state().asleep, false, 'the miner woke up');
+    const awake = await driver.read(clients);
+    t.not(awake.status, 'sleeping', 'and the driver no longer reads it as sleeping');
+    t.ok(awake.hashrateMhs > 0, 'it hashes again');
+  },
+
+  'set-pools': async (t, { miner, clients, driver }) => {
+    await control(driver, clients, { kind: 'set-pools', pools: NEW_POOLS });
+    const expected = poolIds(NEW_POOLS);
+    t.same(poolIds(miner.state().pools), expected, 'the miner has exactly the new pools');
+    t.same(
+      miner.state().pools.map((pool) => pool.password),
+      NEW_POOLS.map((pool) => pool.password),
+      'with their passwords',
+    );
+    t.same(poolIds((await driver.read(clients)).pools), expected, 'and the driver reads them back');
+  },
+
+  'restart-mining': async (t, rig) => {
+    const { miner, clients, driver } = rig;
+    rig.advance(HOUR_MS);
+    t.ok((await driver.read(clients)).uptimeS >= 3600, 'up for an hour');
+    await control(driver, clients, { kind: 'restart-mining' });
+    t.equal(miner.state().rebooting, false, 'the device keeps running');
+    t.ok((await driver.read(clients)).uptimeS < 3600, 'the miner program started over');
+  },
+
+  reboot: async (t, rig) => {
+    const { miner, clients, driver } = rig;
+    rig.advance(HOUR_MS);
+    t.ok((await driver.read(clients)).uptimeS >= 3600, 'up for an hour');
+    await control(driver, clients, { kind: 'reboot' });
+    t.equal(miner.state().rebooting, true, 'the miner goes down');
+    const back = await waitFor(
+      'the miner to answer after its reboot',
+      () => driver.read(clients).catch(() => undefined),
+      { timeoutMs: 5000 },
+    );
+    t.equal(miner.state().rebooting, false, 'the reboot is over');
+    t.ok(back.uptimeS < 3600, `uptime started over (${back.uptimeS} s)`);
+  },
+};
+
+for (const testCase of CASES) {
+  const { personality, driver: driverId, capabilities } = testCase;
+  t.test(`${personality}: every declared control operation lands on the miner`, async (t) => {
+    const rig_ = await rig(t, testCase);
+    t.equal(rig_.driver.id, driverId, `identified as ${driverId}`);
+    t.same([...rig_.driver.capabilities].sort(), [...capabilities].sort(), 'declares what this test covers');
+    // Reboot last: it ends LED and (for most firmware) sleep, which the other checks look at.
+    const order = [...rig_.driver.capabilities].sort(
+      (a, b) => Number(a === 'reboot') - Number(b === 'reboot'),
+    );
+    for (const capability of order) {
+      const check = CHECKS[capability];
+      if (check === undefined) {
+        t.fail(`no round-trip check for ${capability}`);
+        continue;
+      }
+      await t.test(capability, (t) => check(t, rig_));
+    }
+  });
+
+  t.test(`${personality}: an undeclared operation is refused before it reaches the miner`, async (t) => {
+    const { miner, clients, driver } = await rig(t, testCase);
+    const undeclared = CAPABILITIES.filter((capability) => !driver.capabilities.includes(capability));
+    t.ok(undeclared.includes('power-limit'), 'power-limit is among them');
+    const before = miner.state();
+    for (const capability of undeclared) {
+      await t.rejects(
+        control(driver, clients, OPERATION[capability]),
+        { name: 'MinerError', code: 'MINER_UNSUPPORTED' },
+        capability,
+      );
+    }
+    t.same(miner.state(), before, 'nothing changed');
+  });
+}
+
+t.test('antminer: refused web credentials change nothing', async (t) => {
+  const antminer = CASES.find((candidate) => candidate.personality === 'antminer') as Case;
+  const { miner, clients, driver } = await rig(t, antminer);
+  await miner.setFault('wrong-password');
+  const before = miner.state();
+  for (const capability of driver.capabilities) {
+    const error = await control(driver, clients, OPERATION[capability]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    t.ok(
+      error instanceof MinerError && error.code === 'MINER_AUTH_FAILED',
+      `${capability}: MINER_AUTH_FAILED`,
+    );
+    t.notMatch(
+      String((error as Error | undefined)?.message),
+      /p00lsecret/,
+      `${capability}: no pool password`,
+    );
+  }
+  t.same(miner.state(), before, 'nothing changed');
+});
