@@ -142,7 +142,6 @@ export class AntminerCgi {
     const body = request.body.trim();
     const parsed = body.startsWith('{') ? parseJsonConf(body) : parseOldConf(body);
     if (typeof parsed === 'string') return text(parsed, 400);
-    this.machine.restartMining();
     if (parsed.pools !== undefined) this.machine.configurePools(parsed.pools);
     if (parsed.mode !== undefined) {
       this.machine.setAsleep(parsed.mode === 'sleep');
@@ -150,6 +149,9 @@ export class AntminerCgi {
     }
     if (parsed.fan !== undefined) this.#fan = parsed.fan;
     if (parsed.freqLevel !== undefined) this.#freqLevel = parsed.freqLevel;
+    // bmminer restarts with the new config last: work done at the old settings, even in the millisecond the
+    // clock may tick between these calls, must not count towards the new run's average.
+    this.machine.restartMining();
     return text('ok');
   }
 
