@@ -1,9 +1,12 @@
 // One conformance test over every driver: each must bring real recorded replies, read them to the exact Reading,
 // and (where the case recorded the probe replies) be the driver identification picks for them. A driver without
 // cases fails here.
+import { readdirSync } from 'node:fs';
 import t from 'tap';
+import type { Probe } from '../driver.js';
+import { MinerError } from '../errors.js';
 import { identify } from '../identify.js';
-import { type ConformanceCase, corpusMissing, recordedClients } from '../test/recorded.js';
+import { CORPUS_DIR, type ConformanceCase, corpusMissing, recordedClients } from '../test/recorded.js';
 import { cases as antminerAsicseer } from './antminer-asicseer/cases.js';
 import { cases as antminerHiveon } from './antminer-hiveon/cases.js';
 import { cases as antminerStock } from './antminer-stock/cases.js';
@@ -54,3 +57,44 @@ t.test('every driver reads its recorded replies exactly', { skip: corpusMissing 
     }
   }
 });
+
+/** Corpus folder -> the drivers allowed to claim its probe replies (the generic driver's score 1 is always allowed). */
+const OWNERS: Record<string, string[]> = {
+  'antminer-bmminer': ['antminer-stock'],
+  'antminer-cgminer': ['antminer-stock'],
+  asicseer: ['antminer-asicseer'],
+  avalon: ['avalon-cgminer'],
+  braiins: ['braiins-os'],
+  cgminer: [],
+  hiveon: ['antminer-hiveon'],
+  luxos: ['luxos'],
+  vnish: ['vnish'],
+  whatsminer: ['whatsminer-btminer'],
+};
+
+t.test(
+  'no driver claims another firmware family recorded in the corpus',
+  { skip: corpusMissing },
+  async (t) => {
+    const probes = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' })
+      .filter((path) => /(^|\/)(version|devdetails)[^/]*\.json$/.test(path))
+      .sort();
+    t.ok(probes.length >= 15, `${probes.length} recorded version/devdetails replies`);
+    for (const path of probes) {
+      const folder = path.split('/')[0] ?? '';
+      t.ok(folder in OWNERS, `${folder}/ has its owners listed`);
+      const reply = await recordedClients('10.0.0.1', { probe: path })
+        .clients.cgminer('probe')
+        .catch((error: unknown) => {
+          if (error instanceof MinerError) return undefined; // a refusal (VNish `version`, Hiveon Code 45)
+          throw error;
+        });
+      if (reply === undefined) continue;
+      const probe: Probe = path.includes('devdetails') ? { devdetails: reply } : { version: reply };
+      for (const driver of drivers) {
+        if (driver.id === 'cgminer-generic' || OWNERS[folder]?.includes(driver.id)) continue;
+        t.equal(driver.match(probe), 0, `${driver.id} does not claim ${path}`);
+      }
+    }
+  },
+);

@@ -24,27 +24,6 @@ t.test('identification picks stock for every recorded stock version', { skip: co
   }
 });
 
-t.test('stock claims no other firmware in the corpus', { skip: corpusMissing }, async (t) => {
-  const others = [
-    'hiveon/version.s9.json',
-    'hiveon/version.s19jpro.json',
-    'braiins/version.bos.json',
-    'braiins/version.bosplus.json',
-    'braiins/version.boser.json',
-    'luxos/version.json',
-    'avalon/version.avalon-q.json',
-    'avalon/version.a1566.json',
-    'whatsminer/get_version.v1.json',
-  ];
-  for (const path of others) t.equal(antminerStock.match(versionProbe(path)), 0, path);
-  t.throws(
-    () => versionProbe('vnish/rpc/version.json'),
-    { code: 'MINER_COMMAND_FAILED' },
-    'VNish refuses it',
-  );
-  t.equal(antminerStock.match({}), 0, 'no version reply');
-});
-
 t.test(
   'a refused pools command leaves pools empty; stats is required',
   { skip: corpusMissing },

@@ -1,9 +1,8 @@
-import { readdirSync } from 'node:fs';
 import t from 'tap';
-import type { MinerClients, Probe } from '../../driver.js';
+import type { MinerClients } from '../../driver.js';
 import { MinerError } from '../../errors.js';
 import type { Reading } from '../../reading.js';
-import { CORPUS_DIR, corpusMissing, corpusReply, recordedClients } from '../../test/recorded.js';
+import { corpusMissing, corpusReply, recordedClients } from '../../test/recorded.js';
 import { type CgminerReply, splitMultiReply } from '../../transports/cgminer/index.js';
 import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
@@ -161,18 +160,3 @@ t.test(
     t.equal(avalonCgminer.match({ devdetails: await recorded('avalon/devdetails.avalon-q.json') }), 2);
   },
 );
-
-t.test('no other family in the corpus is taken for an Avalon', { skip: corpusMissing }, async (t) => {
-  const probes = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((path) => /(^|\/)(version|devdetails)[^/]*\.json$/.test(path) && !path.startsWith('avalon/'))
-    .sort();
-  t.ok(probes.length >= 10, `${probes.length} version/devdetails replies`);
-  for (const path of probes) {
-    const reply = await recorded(path).catch((error: unknown) => error);
-    if (reply instanceof MinerError) continue; // a refusal (VNish `version`, Hiveon Code 45) identifies nothing
-    const probe: Probe = path.includes('devdetails')
-      ? { devdetails: reply as CgminerReply }
-      : { version: reply as CgminerReply };
-    t.equal(avalonCgminer.match(probe), 0, path);
-  }
-});

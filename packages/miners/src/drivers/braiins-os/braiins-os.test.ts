@@ -30,26 +30,3 @@ t.test(
     t.equal(braiinsOs.match({ devdetails }), 3, 'devdetails Description BOSminer+');
   },
 );
-
-t.test('other firmware is not Braiins OS', { skip: corpusMissing }, async (t) => {
-  const others = [
-    'antminer-bmminer/version.json',
-    'antminer-bmminer/version.s19-sleeping.json',
-    'antminer-bmminer/version.s9.json',
-    'antminer-cgminer/version.l3plus.json',
-    'avalon/version.a1566.json',
-    'avalon/version.avalon-q.json',
-    'hiveon/version.s19jpro.json',
-    'hiveon/version.s9.json',
-    'luxos/version.json',
-  ];
-  for (const path of others) t.equal(braiinsOs.match({ version: await recorded(path) }), 0, path);
-  for (const path of [
-    'avalon/devdetails.avalon-q.json',
-    'cgminer/devdetails.json',
-    'vnish/rpc/devdetails.json',
-  ]) {
-    t.equal(braiinsOs.match({ devdetails: await recorded(path) }), 0, path);
-  }
-  t.equal(braiinsOs.match({}), 0, 'nothing answered');
-});

@@ -43,35 +43,3 @@ t.test('old VNish names itself in version', async (t) => {
   t.equal(vnish.match({ version }), 3);
   t.equal(selectDriver({ version }, candidates), vnish, 'over the generic driver that also claims bmminer');
 });
-
-t.test('other firmware is not VNish', { skip: corpusMissing }, async (t) => {
-  const others = [
-    'antminer-bmminer/version.json',
-    'antminer-bmminer/version.s19-sleeping.json',
-    'antminer-bmminer/version.s9.json',
-    'antminer-cgminer/version.l3plus.json',
-    'avalon/version.a1566.json',
-    'avalon/version.avalon-q.json',
-    'braiins/version.bos.json',
-    'braiins/version.boser.json',
-    'braiins/version.bosplus.json',
-    'hiveon/version.s19jpro.json',
-    'hiveon/version.s9.json',
-    'luxos/version.json',
-  ];
-  for (const path of others) t.equal(vnish.match({ version: await recorded(path) }), 0, path);
-  const details = [
-    'avalon/devdetails.avalon-q.json',
-    'braiins/devdetails.bosplus-docs.json',
-    'cgminer/devdetails.json',
-  ];
-  for (const path of details) t.equal(vnish.match({ devdetails: await recorded(path) }), 0, path);
-  const stock = { version: await recorded('antminer-bmminer/version.s9.json') };
-  const devdetails = await recorded('vnish/rpc/devdetails.json');
-  t.equal(
-    vnish.match({ ...stock, devdetails }),
-    0,
-    'a Bitmain driver behind an answered version is not the VNish 1.2 sign',
-  );
-  t.equal(vnish.match({}), 0, 'nothing answered');
-});

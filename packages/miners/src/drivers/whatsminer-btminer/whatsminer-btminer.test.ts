@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import t from 'tap';
 import type { MinerClients, Probe } from '../../driver.js';
 import { MinerError } from '../../errors.js';
-import { CORPUS_DIR, corpusMissing, recordedClients } from '../../test/recorded.js';
+import { corpusMissing, recordedClients } from '../../test/recorded.js';
 import type { CgminerReply } from '../../transports/cgminer/index.js';
 import { cgminerGeneric } from '../cgminer-generic/index.js';
 import { selectDriver } from '../index.js';
@@ -116,18 +115,3 @@ t.test(
     t.equal(selectDriver({ ...old, devdetails }, candidates), whatsminerBtminer);
   },
 );
-
-t.test('no other family in the corpus is taken for a Whatsminer', { skip: corpusMissing }, async (t) => {
-  const probes = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((path) => /(^|\/)(version|devdetails)[^/]*\.json$/.test(path) && !path.startsWith('whatsminer/'))
-    .sort();
-  t.ok(probes.length >= 10, `${probes.length} version/devdetails replies`);
-  for (const path of probes) {
-    const reply = await recorded(path).catch((error: unknown) => error);
-    if (reply instanceof MinerError) continue; // a refusal (VNish `version`, Hiveon Code 45) identifies nothing
-    const probe: Probe = path.includes('devdetails')
-      ? { devdetails: reply as CgminerReply }
-      : { version: reply as CgminerReply };
-    t.equal(whatsminerBtminer.match(probe), 0, path);
-  }
-});
