@@ -1,4 +1,5 @@
 export { startTestBroker, type TestBroker } from './broker.js';
+export { CORPUS_DIR, corpusFile, corpusMissing } from './corpus.js';
 export { LoopbackAllocator, loopbackAllocator } from './loopback.js';
 export { freePort } from './ports.js';
 export { serviceUrl } from './services.js';

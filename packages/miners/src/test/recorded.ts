@@ -1,6 +1,5 @@
 // Test support: miners that answer from real recorded replies, decoded exactly as the transport decodes them.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { corpusFile } from '@hashinsight/testkit';
 import type { MinerClients } from '../driver.js';
 import { MinerError } from '../errors.js';
 import type { Reading } from '../reading.js';
@@ -8,24 +7,11 @@ import { type CgminerReply, decodeReply } from '../transports/cgminer/reply.js';
 import type { WebBody } from '../transports/http/index.js';
 import { judgeResponse } from '../transports/http/response.js';
 
-/**
- * The shared corpus of recorded miner replies: HASHINSIGHT_FIXTURES_DIR, else `shared/fixtures/asic` beside the
- * repository (where CI and every developer machine have it). It is read in place, not copied, because its files
- * carry their sources' licences.
- */
-export const CORPUS_DIR = resolve(
-  process.env.HASHINSIGHT_FIXTURES_DIR ||
-    join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'asic'),
-);
-
-/** Why corpus tests cannot run here, or false when they can. */
-export const corpusMissing: string | false = existsSync(join(CORPUS_DIR, 'SOURCES.md'))
-  ? false
-  : `the recorded-reply corpus is not at ${CORPUS_DIR} (set HASHINSIGHT_FIXTURES_DIR)`;
+export { CORPUS_DIR, corpusMissing } from '@hashinsight/testkit';
 
 /** A corpus file as the miner put it on the wire: its bytes and cgminer's NUL terminator. */
 export function corpusReply(path: string): Buffer {
-  return Buffer.concat([readFileSync(join(CORPUS_DIR, path)), Buffer.from([0])]);
+  return Buffer.concat([corpusFile(path), Buffer.from([0])]);
 }
 
 /**
@@ -73,8 +59,7 @@ export function recordedClients(
       webSent.push({ path, method, ...(call.body ? { body: call.body } : {}) });
       const reply = webReplies[path] ?? { status: 404, body: '<title>404 - Not Found</title>' };
       if (reply instanceof MinerError) throw reply;
-      const { status, body } =
-        typeof reply === 'string' ? { status: 200, body: readFileSync(join(CORPUS_DIR, reply)) } : reply;
+      const { status, body } = typeof reply === 'string' ? { status: 200, body: corpusFile(reply) } : reply;
       return judgeResponse(status, Buffer.from(body), call.expect ?? 'json');
     };
   }

@@ -1,8 +1,6 @@
 // Test support: virtual miners on loopback, raw requests to them, and the shared corpus of recorded replies.
-import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
-import { loopbackAllocator } from '@hashinsight/testkit';
+import { corpusFile, loopbackAllocator } from '@hashinsight/testkit';
 import { VirtualMiner, type VirtualMinerOptions } from '../virtual-miner.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
@@ -44,22 +42,10 @@ export async function ask(
   return JSON.parse(reply.subarray(0, -1).toString('utf8'));
 }
 
-/**
- * The shared corpus of recorded miner replies (HASHINSIGHT_FIXTURES_DIR, else `shared/fixtures/asic` beside the
- * repository), read in place: its files carry their sources' licences and are never copied here.
- */
-const CORPUS_DIR = resolve(
-  process.env.HASHINSIGHT_FIXTURES_DIR ||
-    join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'asic'),
-);
-
-/** Why corpus tests cannot run here, or false when they can. */
-export const corpusMissing: string | false = existsSync(join(CORPUS_DIR, 'SOURCES.md'))
-  ? false
-  : `the recorded-reply corpus is not at ${CORPUS_DIR} (set HASHINSIGHT_FIXTURES_DIR)`;
+export { corpusMissing } from '@hashinsight/testkit';
 
 export function corpusText(path: string): string {
-  return readFileSync(join(CORPUS_DIR, path), 'utf8');
+  return corpusFile(path).toString('utf8');
 }
 
 export function corpusJson(path: string): Record<string, unknown> {
