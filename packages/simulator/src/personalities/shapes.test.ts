@@ -55,6 +55,8 @@ const checks: Record<PersonalityName, Check[]> = {
     { command: 'stats', corpus: 'avalon/stats.a1566.json' },
     { command: 'pools', corpus: 'avalon/pools.a1566.json' },
     { command: 'devs', corpus: 'avalon/devs.a1566.json' },
+    // The Q's 5 s window again (see summary).
+    { command: 'devs', corpus: 'avalon/devs.avalon-q.json', ignore: ['MHS 5s'] },
     { command: 'devdetails', corpus: 'avalon/devdetails.avalon-q.json' },
     { command: 'config', corpus: 'avalon/config.avalon-q.json' },
     { command: 'ascset', parameter: '0,softoff,1:1753434821', corpus: 'avalon/ascset_softoff.avalon-q.json' },

@@ -5,22 +5,21 @@ import t from 'tap';
 import { CORPUS_DIR, corpusMissing } from '../../test/recorded.js';
 import { parseMinerConf } from './conf.js';
 
-const corpusConf = (name: string) =>
-  parseMinerConf(readFileSync(join(CORPUS_DIR, 'antminer-cgi', name), 'utf8'));
+const corpusConf = (name: string) => parseMinerConf(readFileSync(join(CORPUS_DIR, name), 'utf8'));
 
 t.test('every recorded conf: X19+ takes JSON, X17 and older the form', { skip: corpusMissing }, async (t) => {
   const expected: Record<string, 'json' | 'form'> = {
-    'get_miner_conf.cgi.s21.json': 'json',
-    'get_miner_conf.cgi.s19pro.json': 'json',
-    'get_miner_conf.cgi.s19-sleeping.json': 'json',
-    'get_miner_conf.cgi.s17plus.json': 'form',
-    'get_miner_conf.cgi.l3.json': 'form',
+    'antminer-cgi/get_miner_conf.cgi.s21.json': 'json',
+    'antminer-cgi/get_miner_conf.cgi.s19pro.json': 'json',
+    'antminer-cgi/get_miner_conf.cgi.s19-sleeping.json': 'json',
+    'antminer-cgi/get_miner_conf.cgi.s17plus.json': 'form',
+    'antminer-cgi/get_miner_conf.cgi.l3.json': 'form',
   };
   for (const [name, body] of Object.entries(expected)) t.equal(corpusConf(name).body, body, name);
 });
 
 t.test('the settings a write carries back, exactly', { skip: corpusMissing }, async (t) => {
-  t.strictSame(corpusConf('get_miner_conf.cgi.s19-sleeping.json'), {
+  t.strictSame(corpusConf('antminer-cgi/get_miner_conf.cgi.s19-sleeping.json'), {
     body: 'json',
     pools: [
       { url: 'aaa:700', user: 'aaa.248x75', password: 'x' },
@@ -36,16 +35,20 @@ t.test('the settings a write carries back, exactly', { skip: corpusMissing }, as
     noBeeper: false,
     noTempOverCtrl: false,
   });
-  t.match(corpusConf('get_miner_conf.cgi.s21.json'), {
+  t.match(corpusConf('antminer-cgi/get_miner_conf.cgi.s21.json'), {
     pools: [{ url: 'stratum+tcp://stratum.example.com:3333' }, { url: '' }, { url: '' }],
   });
-  t.match(corpusConf('get_miner_conf.cgi.l3.json'), {
+  t.match(corpusConf('antminer-cgi/get_miner_conf.cgi.l3.json'), {
     freq: '384',
     fanPwm: undefined,
     voltage: undefined,
     workMode: undefined,
   });
-  t.match(corpusConf('get_miner_conf.cgi.s17plus.json'), { freq: 'O', voltage: '1700', workMode: '0' });
+  t.match(corpusConf('antminer-cgi/get_miner_conf.cgi.s17plus.json'), {
+    freq: 'O',
+    voltage: '1700',
+    workMode: '0',
+  });
 });
 
 t.test('firmware quirks: an empty fan-ctrl value, bare and quoted flags, numeric settings', async (t) => {

@@ -114,3 +114,24 @@ t.test('version: PROD, else MODEL; VERSION, else CGVERSION; the MAC normalized',
   t.same(parseAvalonVersion(version({ PROD: ' ', MODEL: 42 })), {});
   t.same(parseAvalonVersion({ ...version({}), body: {} }), {});
 });
+
+t.test(
+  'an idle Avalon Q (`litestats`): bracketed text with spaces and commas, soft-off and zero rate',
+  { skip: corpusMissing },
+  async (t) => {
+    const reply = await recorded('avalon/litestats.avalon-q.json');
+    const record = (reply.body.STATS as Array<Record<string, unknown>>)[0] ?? {};
+    const fields = mmFields(String(record['MM ID0:Summary']));
+    t.match(Object.fromEntries(fields), {
+      SYSTEMSTATU: 'Work: In Idle, Hash Board: 1',
+      SoftOFF: '4',
+      GHSspd: '0.00',
+      GHSavg: '44350.83',
+      PS: '0 1221 4 0 0 2245 146',
+      Fan1: '0',
+      Mask: '25',
+    });
+    // `litestats` keeps Elapsed inside the MM string only: the read uses `stats`, which has it on the record.
+    t.throws(() => parseAvalonStats(reply), { code: 'MINER_BAD_REPLY' });
+  },
+);

@@ -26,4 +26,23 @@ export const cases: ConformanceCase[] = [
       errors: [],
     },
   },
+  {
+    name: 'cgminer 4.10 fork whose devs lists per-chip share counters only: no board rates, the rest read',
+    replies: { summary: 'cgminer/summary.json', devs: 'cgminer/devs.chipstat.json' },
+    expected: {
+      ip: '10.0.0.1',
+      vendor: 'unknown',
+      model: 'unknown',
+      firmware: 'cgminer 4.10.0',
+      status: 'ok',
+      hashrateMhs: 357,
+      hashrateAvgMhs: 336,
+      hashrateExpectedMhs: 0,
+      boards: [],
+      fansRpm: [],
+      pools: [],
+      uptimeS: 48_417,
+      errors: [],
+    },
+  },
 ];

@@ -12,9 +12,15 @@ import {
   vendorOf,
 } from '../cgminer-family/index.js';
 
-/** One board per device of a `devs` reply (MH/s or GH/s, whatever the short window is called); °C temperatures. */
+/**
+ * One board per device of a `devs` reply (MH/s or GH/s, whatever the short window is called); °C temperatures.
+ * A device without any rate is not a board report (some forks answer `devs` with per-chip share counters only).
+ */
 function boardsOf(devs: CgminerReply | undefined): Reading['boards'] {
-  return sectionList(devs, 'DEVS').map((dev, index) => {
+  const rated = sectionList(devs, 'DEVS').filter((dev) =>
+    Object.keys(dev).some((key) => /^[GM]HS /.test(key)),
+  );
+  return rated.map((dev, index) => {
     const temperature = Number(dev.Temperature ?? dev.temperature);
     return {
       index: Number.isSafeInteger(dev.ASC) ? (dev.ASC as number) : index,
