@@ -81,7 +81,7 @@ export async function startCloud(
   };
 
   try {
-    const db: Db = openDatabase(config.dataDir);
+    const db: Db = openDatabase(config);
     cleanups.push(() => db.destroy());
     await migrateToLatest(db);
 

@@ -20,6 +20,10 @@ t.test('the launcher serves every simulated miner within 30 s and stops cleanly'
       HASHINSIGHT_SIM_CIDR: '127.253.7.0/24',
       HASHINSIGHT_SIM_COUNT: '5',
       HASHINSIGHT_BOOTSTRAP_PASSWORD: '',
+      // The two commands promise embedded defaults: the service URLs CI exports must not switch them off.
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      MQTT_URL: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

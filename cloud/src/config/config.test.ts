@@ -24,6 +24,7 @@ t.test('defaults apply when the environment is empty', async (t) => {
     bootstrapPassword: undefined,
     jwtSecret: undefined,
     logLevel: 'info',
+    databaseUrl: undefined,
   });
 });
 
@@ -38,6 +39,7 @@ t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {
     HASHINSIGHT_BOOTSTRAP_PASSWORD: 'a long password',
     HASHINSIGHT_JWT_SECRET: 'x'.repeat(32),
     HASHINSIGHT_LOG_LEVEL: 'debug',
+    DATABASE_URL: 'postgres://hi:pw@db.internal:5432/fleet',
   });
   t.match(config, {
     httpHost: '0.0.0.0',
@@ -49,6 +51,7 @@ t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {
     bootstrapPassword: 'a long password',
     jwtSecret: 'x'.repeat(32),
     logLevel: 'debug',
+    databaseUrl: 'postgres://hi:pw@db.internal:5432/fleet',
   });
 });
 
@@ -68,6 +71,8 @@ t.test('a bad value throws a ConfigError naming the key', async (t) => {
     [{ HASHINSIGHT_BOOTSTRAP_EMAIL: 'admin' }, 'HASHINSIGHT_BOOTSTRAP_EMAIL'],
     [{ HASHINSIGHT_BOOTSTRAP_PASSWORD: 'short' }, 'HASHINSIGHT_BOOTSTRAP_PASSWORD'],
     [{ HASHINSIGHT_JWT_SECRET: 'too-short' }, 'HASHINSIGHT_JWT_SECRET'],
+    [{ DATABASE_URL: 'mysql://root@127.0.0.1/test' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
   ];
   for (const [env, key] of cases) {
     const error = configError(() => loadCloudConfig(env));
@@ -82,17 +87,20 @@ t.test('error messages never echo a secret', async (t) => {
   t.notMatch(error.message, /sekrit-value/);
   const passwordError = configError(() => loadCloudConfig({ HASHINSIGHT_BOOTSTRAP_PASSWORD: 'pw123' }));
   t.notMatch(passwordError.message, /pw123/);
+  const urlError = configError(() => loadCloudConfig({ DATABASE_URL: 'mysql://u:dbpass@h/x' }));
+  t.notMatch(urlError.message, /dbpass/);
 });
 
 t.test('printableConfig masks secrets', async (t) => {
   const config = loadCloudConfig({
     HASHINSIGHT_JWT_SECRET: 'y'.repeat(40),
     HASHINSIGHT_BOOTSTRAP_PASSWORD: 'bootstrap-password',
+    DATABASE_URL: 'postgres://u:dbpass@127.0.0.1/x',
   });
   const printable = printableConfig(config);
   t.equal(printable.jwtSecret, '********');
   t.equal(printable.bootstrapPassword, '********');
   t.equal(printable.httpPort, 8420);
-  t.notMatch(JSON.stringify(printable), /yyyy|bootstrap-password/);
+  t.notMatch(JSON.stringify(printable), /yyyy|bootstrap-password|dbpass/);
   t.equal(printableConfig(loadCloudConfig({})).jwtSecret, null);
 });

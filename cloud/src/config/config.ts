@@ -22,6 +22,8 @@ export interface CloudConfig {
   /** HS256 signing key; when unset one is generated and kept in dataDir/jwt-secret. */
   jwtSecret: string | undefined;
   logLevel: LogLevel;
+  /** postgres://… selects PostgreSQL instead of the SQLite file in dataDir. */
+  databaseUrl: string | undefined;
 }
 
 interface Setting<T> {
@@ -46,6 +48,15 @@ const checkPort = (value: number) =>
   Number.isInteger(value) && value >= 0 && value <= 65_535
     ? undefined
     : 'must be a whole number from 0 to 65535 (0 picks a free port)';
+
+const checkPostgresUrl = (value: string | undefined) => {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') return undefined;
+  } catch {}
+  return 'must be a postgres:// URL such as postgres://user@127.0.0.1:5432/hashinsight';
+};
 
 const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
   httpHost: { env: 'HASHINSIGHT_HTTP_HOST', fallback: () => '127.0.0.1', parse: text, check: checkHost },
@@ -91,6 +102,14 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     fallback: () => 'info',
     parse: (raw) => raw.trim().toLowerCase() as LogLevel,
     check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
+  },
+  // The conventional name, as hosting platforms set it; it may carry a password, so it is masked.
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    secret: true,
+    fallback: () => undefined,
+    parse: text,
+    check: checkPostgresUrl,
   },
 };
 

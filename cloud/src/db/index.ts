@@ -1,28 +1,32 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, type MigrationResultSet, Migrator, SqliteDialect } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter } from 'kysely';
 import { migrations } from './migrations/index.js';
+import { openPostgres, type PostgresOptions } from './postgres.js';
 import type { Database } from './schema.js';
+import { openSqlite } from './sqlite.js';
 
 export type { Database, MinerDetail, MinerTable, UserRole } from './schema.js';
+export { DATABASE_FILE } from './sqlite.js';
 export type Db = Kysely<Database>;
 
-export const DATABASE_FILE = 'cloud.sqlite';
+export interface DatabaseTarget {
+  /** Holds cloud.sqlite when no databaseUrl is given. */
+  dataDir: string;
+  /** postgres://… switches to PostgreSQL. */
+  databaseUrl?: string | undefined;
+  postgres?: PostgresOptions;
+}
 
-/**
- * Opens the cloud database in `dataDir`. The one place a dialect is chosen (PostgreSQL comes later).
- * WAL lets readers run beside the ingest writer; synchronous=FULL because a telemetry ack promises the agent
- * its samples survive a power cut (one commit per batch keeps that affordable).
- */
-export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new SQLite(join(dataDir, DATABASE_FILE));
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+/** The one place a dialect is chosen: PostgreSQL when a URL is configured, SQLite in dataDir otherwise. */
+export function openDatabase(target: DatabaseTarget): Db {
+  if (target.databaseUrl !== undefined) return openPostgres(target.databaseUrl, target.postgres);
+  return openSqlite(target.dataDir);
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Which dialect a Db speaks, for the few queries that must differ (kept in repositories, never in routes). */
+export function dialectOf(db: Db): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 /** Applies every pending migration; throws the first failure. */

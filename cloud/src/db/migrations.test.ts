@@ -1,37 +1,38 @@
 import { tempDir } from '@hashinsight/testkit';
 import { sql } from 'kysely';
 import t from 'tap';
+import { DIALECTS, openTestDatabase, postgresSkip, testEachDialect } from '../test/databases.js';
 import { migrateToLatest, openDatabase } from './index.js';
 import { migrations } from './migrations/index.js';
 
-t.test('migrations apply once, in order, and leave the expected tables', async (t) => {
-  const db = openDatabase(tempDir(t));
-  t.teardown(() => db.destroy());
-  const first = await migrateToLatest(db);
-  t.same(
-    first.results?.map((r) => [r.migrationName, r.status]),
-    Object.keys(migrations).map((name) => [name, 'Success']),
-  );
-  t.same((await migrateToLatest(db)).results, [], 'nothing to do the second time');
+const EXPECTED_TABLES = ['agent', 'miner', 'miner_latest', 'telemetry_stream', 'user'];
 
-  const tables = await db.introspection.getTables();
-  t.same(tables.map((table) => table.name).sort(), [
-    'agent',
-    'miner',
-    'miner_latest',
-    'telemetry_stream',
-    'user',
-  ]);
+for (const dialect of DIALECTS) {
+  const skip = dialect === 'postgres' ? postgresSkip : undefined;
+  t.test(`migrations apply once, in order [${dialect}]`, skip ? { skip } : {}, async (t) => {
+    const db = await openTestDatabase(t, dialect);
+    const first = await migrateToLatest(db);
+    t.same(
+      first.results?.map((r) => [r.migrationName, r.status]),
+      Object.keys(migrations).map((name) => [name, 'Success']),
+    );
+    t.same((await migrateToLatest(db)).results, [], 'nothing to do the second time');
+    const tables = (await db.introspection.getTables()).map((table) => table.name);
+    t.same(tables.sort(), [...EXPECTED_TABLES].sort());
+  });
+}
+
+t.test('SQLite runs in WAL mode with foreign keys on', async (t) => {
+  const db = openDatabase({ dataDir: tempDir(t) });
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
   const pragma = async (name: string) =>
     Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0];
   t.equal(await pragma('journal_mode'), 'wal');
   t.equal(await pragma('foreign_keys'), 1);
 });
 
-t.test('foreign keys are enforced', async (t) => {
-  const db = openDatabase(tempDir(t));
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
+testEachDialect('foreign keys are enforced', async (t, db) => {
   const orphan = db
     .insertInto('miner')
     .values({
@@ -48,7 +49,7 @@ t.test('foreign keys are enforced', async (t) => {
       last_seen_at: 1,
     })
     .execute();
-  await t.rejects(orphan, /FOREIGN KEY/);
+  await t.rejects(orphan, /FOREIGN KEY|foreign key/);
 });
 
 const minerRow = (agentId: string, id: string) => ({
@@ -79,38 +80,38 @@ const latestRow = (agentId: string, minerId: string) => ({
   poll_error: '',
 });
 
-t.test('miners are keyed by (agent_id, id), their latest sample by (agent_id, miner_id)', async (t) => {
-  const db = openDatabase(tempDir(t));
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
-  const primaryKey = async (table: string) =>
-    ((await sql.raw(`pragma table_info(${table})`).execute(db)).rows as { name: string; pk: number }[])
-      .filter((column) => column.pk > 0)
-      .sort((a, b) => a.pk - b.pk)
-      .map((column) => column.name);
-  t.same(await primaryKey('miner'), ['agent_id', 'id']);
-  t.same(await primaryKey('miner_latest'), ['agent_id', 'miner_id']);
+testEachDialect(
+  'miners are keyed by (agent_id, id), their latest sample by (agent_id, miner_id)',
+  async (t, db) => {
+    for (const id of ['agent-1', 'agent-2'])
+      await db
+        .insertInto('agent')
+        .values({
+          id,
+          epoch: 0,
+          online: 0,
+          hostname: '',
+          agent_version: '',
+          last_seen_at: null,
+          created_at: 1,
+        })
+        .execute();
+    await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute();
+    await db.insertInto('miner').values(minerRow('agent-2', 'ip-10.0.0.5')).execute();
+    t.pass('the same miner id under two agents is two miners');
+    await t.rejects(
+      db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute(),
+      /UNIQUE|PRIMARY KEY|duplicate key/,
+    );
 
-  for (const id of ['agent-1', 'agent-2'])
-    await db
-      .insertInto('agent')
-      .values({ id, epoch: 0, online: 0, hostname: '', agent_version: '', last_seen_at: null, created_at: 1 })
-      .execute();
-  await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute();
-  await db.insertInto('miner').values(minerRow('agent-2', 'ip-10.0.0.5')).execute();
-  t.pass('the same miner id under two agents is two miners');
-  await t.rejects(
-    db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.5')).execute(),
-    /UNIQUE|PRIMARY KEY/,
-  );
-
-  await db.insertInto('miner_latest').values(latestRow('agent-1', 'ip-10.0.0.5')).execute();
-  await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.6')).execute();
-  await t.rejects(
-    db.insertInto('miner_latest').values(latestRow('agent-2', 'ip-10.0.0.6')).execute(),
-    /FOREIGN KEY/,
-    'agent-2 has no ip-10.0.0.6: only agent-1 does',
-  );
-  await db.deleteFrom('miner').where('agent_id', '=', 'agent-1').where('id', '=', 'ip-10.0.0.5').execute();
-  t.same(await db.selectFrom('miner_latest').select(['agent_id', 'miner_id']).execute(), [], 'cascades');
-});
+    await db.insertInto('miner_latest').values(latestRow('agent-1', 'ip-10.0.0.5')).execute();
+    await db.insertInto('miner').values(minerRow('agent-1', 'ip-10.0.0.6')).execute();
+    await t.rejects(
+      db.insertInto('miner_latest').values(latestRow('agent-2', 'ip-10.0.0.6')).execute(),
+      /FOREIGN KEY|foreign key/,
+      'agent-2 has no ip-10.0.0.6: only agent-1 does',
+    );
+    await db.deleteFrom('miner').where('agent_id', '=', 'agent-1').where('id', '=', 'ip-10.0.0.5').execute();
+    t.same(await db.selectFrom('miner_latest').select(['agent_id', 'miner_id']).execute(), [], 'cascades');
+  },
+);

@@ -69,7 +69,7 @@ export async function buildTestApp(
   t: Test,
 ): Promise<{ app: FastifyInstance; db: Db; broker: EmbeddedBroker; logs: CapturedLogs }> {
   const logs = captureLogs();
-  const db = openDatabase(tempDir(t));
+  const db = openDatabase({ dataDir: tempDir(t) });
   await migrateToLatest(db);
   await bootstrapOwner(db, { email: OWNER_EMAIL, password: OWNER_PASSWORD }, Date.now());
   const broker = await createEmbeddedBroker(logs.logger);
