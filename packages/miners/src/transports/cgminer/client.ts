@@ -88,9 +88,10 @@ function withPlace(error: MinerError, where: string): MinerError {
 /**
  * Sends one request over one TCP connection, the way cgminer expects: the whole request in one write, then the
  * reply is read until its NUL terminator or EOF. Every failure is a MinerError; once settled, the socket is
- * destroyed and both timers are cleared, whichever way it ended.
+ * destroyed and both timers are cleared, whichever way it ended. btminer's privileged API (transports/btminer)
+ * rides on it too: same port, same framing, same limits.
  */
-function exchange(host: string, request: string, where: string, options: CgminerOptions): Promise<Buffer> {
+export function exchange(host: string, request: string, where: string, options: CgminerOptions): Promise<Buffer> {
   const port = options.port ?? DEFAULT_PORT;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;

@@ -1,4 +1,10 @@
-export { type CgminerCommandOptions, type CgminerOptions, cgminerCommand, cgminerMulti } from './client.js';
+export {
+  type CgminerCommandOptions,
+  type CgminerOptions,
+  cgminerCommand,
+  cgminerMulti,
+  exchange as cgminerExchange,
+} from './client.js';
 export { splitMultiReply } from './multi.js';
-export type { CgminerReply, CgminerStatus, CgminerStatusLetter } from './reply.js';
+export { type CgminerReply, type CgminerStatus, type CgminerStatusLetter, parseReplyJson } from './reply.js';
 export { decodeTextReply } from './text.js';
