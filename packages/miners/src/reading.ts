@@ -1,6 +1,16 @@
+/** Proof-of-work functions other than Bitcoin's SHA-256d that a supported miner may run. */
+export type Algorithm = 'scrypt' | 'x11' | 'ethash' | 'equihash';
+
 /** What one poll of one miner tells us, in our units (hashrates are integer MH/s). Knows nothing of protobuf. */
 export interface Reading {
   ip: string;
+  /** What the miner hashes; absent is SHA-256d. The MH/s fields count hashes of this function. */
+  algorithm?: Algorithm;
+  /**
+   * Equihash counts solutions, not hashes: its rates are here, exact, in Sol/s, and the MH/s fields are 0. The wire
+   * contract (integer MH/s) has no place for them, so they stay with the agent (README, "Units").
+   */
+  solutionRate?: { solsNow: number; solsAvg: number; boardsSols: number[] };
   vendor: 'bitmain' | 'microbt' | 'canaan' | 'other' | 'unknown';
   model: string;
   firmware: string;

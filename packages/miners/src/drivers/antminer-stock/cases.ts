@@ -214,6 +214,7 @@ export const cases: ConformanceCase[] = [
     },
     expected: {
       ip,
+      algorithm: 'scrypt',
       vendor: 'bitmain',
       model: 'Antminer L3+',
       firmware: 'CGMiner 4.9.0',
@@ -242,6 +243,7 @@ export const cases: ConformanceCase[] = [
     replies: { stats: 'antminer-cgminer/stats.d3-blissz.invalid.json' },
     expected: {
       ip,
+      algorithm: 'x11',
       vendor: 'bitmain',
       model: 'Antminer D3',
       firmware: 'CGMiner 4.10.0 (Blissz v2.06 beta)',
@@ -261,6 +263,7 @@ export const cases: ConformanceCase[] = [
     replies: { stats: 'antminer-cgminer/stats.e3.json' },
     expected: {
       ip,
+      algorithm: 'ethash',
       vendor: 'bitmain',
       model: 'Antminer E3',
       firmware: 'CGMiner 4.9.0',
@@ -286,10 +289,12 @@ export const cases: ConformanceCase[] = [
     },
   },
   {
-    name: 'Z11: "}{" stats repaired; 141.54 kSol/s is below one MH/s, yet it is hashing (pools not recorded)',
+    name: 'Z11: "}{" stats repaired; 141.54 kSol/s of Equihash solutions, exact in Sol/s and never as MH/s (pools not recorded)',
     replies: { stats: 'antminer-cgminer/stats.z11.invalid.json' },
     expected: {
       ip,
+      algorithm: 'equihash',
+      solutionRate: { solsNow: 141_540, solsAvg: 139_590, boardsSols: [53_240, 42_260, 46_030] },
       vendor: 'bitmain',
       model: 'Antminer Z11',
       firmware: 'CGMiner 4.9.0',

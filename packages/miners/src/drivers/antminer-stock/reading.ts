@@ -10,18 +10,32 @@ import type { AntminerStats } from './stats.js';
  */
 export function antminerReading(ip: string, stats: AntminerStats, pools: Reading['pools']): Reading {
   const expectedMhs = stats.idealMhs ?? expectedHashrateMhs(stats.model);
+  // Equihash rates are solutions: exact in Sol/s beside the reading, never passed off as MH/s of hashes.
+  const solutions = stats.algorithm === 'equihash';
+  const mhs = (rate: number) => (solutions ? 0 : Math.round(rate));
+  const sols = (rate: number) => Math.round(rate * 1_000_000);
   return {
     ip,
+    ...(stats.algorithm === undefined ? {} : { algorithm: stats.algorithm }),
+    ...(solutions
+      ? {
+          solutionRate: {
+            solsNow: sols(stats.rateMhs),
+            solsAvg: sols(stats.rateAvgMhs),
+            boardsSols: stats.boards.map((board) => sols(board.rateMhs)),
+          },
+        }
+      : {}),
     vendor: vendorOf(stats.model),
     model: stats.model,
     firmware: stats.firmware,
     ...(stats.hostname === undefined ? {} : { hostname: stats.hostname }),
     ...(stats.serial === undefined ? {} : { serial: stats.serial }),
     ...healthOf(stats, expectedMhs),
-    hashrateMhs: Math.round(stats.rateMhs),
-    hashrateAvgMhs: Math.round(stats.rateAvgMhs),
-    hashrateExpectedMhs: Math.round(expectedMhs),
-    boards: stats.boards.map(({ rateMhs, ...board }) => ({ ...board, hashrateMhs: Math.round(rateMhs) })),
+    hashrateMhs: mhs(stats.rateMhs),
+    hashrateAvgMhs: mhs(stats.rateAvgMhs),
+    hashrateExpectedMhs: mhs(expectedMhs),
+    boards: stats.boards.map(({ rateMhs, ...board }) => ({ ...board, hashrateMhs: mhs(rateMhs) })),
     fansRpm: stats.fansRpm,
     pools,
     uptimeS: stats.uptimeS,

@@ -1,4 +1,5 @@
 import { MinerError } from '../../errors.js';
+import type { Algorithm } from '../../reading.js';
 import type { CgminerReply } from '../../transports/cgminer/index.js';
 import {
   MAX_HASHRATE_MHS,
@@ -25,9 +26,14 @@ export interface AntminerBoard {
   serial?: string;
 }
 
-/** What one Antminer `stats` reply says, in MH/s before rounding (an Equihash Z11 makes far less than 1 MH/s). */
+/**
+ * What one Antminer `stats` reply says, in millions of the algorithm's unit per second before rounding: MH/s, or
+ * MSol/s for Equihash (a Z11 makes 0.14 MSol/s).
+ */
 export interface AntminerStats {
   model: string;
+  /** Absent: SHA-256d. */
+  algorithm?: Algorithm;
   firmware: string;
   /** `miner_id`: the control board's unique id. */
   serial?: string;
@@ -63,7 +69,8 @@ export function parseStats(reply: CgminerReply): AntminerStats {
   const data = statsData(reply);
   const header = sectionList(reply, 'STATS').find((record) => 'Type' in record) ?? {};
   const { model, firmware } = identityOf(reply, header);
-  const unit = mhsPerUnit(model, data.rate_unit, 'CGMiner' in header);
+  const algorithm = algorithmOf(model);
+  const unit = mhsPerUnit(algorithm, data.rate_unit, 'CGMiner' in header);
   const rate = (key: string) => numberAt(data, key, MAX_HASHRATE_MHS / unit) * unit;
   const ideal = data.total_rateideal === undefined ? 0 : rate('total_rateideal');
   // An all-zero id is a control board that never had one written, not an identity shared by every such miner.
@@ -71,6 +78,7 @@ export function parseStats(reply: CgminerReply): AntminerStats {
     typeof data.miner_id === 'string' && !/^0*$/.test(data.miner_id.trim()) ? data.miner_id.trim() : '';
   return {
     model,
+    ...(algorithm === undefined ? {} : { algorithm }),
     firmware,
     ...(serial === '' ? {} : { serial }),
     rateMhs: rate('GHS 5s'),
@@ -105,16 +113,22 @@ function identityOf(
  * while Bitmain's cgminer builds for the altcoin models reuse the `GHS` keys for MH/s (L3+ scrypt, D3 X11,
  * E3 ethash: an L3+ makes ~504 MH/s and reports "504.56") and kSol/s (Z9, Z11 Equihash: ~135 kSol/s).
  */
-function mhsPerUnit(model: string, rateUnit: unknown, cgminerBuild: boolean): number {
+function mhsPerUnit(algorithm: Algorithm | undefined, rateUnit: unknown, cgminerBuild: boolean): number {
   if (rateUnit !== undefined) {
     const unit = RATE_UNITS[String(rateUnit).toUpperCase().replace(/\/S$/, '')];
     if (unit === undefined)
       throw new MinerError('MINER_BAD_REPLY', `unknown rate_unit ${JSON.stringify(rateUnit)}`);
     return unit;
   }
-  if (cgminerBuild && /^antminer [lde]\d/i.test(model)) return 1;
-  if (cgminerBuild && /^antminer z\d/i.test(model)) return 0.001;
-  return 1000;
+  if (!cgminerBuild || algorithm === undefined) return 1000;
+  return algorithm === 'equihash' ? 0.001 : 1;
+}
+
+/** Bitmain names its altcoin lines by letter: L scrypt, D X11, E ethash, Z Equihash; the rest are SHA-256d. */
+function algorithmOf(model: string): Algorithm | undefined {
+  const letter = /^antminer ([ldez])\d/i.exec(model)?.[1]?.toLowerCase();
+  const byLetter: Record<string, Algorithm> = { l: 'scrypt', d: 'x11', e: 'ethash', z: 'equihash' };
+  return letter === undefined ? undefined : byLetter[letter];
 }
 
 /** Chain numbers the reply has keys for (1-16 on bmminer, 1-3 and 8-13 on an E3), in order. */
