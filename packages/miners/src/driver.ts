@@ -1,4 +1,5 @@
 import type { Reading } from './reading.js';
+import type { BtminerReply } from './transports/btminer/index.js';
 import type { CgminerReply } from './transports/cgminer/index.js';
 import type { WebCall, WebResponse } from './transports/http/index.js';
 
@@ -28,6 +29,14 @@ export interface MinerClients {
    * WebStatusError for an HTTP error status.
    */
   web?(path: string, call?: WebCall): Promise<WebResponse>;
+  /**
+   * One Whatsminer privileged command (btminer API v2, encrypted with a token from `get_token`, on the cgminer API
+   * port and limits), signed with the admin password of the web credentials, else MicroBT's factory `admin`. The
+   * token is kept with these clients for its 30-minute life. Resolves on Code 131; a refusal rejects with a
+   * MinerError (MINER_AUTH_FAILED for a wrong password or a write API left off, MINER_UNSUPPORTED for a command
+   * the firmware does not know).
+   */
+  btminer?(cmd: string, params?: Readonly<Record<string, string>>): Promise<BtminerReply>;
 }
 
 /** What identification learned before a driver is chosen: the miner's answers to the probe commands. */

@@ -19,6 +19,19 @@ export { findModel, type MinerModel, minerModels } from './models.js';
 export { type ConnectOptions, connectClients, MinerReader, readCgminerMiner } from './read.js';
 export type { Reading } from './reading.js';
 export {
+  BtminerClient,
+  type BtminerOptions,
+  type BtminerReply,
+  decryptReply,
+  deriveToken,
+  encrypt,
+  encryptRequest,
+  md5Crypt,
+  md5CryptHash,
+  type Token,
+  type TokenChallenge,
+} from './transports/btminer/index.js';
+export {
   type CgminerCommandOptions,
   type CgminerOptions,
   type CgminerReply,

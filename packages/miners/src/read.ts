@@ -3,21 +3,28 @@ import { cgminerGeneric } from './drivers/cgminer-generic/index.js';
 import { MinerError } from './errors.js';
 import { identify } from './identify.js';
 import type { Reading } from './reading.js';
+import { BtminerClient } from './transports/btminer/index.js';
 import { type CgminerOptions, cgminerCommand } from './transports/cgminer/index.js';
 import { WebClient, type WebConnectOptions } from './transports/http/index.js';
 
 /** How to reach a miner: the cgminer API limits, and its web CGI when credentials are known. */
 export interface ConnectOptions extends CgminerOptions {
-  /** Web CGI port, credentials and limits; without them the clients have no `web`. */
+  /**
+   * Web CGI port, credentials and limits; without them the clients have no `web`. The password is also the admin
+   * password of Whatsminer's privileged API (`btminer`), which falls back to the factory `admin`.
+   */
   web?: WebConnectOptions;
 }
 
 /** Clients bound to one miner over the real transports, with the given limits. */
 export function connectClients(ip: string, options: ConnectOptions = {}): MinerClients {
   const { web, ...cgminer } = options;
+  // Bound now, used only by a Whatsminer control call: it opens no socket until then.
+  const btminer = new BtminerClient(ip, { ...cgminer, password: web?.credentials.password ?? 'admin' });
   const clients: MinerClients = {
     ip,
     cgminer: (command, parameter) => cgminerCommand(ip, command, parameter, cgminer),
+    btminer: (cmd, params) => btminer.command(cmd, params),
   };
   if (web) {
     const client = new WebClient(ip, web);
