@@ -12,8 +12,8 @@ import { whatsminerReading } from './reading.js';
  * `devdetails` (model), the last three optional. btminer's own `status` is asked only when the unit hashes
  * nothing or refuses `summary`: its `btmineroff` tells a unit put to sleep (whose btminer no longer answers
  * `summary`) from one that is offline. A refused `summary` on a unit that is not asleep fails the read.
- * `get_version` is not sent: `summary` carries the same firmware version. API v3 (TCP 4433) and the encrypted
- * privileged commands are not spoken here.
+ * `get_version` is not sent: `summary` carries the same firmware version. API v3 (TCP 4433) is not spoken; the
+ * encrypted privileged commands are control.ts's.
  */
 export async function readWhatsminer(clients: MinerClients): Promise<Reading> {
   const answer = await summaryOrRefusal(clients.cgminer('summary'));
