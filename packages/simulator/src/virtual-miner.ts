@@ -14,7 +14,7 @@ import { AntminerCgi, DigestGuard, webListener } from './web/index.js';
  * - `silent`: accepts cgminer-API connections and never answers
  * - `garbage`: answers random bytes, then closes
  * - `slow-drip`: answers one byte every 500 ms
- * - `reset`: sends half the reply, then a TCP RST
+ * - `reset`: sends half the reply, then a TCP RST (the web CGI resets each request before answering)
  * - `refuse`: stops listening (API and web), so connections are refused
  * - `wrong-password`: the web CGI refuses every credential
  * - `board-failure`: one hash board reports no rate and no chips (the totals drop with it)
@@ -122,7 +122,8 @@ export class VirtualMiner {
     if (this.#httpPort !== undefined) {
       const login = () => (this.#fault === 'wrong-password' ? undefined : this.#credentials);
       const guard = new DigestGuard(REALM, options.now ?? Date.now);
-      this.#webListener = webListener(new AntminerCgi(this.#machine), guard, login);
+      const resetting = () => this.#fault === 'reset';
+      this.#webListener = webListener(new AntminerCgi(this.#machine), guard, login, resetting);
     }
   }
 

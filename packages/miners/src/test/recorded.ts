@@ -16,9 +16,10 @@ export function corpusReply(path: string): Buffer {
 
 /**
  * What the recorded web CGI answers for one path: a corpus file (HTTP 200), a status and body written in the test,
- * or a MinerError the transport would have thrown (a dropped connection, refused credentials).
+ * a MinerError the transport would have thrown (a dropped connection, refused credentials), or `dropped`: the miner
+ * went down once the authenticated request reached the CGI.
  */
-export type WebReply = string | { status: number; body: string } | MinerError;
+export type WebReply = string | { status: number; body: string } | MinerError | 'dropped';
 
 /** One call a driver made to the recorded web CGI. */
 export interface WebCallSeen {
@@ -59,7 +60,13 @@ export function recordedClients(
       webSent.push({ path, method, ...(call.body ? { body: call.body } : {}) });
       const reply = webReplies[path] ?? { status: 404, body: '<title>404 - Not Found</title>' };
       if (reply instanceof MinerError) throw reply;
+      // What the transport resolves when the miner goes down after our credentials reached the CGI.
+      if (reply === 'dropped') {
+        if (call.dropMeansDone) return { status: 0, text: '', dropped: true };
+        throw new MinerError('MINER_EMPTY_REPLY', 'socket closed before the response');
+      }
       const { status, body } = typeof reply === 'string' ? { status: 200, body: corpusFile(reply) } : reply;
+      if (call.dropMeansDone && status === 500) return { status, text: String(body), dropped: true };
       return judgeResponse(status, Buffer.from(body), call.expect ?? 'json');
     };
   }

@@ -1,5 +1,13 @@
 // The stock Antminer web CGI over real HTTP, through the miners package's own Digest client.
-import { cgminerCommand, MinerReader, type WebCall, WebClient } from '@hashinsight/miners';
+import {
+  cgminerCommand,
+  connectClients,
+  control,
+  driverById,
+  MinerReader,
+  type WebCall,
+  WebClient,
+} from '@hashinsight/miners';
 import { waitFor } from '@hashinsight/testkit';
 import t from 'tap';
 import { corpusJson, corpusMissing, corpusText, shapeGaps, started } from '../test/support.js';
@@ -19,6 +27,7 @@ async function antminer(t: Parameters<typeof started>[0], options: Partial<Virtu
   return { miner, client, web };
 }
 
+const antminerStock = driverById('antminer-stock')!;
 const read = (miner: VirtualMiner) => new MinerReader({ port: miner.port }).read(miner.ip);
 
 const pools = [1, 2, 3].map((n) => ({
@@ -155,6 +164,24 @@ t.test('reboot.cgi: 500, offline for a while, then back with uptime 0 and the LE
   t.match(reading, { status: 'ok', uptimeS: 0 });
   t.match(miner.state(), { led: false, rebooting: false });
   t.equal((await web('get_system_info.cgi')).status, 200, 'the web server is back too');
+});
+
+t.test('reboot through the driver: a drop before authentication is an error, not a reboot', async (t) => {
+  const { miner } = await antminer(t, { rebootMs: 400 });
+  const clients = connectClients(miner.ip, {
+    port: miner.port,
+    web: { port: miner.httpPort ?? 0, credentials: root },
+  });
+  await miner.setFault('reset');
+  await t.rejects(control(antminerStock, clients, { kind: 'reboot' }), {
+    code: 'MINER_EMPTY_REPLY',
+    message: /before credentials were sent/,
+  });
+  t.equal(miner.state().rebooting, false, 'the CGI never ran');
+  await miner.setFault('none');
+  await control(antminerStock, clients, { kind: 'reboot' });
+  t.equal(miner.state().rebooting, true, 'the authenticated request took it down');
+  await waitFor('the miner back', () => (miner.state().rebooting ? undefined : true));
 });
 
 t.test('credentials: configurable, and the wrong-password fault refuses all', async (t) => {

@@ -17,14 +17,20 @@ const UNAUTHORIZED = `<?xml version="1.0" encoding="iso-8859-1"?>
 
 /**
  * The miner's web server: reads the body (bounded), checks HTTP Digest, then runs the CGI. `login()` is asked on
- * every request, so the credentials and the `wrong-password` fault (undefined: nobody gets in) apply at once.
+ * every request, so the credentials and the `wrong-password` fault (undefined: nobody gets in) apply at once; so
+ * is `resetting()` (the `reset` fault), which answers every request with a TCP RST before any byte.
  */
 export function webListener(
   cgi: AntminerCgi,
   guard: DigestGuard,
   login: () => Credentials | undefined,
+  resetting: () => boolean = () => false,
 ): RequestListener {
   return (request, response) => {
+    if (resetting()) {
+      request.socket.resetAndDestroy();
+      return;
+    }
     readBody(request, response, (body) => {
       const url = request.url ?? '/';
       const method = request.method ?? 'GET';

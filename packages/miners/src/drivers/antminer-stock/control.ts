@@ -76,20 +76,12 @@ async function blink(web: Web, conf: MinerConf, on: boolean): Promise<void> {
 }
 
 /**
- * Old firmware runs `reboot` inside the CGI: the connection drops before an answer (MINER_EMPTY_REPLY), in the
- * middle of one (MINER_CONNECTION_RESET), or the CGI dies with HTTP 500 (foreman expects that). Each means the
- * miner is going down, as asked.
+ * Old firmware runs `reboot` inside the CGI: the connection drops before an answer, in the middle of one, or the
+ * CGI dies with HTTP 500 (foreman expects that). The transport counts those as done only once our authenticated
+ * request went out; a drop before that means the CGI never ran, and is an error like any other.
  */
 async function reboot(web: Web): Promise<void> {
-  try {
-    await web(CGI.reboot, { expect: 'text' });
-  } catch (error) {
-    const goingDown =
-      error instanceof WebStatusError
-        ? error.status === 500
-        : error instanceof MinerError && ['MINER_EMPTY_REPLY', 'MINER_CONNECTION_RESET'].includes(error.code);
-    if (!goingDown) throw error;
-  }
+  await web(CGI.reboot, { expect: 'text', dropMeansDone: true });
 }
 
 /** The `code` of a JSON reply such as `{"code":"M000"}`, when it looks like one of Bitmain's codes. */

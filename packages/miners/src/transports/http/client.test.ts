@@ -280,6 +280,46 @@ t.test('what the miner answers besides JSON', { skip: corpusMissing }, async (t)
       status: 500,
     });
   });
+
+  t.test('dropMeansDone: a drop or a 500 after the authenticated request is the reboot', async (t) => {
+    const path = '/cgi-bin/reboot.cgi';
+    const call = { path, credentials, expect: 'text' as const, dropMeansDone: true };
+    const dropped = await miner(t, { [path]: (request) => request.socket.destroy() });
+    t.strictSame(await webRequest(dropped.host, { ...call, port: dropped.port }), {
+      status: 0,
+      text: '',
+      dropped: true,
+    });
+    const reset = await miner(t, { [path]: (request) => request.socket.resetAndDestroy() });
+    t.match(await webRequest(reset.host, { ...call, port: reset.port }), { dropped: true });
+    const died = await miner(t, { [path]: (_request, response) => response.writeHead(500).end() });
+    t.match(await webRequest(died.host, { ...call, port: died.port }), { status: 500, dropped: true });
+    const answered = await miner(t, { [path]: (_request, response) => response.writeHead(200).end('ok') });
+    t.strictSame(await webRequest(answered.host, { ...call, port: answered.port }), {
+      status: 200,
+      text: 'ok',
+    });
+  });
+
+  t.test('dropMeansDone: a drop before credentials were sent is an error', async (t) => {
+    const path = '/cgi-bin/reboot.cgi';
+    const web = await startAntminerWeb(t, {
+      username: 'root',
+      password: credentials.password,
+      dropUnauthenticated: true,
+      routes: { [path]: (_request, response) => response.writeHead(200).end('') },
+    });
+    await rejects(
+      t,
+      webRequest(web.host, { path, credentials, port: web.port, expect: 'text', dropMeansDone: true }),
+      { code: 'MINER_EMPTY_REPLY', message: /before credentials were sent/ },
+    );
+    t.strictSame(
+      web.seen.map(({ verdict }) => verdict),
+      ['challenged'],
+      'only the unauthenticated request went out',
+    );
+  });
 });
 
 t.test('hostile and broken peers', { skip: corpusMissing }, async (t) => {

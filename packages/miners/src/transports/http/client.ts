@@ -26,6 +26,12 @@ export interface WebCall {
   body?: WebBody;
   /** `json` (default): the body must parse as JSON; `text`: returned as is. */
   expect?: WebExpect;
+  /**
+   * The CGI takes the miner down (`reboot.cgi`): once the request with our credentials is sent, a connection that
+   * drops (before or during the answer) or an HTTP 500 (the CGI killed with the box) resolves as `dropped`. A drop
+   * before credentials were sent is still an error: the web server never let the request reach the CGI.
+   */
+  dropMeansDone?: boolean;
   timeoutMs?: number;
   maxBytes?: number;
 }
@@ -45,8 +51,8 @@ export interface WebRequestOptions extends WebConnectOptions, WebCall {
  *
  * Limits are the caller's (connect timeout, one deadline for the whole call, response size); every failure is a
  * MinerError naming the host, method and path, and never the credentials. A `reboot.cgi` that takes the miner
- * down before answering shows as MINER_EMPTY_REPLY, and one whose CGI dies as WebStatusError status 500: both
- * distinct from refusals and timeouts, for the driver to read as success.
+ * down before answering shows as MINER_EMPTY_REPLY, and one whose CGI dies as WebStatusError status 500; with
+ * `dropMeansDone` both resolve as `dropped`, but only after the authenticated request was sent.
  */
 export async function webRequest(host: string, options: WebRequestOptions): Promise<WebResponse> {
   const { path, credentials, body } = options;
@@ -61,18 +67,38 @@ export async function webRequest(host: string, options: WebRequestOptions): Prom
     timeoutMs: options.timeoutMs ?? 10_000,
     maxBytes: options.maxBytes ?? 1024 * 1024,
   });
-  const send = (authorization?: string) =>
-    session.send({
+  let credentialsSent = false;
+  const send = (authorization?: string) => {
+    credentialsSent ||= authorization !== undefined;
+    return session.send({
       ...request,
       headers: authorization ? { ...request.headers, authorization } : request.headers,
     });
+  };
   try {
     let response = await send();
     if (response.status === 401)
       response = await authenticate(response, { method, uri: path }, credentials, send);
+    if (options.dropMeansDone && credentialsSent && response.status === 500) {
+      return { status: 500, text: response.body.toString('utf8'), dropped: true };
+    }
     return judgeResponse(response.status, response.body, options.expect ?? 'json');
   } catch (error) {
-    throw located(session.explain(error), where);
+    const explained = session.explain(error);
+    if (options.dropMeansDone && DROPS.has(explained.code)) {
+      if (credentialsSent) return { status: 0, text: '', dropped: true };
+      throw located(
+        new MinerError(
+          explained.code,
+          `${explained.message} before credentials were sent: the CGI never ran`,
+          {
+            cause: explained.cause,
+          },
+        ),
+        where,
+      );
+    }
+    throw located(explained, where);
   } finally {
     await session.close();
   }
@@ -96,6 +122,9 @@ async function authenticate(
   if (response.status !== 401) return response;
   throw new MinerError('MINER_AUTH_FAILED', 'credentials refused (HTTP 401 after a stale-nonce retry)');
 }
+
+/** How a connection ends when the box behind it goes down. */
+const DROPS: ReadonlySet<string> = new Set(['MINER_EMPTY_REPLY', 'MINER_CONNECTION_RESET']);
 
 function challengeOf(response: Exchanged) {
   const header = response.headers['www-authenticate'];

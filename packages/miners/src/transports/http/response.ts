@@ -5,6 +5,8 @@ export interface WebResponse {
   status: number;
   text: string;
   json?: unknown;
+  /** Only with `dropMeansDone`: the authenticated request reached the CGI and the miner went down (status 0 or 500). */
+  dropped?: true;
 }
 
 /** Whether the caller wants the body parsed as JSON (most CGIs) or as text (`set_miner_conf.cgi` prints `ok`). */

@@ -35,6 +35,8 @@ export interface AntminerWebOptions {
   staleTimes?: number;
   /** Send no challenge at all (firmware without authentication). */
   open?: boolean;
+  /** Drop the connection instead of answering a request without credentials (a box going down on its own). */
+  dropUnauthenticated?: boolean;
 }
 
 /** A corpus file, read in place. */
@@ -96,6 +98,7 @@ export async function startAntminerWeb(t: Teardown, options: AntminerWebOptions)
         }
         if (judged !== 'ok') {
           entry.verdict = judged;
+          if (options.dropUnauthenticated && authorization === undefined) return request.socket.destroy();
           return challenge(response, false);
         }
       }
