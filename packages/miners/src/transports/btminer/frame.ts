@@ -25,23 +25,31 @@ export function encrypt(aesKey: Buffer, plain: Buffer): Buffer {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** AES-256-ECB without padding of its own: `data` must be whole 16-byte blocks. NUL padding is left on. */
+export function decrypt(aesKey: Buffer, data: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-ecb', aesKey, null).setAutoPadding(false);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
+}
+
+/** Standard base64 with its padding, as btminer sends and expects it. */
+export function isBase64(text: string): boolean {
+  return BASE64.test(text) && text.length % 4 === 0;
+}
+
 /**
  * The plaintext of an `{"enc":"<base64>"}` reply: base64 of whole AES blocks, NUL-padded JSON inside. Anything
  * else (not base64, not whole blocks, not JSON once decrypted, as a wrong key gives) is MINER_BAD_REPLY.
  */
 export function decryptReply(aesKey: Buffer, enc: string): unknown {
   const compact = enc.replace(/\s+/g, '');
-  if (!BASE64.test(compact) || compact.length % 4 !== 0) {
+  if (!isBase64(compact)) {
     throw new MinerError('MINER_BAD_REPLY', 'encrypted reply is not base64');
   }
   const data = Buffer.from(compact, 'base64');
   if (data.length === 0 || data.length % 16 !== 0) {
     throw new MinerError('MINER_BAD_REPLY', `encrypted reply is ${data.length} bytes, not whole AES blocks`);
   }
-  const decipher = createDecipheriv('aes-256-ecb', aesKey, null).setAutoPadding(false);
-  const text = Buffer.concat([decipher.update(data), decipher.final()])
-    .toString('utf8')
-    .replace(/\0+$/, '');
+  const text = decrypt(aesKey, data).toString('utf8').replace(/\0+$/, '');
   try {
     return JSON.parse(text);
   } catch (cause) {
