@@ -37,6 +37,8 @@ export interface MinerState {
   powerMode: PowerMode;
   /** Offline between a reboot command and the end of the boot. */
   rebooting: boolean;
+  /** The power ceiling a command set (Whatsminer `adjust_power_limit`); absent until one does. */
+  powerLimitW?: number;
   pools: Array<PoolSetting & { enabled: boolean; active: boolean }>;
 }
 
@@ -66,6 +68,8 @@ export class Machine {
   readonly #sleepSurvivesReboot: boolean;
   #led = false;
   #rebooting = false;
+  #powerLimitW: number | undefined;
+  #runs = 1;
   /** Pools written to the config that take effect at the next boot (Avalon `setpool`). */
   #staged: PoolSetting[] | undefined;
   #last: MinerSnapshot | undefined;
@@ -100,6 +104,15 @@ export class Machine {
 
   get rebooting(): boolean {
     return this.#rebooting;
+  }
+
+  get powerLimitW(): number | undefined {
+    return this.#powerLimitW;
+  }
+
+  /** Which run of the miner program this is: a restart or a reboot starts the next (btminer forgets its tokens). */
+  get runs(): number {
+    return this.#runs;
   }
 
   /** The numbers now; each call draws new 5 s noise. */
@@ -139,6 +152,7 @@ export class Machine {
       asleep: this.asleep,
       powerMode: this.powerMode,
       rebooting: this.#rebooting,
+      ...(this.#powerLimitW === undefined ? {} : { powerLimitW: this.#powerLimitW }),
       pools: this.poolRows().map(({ url, user, password, enabled, active }) => ({
         url,
         user,
@@ -161,6 +175,11 @@ export class Machine {
     this.#telemetry.setLoad({ ...this.#telemetry.load, powerMode });
   }
 
+  /** A ceiling on the wall power, kept in the config; the firmware reports it back. */
+  setPowerLimit(watts: number): void {
+    this.#powerLimitW = watts;
+  }
+
   /** The `board-failure` fault: one board stops hashing and its chips vanish; undefined repairs it. */
   setFailedBoard(index: number | undefined): void {
     const { failedBoard: _, ...load } = this.#telemetry.load;
@@ -169,6 +188,7 @@ export class Machine {
 
   /** The miner program restarts with its config (bmminer after `set_miner_conf`): uptime and counts start over. */
   restartMining(): void {
+    this.#runs += 1;
     this.#telemetry.restart();
     this.pools.resetCounts();
   }

@@ -16,7 +16,7 @@ import { AntminerCgi, DigestGuard, webListener } from './web/index.js';
  * - `slow-drip`: answers one byte every 500 ms
  * - `reset`: sends half the reply, then a TCP RST (the web CGI resets each request before answering)
  * - `refuse`: stops listening (API and web), so connections are refused
- * - `wrong-password`: the web CGI refuses every credential
+ * - `wrong-password`: the web CGI and btminer's privileged API refuse every credential
  * - `board-failure`: one hash board reports no rate and no chips (the totals drop with it)
  */
 export type Fault =
@@ -49,7 +49,10 @@ export interface VirtualMinerOptions {
    * `antminer` personality has one. 0 lets the kernel pick, read it back from `httpPort`.
    */
   httpPort?: number;
-  /** Web login, and Avalon's admin login for `setpool` (default root/root, as shipped). */
+  /**
+   * Web login, Avalon's admin login for `setpool` and Whatsminer's admin password (default as shipped: root/root,
+   * Whatsminer admin/admin).
+   */
   credentials?: Credentials;
   /** How long a reboot keeps the miner offline before it listens again with uptime 0 (default 5000 ms). */
   rebootMs?: number;
@@ -106,7 +109,9 @@ export class VirtualMiner {
     this.#personality = personality;
     this.#port = options.port ?? 4028;
     this.#httpPort = personality.name === 'antminer' ? options.httpPort : undefined;
-    this.#credentials = { ...(options.credentials ?? { username: 'root', password: 'root' }) };
+    this.#credentials = {
+      ...(options.credentials ?? personality.defaultLogin ?? { username: 'root', password: 'root' }),
+    };
     this.#rebootMs = options.rebootMs ?? DEFAULT_REBOOT_MS;
     this.#machine = new Machine({
       identity,
@@ -262,6 +267,9 @@ export class VirtualMiner {
   }
 
   #answer(raw: string): Buffer {
+    const login = this.#fault === 'wrong-password' ? undefined : this.#credentials;
+    const own = this.#firmware.answerRaw?.(raw, login);
+    if (own !== undefined) return encodeReply(own, 'json');
     const request = parseRequest(raw, this.#personality.forms);
     if ('code' in request) return encodeReply(this.#firmware.answer(request), 'json');
     if (request.command.includes('+') && this.#personality.joinable.size > 0) {

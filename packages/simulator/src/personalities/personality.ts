@@ -1,6 +1,6 @@
 import type { CgminerRequest, Reply, RequestError, RequestForms } from '../cgminer/index.js';
 import type { Hardware } from '../hardware.js';
-import type { Machine } from '../machine.js';
+import type { Credentials, Machine } from '../machine.js';
 
 /** The firmware families the simulator speaks, one per driver family of @hashinsight/miners. */
 export const PERSONALITY_NAMES = ['antminer', 'whatsminer', 'avalon', 'braiins', 'luxos', 'vnish'] as const;
@@ -13,6 +13,11 @@ export type Brand = 'Antminer' | 'Whatsminer' | 'Avalon';
 export interface Firmware {
   /** The reply to one request, or to one the API server could not read. */
   answer(request: CgminerRequest | RequestError): Reply;
+  /**
+   * A request this firmware reads itself before the cgminer parser does (btminer's encrypted `{"enc":1,..}`);
+   * undefined leaves it to `answer`. `login` is the admin login, undefined under the `wrong-password` fault.
+   */
+  answerRaw?(raw: string, login: Credentials | undefined): Reply | undefined;
 }
 
 /** A firmware family: what it runs on and how it speaks. Firmware instances hold per-miner state (sessions). */
@@ -27,6 +32,8 @@ export interface Personality {
   joinable: ReadonlySet<string>;
   /** Curtailment survives a reboot (LuxOS keeps it; stock Antminer keeps its config's work mode). */
   sleepSurvivesReboot: boolean;
+  /** The admin login the firmware ships with, when not root/root (Whatsminer: admin/admin). */
+  defaultLogin?: Credentials;
   hardware(model: string): Hardware;
   firmware(machine: Machine): Firmware;
 }

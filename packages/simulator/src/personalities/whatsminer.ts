@@ -1,15 +1,17 @@
 import { type CgminerRequest, envelope, type Reply, type RequestError, refusal } from '../cgminer/index.js';
 import { whatsminerHardware } from '../hardware.js';
-import type { Machine } from '../machine.js';
+import type { Credentials, Machine } from '../machine.js';
 import { type Sample, SHARE_DIFFICULTY } from '../telemetry.js';
 import { poolRecord, summaryCounters } from './common.js';
 import type { Firmware, Personality } from './personality.js';
+import { BtminerPrivileged } from './whatsminer-privileged.js';
 
 /**
  * MicroBT Whatsminer, btminer API v2 on TCP 4028 (corpus `whatsminer/`, M31S): cgminer-style `summary`, `devs`,
  * `edevs`, `pools`, `devdetails`, `version` in MH/s with MicroBT's extra keys, and btminer's flat `status`,
  * `get_version`, `get_psu` (`{"STATUS":"S",..,"Msg":{..}}`). JSON only, `{"cmd":..}` or `{"command":..}`.
- * The encrypted privileged API (get_token, AES) is not simulated, so nothing here changes the miner's state.
+ * Writes go through the encrypted privileged API (`get_token`, then AES requests; whatsminer-privileged.ts) with
+ * the admin password, factory `admin`: pools, LED, sleep, power mode and limit, btminer restart, reboot.
  */
 
 const DESCRIPTION = 'btminer';
@@ -28,12 +30,23 @@ export const whatsminer: Personality = {
   forms: { text: false, cmdKey: true },
   joinable: new Set(),
   sleepSurvivesReboot: false,
+  defaultLogin: { username: 'admin', password: 'admin' },
   hardware: whatsminerHardware,
   firmware: (machine) => new WhatsminerFirmware(machine),
 };
 
 class WhatsminerFirmware implements Firmware {
-  constructor(private readonly machine: Machine) {}
+  readonly #privileged: BtminerPrivileged;
+
+  constructor(private readonly machine: Machine) {
+    this.#privileged = new BtminerPrivileged(machine, (code, msg, letter) =>
+      flat(machine.when, msg, code, letter),
+    );
+  }
+
+  answerRaw(raw: string, login: Credentials | undefined): Reply | undefined {
+    return this.#privileged.answer(raw, login);
+  }
 
   answer(request: CgminerRequest | RequestError): Reply {
     const { machine } = this;
@@ -54,7 +67,12 @@ class WhatsminerFirmware implements Firmware {
       case 'version':
         return reply(when, 22, 'CGMiner versions', { VERSION: [{ CGMiner: '4.9.2', API: '3.7' }] });
       case 'status':
-        return flat(when, { btmineroff: 'false', 'Firmware Version': `'${FIRMWARE_VERSION}'` });
+        return flat(when, {
+          btmineroff: String(machine.asleep),
+          'Firmware Version': `'${FIRMWARE_VERSION}'`,
+        });
+      case 'get_token':
+        return this.#privileged.getToken();
       case 'get_version':
         return flat(when, { api_ver: API_VERSION, fw_ver: FIRMWARE_VERSION });
       case 'get_psu':
@@ -69,9 +87,9 @@ function reply(when: number, code: number, msg: string, sections: Reply): Reply 
   return envelope({ when, code, msg, description: DESCRIPTION }, sections);
 }
 
-/** btminer's own commands answer flat: STATUS is a bare letter and Msg an object. */
-function flat(when: number, msg: Reply): Reply {
-  return { STATUS: 'S', When: when, Code: 131, Msg: msg, Description: API_VERSION };
+/** btminer's own commands answer flat: STATUS is a bare letter beside Code and Msg (an object or text). */
+function flat(when: number, msg: unknown, code = 131, letter: 'S' | 'E' = 'S'): Reply {
+  return { STATUS: letter, When: when, Code: code, Msg: msg, Description: API_VERSION };
 }
 
 /** `M30S+_VE40`: the catalog model without the brand, then the board variant. */
@@ -125,7 +143,7 @@ function summaryReply(s: Sample, machine: Machine): Reply {
         'CB Version': 'V2',
         MAC: machine.identity.mac.toUpperCase(),
         'Factory GHS': Math.round(model.hashrateTh * 1000),
-        'Power Limit': Math.ceil((model.powerW * 1.05) / 100) * 100,
+        'Power Limit': machine.powerLimitW ?? Math.ceil((model.powerW * 1.05) / 100) * 100,
         'Power Voltage Input': 220,
         'Power Current Input': Math.round((s.powerW / 220) * 100) / 100,
         'Chip Temp Min': Math.min(...chipTemps) - 12,
