@@ -30,6 +30,11 @@ export interface MinerClients {
    */
   web?(path: string, call?: WebCall): Promise<WebResponse>;
   /**
+   * The miner's admin login (the web credentials), for firmware that wants it inside a command (Avalon `setpool`).
+   * A function, so logging or inspecting the clients never shows the password; only there with credentials.
+   */
+  adminLogin?(): { username: string; password: string };
+  /**
    * One Whatsminer privileged command (btminer API v2, encrypted with a token from `get_token`, on the cgminer API
    * port and limits), signed with the admin password of the web credentials, else MicroBT's factory `admin`. The
    * token is kept with these clients for its 30-minute life. Resolves on Code 131; a refusal rejects with a

@@ -29,6 +29,8 @@ export function connectClients(ip: string, options: ConnectOptions = {}): MinerC
   if (web) {
     const client = new WebClient(ip, web);
     clients.web = (path, call) => client.request(path, call);
+    const { username, password } = web.credentials;
+    clients.adminLogin = () => ({ username, password });
   }
   return clients;
 }

@@ -43,6 +43,8 @@ interface Case {
   capabilities: Capability[];
   /** How the driver reads a sleeping miner: BOSminer's API cannot tell paused from stopped (braiins-os/parse.ts). */
   asleepStatus: Reading['status'];
+  /** Firmware that sets only its first pool (Avalon `setpool`, applied by a reboot): how many it takes. */
+  poolSlots?: number;
 }
 
 const CASES: readonly Case[] = [
@@ -55,8 +57,9 @@ const CASES: readonly Case[] = [
   {
     personality: 'avalon',
     driver: 'avalon-cgminer',
-    capabilities: ['reboot', 'led', 'sleep'],
+    capabilities: ['reboot', 'set-pools', 'led', 'sleep'],
     asleepStatus: 'sleeping',
+    poolSlots: 1,
   },
   { personality: 'braiins', driver: 'braiins-os', capabilities: ['sleep'], asleepStatus: 'offline' },
   {
@@ -74,10 +77,11 @@ interface Rig {
   /** Moves the miner's clock on, so uptime grows without waiting. */
   advance(ms: number): void;
   asleepStatus: Reading['status'];
+  poolSlots?: number;
 }
 
 /** A miner of the personality on its own loopback address, identified through the real transports. */
-async function rig(t: Test, { personality, asleepStatus }: Case): Promise<Rig> {
+async function rig(t: Test, { personality, asleepStatus, poolSlots }: Case): Promise<Rig> {
   const [ip] = loopbackAllocator.take(1) as [string];
   let now = Date.UTC(2025, 5, 1);
   const miner = new VirtualMiner({
@@ -93,10 +97,18 @@ async function rig(t: Test, { personality, asleepStatus }: Case): Promise<Rig> {
   t.teardown(() => miner.close());
   const clients = connectClients(ip, {
     port: miner.port,
-    ...(miner.httpPort === undefined ? {} : { web: { port: miner.httpPort, credentials: LOGIN } }),
+    // The web login is also the admin login some firmware wants inside a command (Avalon `setpool`).
+    web: { port: miner.httpPort ?? 80, credentials: LOGIN },
   });
   const { driver } = await identify(clients);
-  return { miner, clients, driver, asleepStatus, advance: (ms) => (now += ms) };
+  return {
+    miner,
+    clients,
+    driver,
+    asleepStatus,
+    ...(poolSlots === undefined ? {} : { poolSlots }),
+    advance: (ms) => (now += ms),
+  };
 }
 
 function poolIds(pools: ReadonlyArray<{ url: string; user: string }>) {
@@ -125,16 +137,21 @@ const CHECKS: Readonly<Partial<Record<Capability, (t: Test, rig: Rig) => Promise
     t.ok(awake.hashrateMhs > 0, 'it hashes again');
   },
 
-  'set-pools': async (t, { miner, clients, driver }) => {
-    await control(driver, clients, { kind: 'set-pools', pools: NEW_POOLS });
-    const expected = poolIds(NEW_POOLS);
-    t.same(poolIds(miner.state().pools), expected, 'the miner has exactly the new pools');
+  'set-pools': async (t, { miner, clients, driver, poolSlots }) => {
+    const pools = NEW_POOLS.slice(0, poolSlots);
+    await control(driver, clients, { kind: 'set-pools', pools });
+    // Firmware that applies pools at boot reboots to take them.
+    await waitFor('the miner up', () => (miner.state().rebooting ? undefined : true));
+    // With slots, the pools after them stay as they were.
+    const kept = <T>(list: T[]) => (poolSlots === undefined ? list : list.slice(0, poolSlots));
+    const expected = poolIds(pools);
+    t.same(kept(poolIds(miner.state().pools)), expected, 'the miner has exactly the new pools');
     t.same(
-      miner.state().pools.map((pool) => pool.password),
-      NEW_POOLS.map((pool) => pool.password),
+      kept(miner.state().pools).map((pool) => pool.password),
+      pools.map((pool) => pool.password),
       'with their passwords',
     );
-    t.same(poolIds((await driver.read(clients)).pools), expected, 'and the driver reads them back');
+    t.same(kept(poolIds((await driver.read(clients)).pools)), expected, 'and the driver reads them back');
   },
 
   'restart-mining': async (t, rig) => {

@@ -11,10 +11,11 @@ import { avalonCgminer } from './index.js';
  * (recorded from text-form requests) through the transport's text decoder, which gives the same CgminerReply.
  * Anything else is refused the way cgminer refuses it.
  */
-function avalon(replies: Record<string, string>) {
+function avalon(replies: Record<string, string>, login = { username: 'root', password: 'root' }) {
   const recorded = recordedClients('10.0.0.1', replies);
   const clients: MinerClients = {
     ip: '10.0.0.1',
+    adminLogin: () => login,
     async cgminer(command, parameter) {
       const key = parameter === undefined ? command : `${command}|${parameter}`;
       const path = replies[key];
@@ -150,11 +151,57 @@ t.test('transport failures reach the caller unchanged', async (t) => {
   });
 });
 
-t.test('pools, work mode, power limit and restart are not offered, before any request', async (t) => {
+const SETPOOL = 'ascset|0,setpool,root,root,stratum+tcp://btc.ss.poolin.com:443,cctrix.001,123';
+const recordedPool = { url: 'stratum+tcp://btc.ss.poolin.com:443', user: 'cctrix.001', password: '123' };
+
+t.test(
+  'set-pools: `setpool` with the admin login, confirmed by "pool success set", then a reboot applies it',
+  { skip: corpusMissing },
+  async (t) => {
+    const { clients, sent } = avalon({
+      [SETPOOL]: 'avalon/ascset_setpool.response.txt',
+      'ascset|0,reboot,0': 'avalon/ascset_led_on.response.txt',
+    });
+    await control(avalonCgminer, clients, { kind: 'set-pools', pools: [recordedPool] });
+    t.same(sent, [SETPOOL, 'ascset|0,reboot,0']);
+  },
+);
+
+t.test('set-pools: refused or unconfirmed, it never reboots and never quotes the password', async (t) => {
+  const { clients, sent } = avalon({ [SETPOOL]: 'avalon/ascset_help.avalon-q.json' });
+  const error = await control(avalonCgminer, clients, { kind: 'set-pools', pools: [recordedPool] }).catch(
+    (e: unknown) => e,
+  );
+  t.match(error, { code: 'MINER_COMMAND_FAILED', message: /setpool' was not confirmed: Code 118/ });
+  t.notOk(String((error as Error).message).includes('cctrix'), 'nothing of the request is quoted');
+  t.same(sent, [SETPOOL], 'no reboot');
+  const refused = avalon({});
+  await t.rejects(control(avalonCgminer, refused.clients, { kind: 'set-pools', pools: [recordedPool] }), {
+    code: 'MINER_COMMAND_FAILED',
+  });
+  t.same(refused.sent, [SETPOOL]);
+});
+
+t.test('set-pools: one pool and a usable admin login, checked before any request', async (t) => {
+  const { clients, sent } = answering(status('I', 118, 'ASC 0 set info: pool success set to x'));
+  const two = [recordedPool, { ...recordedPool, url: 'stratum+tcp://b.example:3333' }];
+  await t.rejects(control(avalonCgminer, clients, { kind: 'set-pools', pools: two }), {
+    code: 'MINER_BAD_ARGUMENT',
+  });
+  await t.rejects(control(avalonCgminer, clients, { kind: 'set-pools', pools: [recordedPool] }), {
+    code: 'MINER_AUTH_FAILED',
+    message: /no admin login/,
+  });
+  const comma = avalon({}, { username: 'root', password: 'a,b' });
+  await t.rejects(control(avalonCgminer, comma.clients, { kind: 'set-pools', pools: [recordedPool] }), {
+    code: 'MINER_BAD_ARGUMENT',
+  });
+  t.same([...sent, ...comma.sent], []);
+});
+
+t.test('work mode, power limit and restart are not offered, before any request', async (t) => {
   const { clients, sent } = answering(status('S', 119, 'ASC 0 set OK'));
-  const pool = { url: 'stratum+tcp://pool.example:3333', user: 'site.w1', password: 'p\\ss' };
   const undeclared: ControlOperation[] = [
-    { kind: 'set-pools', pools: [pool] },
     { kind: 'power-mode', mode: 'low' },
     { kind: 'power-limit', watts: 3000 },
     { kind: 'restart-mining' },

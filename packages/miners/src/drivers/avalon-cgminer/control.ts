@@ -1,4 +1,4 @@
-import type { ControlOperation, MinerClients } from '../../driver.js';
+import type { ControlOperation, MinerClients, PoolSetting } from '../../driver.js';
 import { MinerError } from '../../errors.js';
 import { expectConfirmation } from '../cgminer-family/index.js';
 
@@ -14,8 +14,8 @@ const SOFT_SWITCH_DELAY_S = 5;
 /**
  * LED (`led,1-1` white on / `1-0` back to the status colour, Code 119), reboot (`reboot,0`, whose reply Canaan
  * does not document, so any non-error reply is taken) and sleep (`softoff` / `softon`, A12 and later and the
- * Avalon Q; older models refuse it). Pools need the miner's web login in `setpool` and apply only after a reboot,
- * and `workmode` means different things per model, so neither is offered here.
+ * Avalon Q; older models refuse it). Pools: `setpool` with the miner's admin login writes pool 0 for the next boot
+ * (see setPool). `workmode` means different things per model, so it is not offered.
  */
 export async function controlAvalon(clients: MinerClients, operation: ControlOperation): Promise<void> {
   switch (operation.kind) {
@@ -40,6 +40,8 @@ export async function controlAvalon(clients: MinerClients, operation: ControlOpe
       );
       return;
     }
+    case 'set-pools':
+      return setPool(clients, operation.pools);
     default:
       throw new MinerError('MINER_UNSUPPORTED', `Avalon cannot ${operation.kind} over the cgminer API`);
   }
@@ -56,4 +58,34 @@ async function minerClock(clients: MinerClients): Promise<number> {
     throw new MinerError('MINER_BAD_REPLY', `version reply has no usable When: ${String(when).slice(0, 40)}`);
   }
   return when;
+}
+
+/**
+ * `ascset|0,setpool,<admin>,<admin password>,<url>,<worker>,<worker password>` sets the first pool only, checked
+ * against the web login, and answers Code 118 "pool success set to .. Please reboot miner to make config work"
+ * (corpus `avalon/ascset_setpool.response.txt`). So: one pool, the admin login from the web credentials, then
+ * `reboot,0` to apply it. The reply echoes the worker password: it is never quoted in an error.
+ */
+async function setPool(clients: MinerClients, pools: PoolSetting[]): Promise<void> {
+  const [pool] = pools;
+  if (pool === undefined || pools.length !== 1) {
+    throw new MinerError('MINER_BAD_ARGUMENT', 'set-pools: an Avalon takes exactly one pool over its API');
+  }
+  const login = clients.adminLogin?.();
+  if (login === undefined) throw new MinerError('MINER_AUTH_FAILED', `no admin login for ${clients.ip}`);
+  if (/[\s,|]/.test(login.username) || /[\s,|]/.test(login.password)) {
+    throw new MinerError(
+      'MINER_BAD_ARGUMENT',
+      'set-pools: the admin login cannot go into ascset (space, comma or |)',
+    );
+  }
+  const reply = await clients.cgminer(
+    'ascset',
+    ['0', 'setpool', login.username, login.password, pool.url, pool.user, pool.password].join(','),
+  );
+  const { code, msg } = reply.status;
+  if (code !== SET_INFO || !/pool success set/i.test(msg)) {
+    throw new MinerError('MINER_COMMAND_FAILED', `'ascset setpool' was not confirmed: Code ${code}`);
+  }
+  await clients.cgminer('ascset', '0,reboot,0');
 }

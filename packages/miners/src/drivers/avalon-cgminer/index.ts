@@ -9,6 +9,6 @@ export const avalonCgminer: Driver = {
   name: 'Avalon (Canaan cgminer)',
   match: matchAvalon,
   read: readAvalon,
-  capabilities: ['reboot', 'led', 'sleep'],
+  capabilities: ['reboot', 'set-pools', 'led', 'sleep'],
   control: controlAvalon,
 };
