@@ -6,6 +6,7 @@ import healthFeature from './features/health/index.js';
 import ingestFeature from './features/ingest/index.js';
 import minersFeature from './features/miners/index.js';
 import { installErrorHandling } from './http/error-handler.js';
+import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
 import dbPlugin from './plugins/db.js';
 import jwtPlugin from './plugins/jwt.js';
@@ -45,6 +46,8 @@ export async function buildApp({
   await app.register(dbPlugin, { db });
   await app.register(brokerPlugin, { broker });
   await app.register(jwtPlugin, { secret: jwtSecret });
+  // Before any feature: it checks every route as it is registered.
+  await app.register(accessPlugin);
   await app.register(healthFeature);
   await app.register(authFeature);
   await app.register(minersFeature);

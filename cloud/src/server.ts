@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type CloudConfig, ConfigError, loadOrCreateJwtSecret } from './config/index.js';
 import { type Db, migrateToLatest, openDatabase } from './db/index.js';
-import { bootstrapOwner } from './features/auth/index.js';
+import { bootstrapOwner, ensureDefaultTenant } from './features/auth/index.js';
 import { createLogger } from './logger.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './plugins/broker.js';
 
@@ -84,6 +84,8 @@ export async function startCloud(
     const db: Db = openDatabase(config);
     cleanups.push(() => db.destroy());
     await migrateToLatest(db);
+    // Before the broker accepts agents: a first agent joins the default site, which must exist by then.
+    await ensureDefaultTenant(db, Date.now());
 
     const broker: EmbeddedBroker = await createEmbeddedBroker(logger.child({ component: 'broker' }));
     cleanups.push(() => broker.close());

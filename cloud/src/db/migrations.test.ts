@@ -1,11 +1,20 @@
 import { tempDir } from '@hashinsight/testkit';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import t from 'tap';
 import { DIALECTS, openTestDatabase, postgresSkip, testEachDialect } from '../test/databases.js';
-import { migrateToLatest, openDatabase } from './index.js';
+import { migrateToLatest, openDatabase, type UserRole } from './index.js';
 import { migrations } from './migrations/index.js';
 
-const EXPECTED_TABLES = ['agent', 'miner', 'miner_latest', 'telemetry_stream', 'user'];
+const EXPECTED_TABLES = [
+  'agent',
+  'customer',
+  'miner',
+  'miner_latest',
+  'site',
+  'telemetry_stream',
+  'tenant',
+  'user',
+];
 
 for (const dialect of DIALECTS) {
   const skip = dialect === 'postgres' ? postgresSkip : undefined;
@@ -115,3 +124,59 @@ testEachDialect(
     t.same(await db.selectFrom('miner_latest').select(['agent_id', 'miner_id']).execute(), [], 'cascades');
   },
 );
+
+for (const dialect of DIALECTS) {
+  const skip = dialect === 'postgres' ? postgresSkip : undefined;
+  t.test(
+    `an install from before tenancy moves into one default tenant and site [${dialect}]`,
+    skip ? { skip } : {},
+    async (t) => {
+      const db = await openTestDatabase(t, dialect);
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      t.equal((await migrator.migrateTo('0001_initial')).error, undefined);
+      await db
+        .insertInto('user')
+        .values({
+          id: 'u1',
+          email: 'ops@example.com',
+          password_hash: 'x',
+          role: 'operator' as UserRole,
+          created_at: 1,
+        })
+        .execute();
+      await db
+        .insertInto('agent')
+        .values({
+          id: 'agent-1',
+          epoch: 0,
+          online: 0,
+          hostname: '',
+          agent_version: '',
+          last_seen_at: null,
+          created_at: 1,
+        })
+        .execute();
+      await db.insertInto('miner').values(minerRow('agent-1', 'm1')).execute();
+
+      await migrateToLatest(db);
+      const tenants = await db.selectFrom('tenant').selectAll().execute();
+      const sites = await db.selectFrom('site').selectAll().execute();
+      t.equal(tenants.length, 1);
+      t.equal(sites.length, 1);
+      const tenantId = tenants[0]?.id;
+      t.match(await db.selectFrom('user').selectAll().executeTakeFirst(), {
+        tenant_id: tenantId,
+        role: 'admin',
+      });
+      t.match(await db.selectFrom('agent').selectAll().executeTakeFirst(), {
+        tenant_id: tenantId,
+        site_id: sites[0]?.id,
+      });
+      t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
+        tenant_id: tenantId,
+        site_id: sites[0]?.id,
+        customer_id: null,
+      });
+    },
+  );
+}

@@ -1,6 +1,35 @@
 // Row types of every table, as Kysely sees them. Times are UTC milliseconds since the Unix epoch (integers).
 
-export type UserRole = 'owner' | 'admin' | 'operator' | 'viewer';
+/** The roles of the original design; what each may do is in plugins/access.ts. */
+export const USER_ROLES = ['owner', 'admin', 'mining_site', 'customer', 'guest'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A hosting company: the unit of isolation. */
+export interface TenantTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+/** A mining site of a tenant, where one or more agents run. */
+export interface SiteTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  location: string;
+  /** IANA zone for the site's local day (rollups, reports). */
+  timezone: string;
+  created_at: number;
+}
+
+/** A hosting client of a tenant; its users see only the miners assigned to it. */
+export interface CustomerTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  contact_email: string;
+  created_at: number;
+}
 
 export interface UserTable {
   /** UUIDv7. */
@@ -11,6 +40,10 @@ export interface UserTable {
   password_hash: string;
   role: UserRole;
   created_at: number;
+  /** Set for every user (nullable only because SQLite cannot add a NOT NULL column). */
+  tenant_id: string | null;
+  /** Set exactly when role is customer: the customer whose miners this user reads. */
+  customer_id: string | null;
 }
 
 export interface AgentTable {
@@ -24,6 +57,8 @@ export interface AgentTable {
   agent_version: string;
   last_seen_at: number | null;
   created_at: number;
+  tenant_id: string | null;
+  site_id: string | null;
 }
 
 /** The ingest high-water mark of one agent session epoch. */
@@ -50,6 +85,11 @@ export interface MinerTable {
   hostname: string;
   first_seen_at: number;
   last_seen_at: number;
+  /** Copied from the reporting agent, so tenant-scoped reads filter on one column. */
+  tenant_id: string | null;
+  site_id: string | null;
+  /** The hosting client the miner is assigned to, if any. */
+  customer_id: string | null;
 }
 
 /** Keyed by (agent_id, miner_id), which references miner (agent_id, id). */
@@ -70,6 +110,9 @@ export interface MinerLatestTable {
 }
 
 export interface Database {
+  tenant: TenantTable;
+  site: SiteTable;
+  customer: CustomerTable;
   user: UserTable;
   agent: AgentTable;
   telemetry_stream: TelemetryStreamTable;

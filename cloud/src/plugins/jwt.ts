@@ -1,15 +1,19 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { USER_ROLES, type UserRole } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
+import type { Principal } from './access.js';
 
 /** Access tokens live 15 minutes; refresh tokens come later. */
 export const ACCESS_TOKEN_TTL_S = 900;
 
-/** The claims of an access token: sub is the user id. */
+/** The claims of an access token: sub is the user id, tid its tenant, cid its customer (customers only). */
 export interface AccessClaims {
   sub: string;
-  role: string;
+  tid: string;
+  role: UserRole;
+  cid: string | null;
 }
 
 declare module '@fastify/jwt' {
@@ -19,15 +23,8 @@ declare module '@fastify/jwt' {
   }
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** preHandler that lets a request through only with a valid access token (401 AUTH_REQUIRED otherwise). */
-    authenticate: (request: FastifyRequest) => Promise<void>;
-  }
-}
-
 // Missing, malformed, forged and expired tokens all look the same to the client.
-function authRequired(cause?: unknown): AppError {
+export function authRequired(cause?: unknown): AppError {
   return new AppError('AUTH_REQUIRED', 401, 'A valid access token is required', { cause });
 }
 
@@ -39,14 +36,18 @@ const jwtPlugin: FastifyPluginAsync<{ secret: string }> = async (fastify, { secr
     verify: { algorithms: ['HS256'] },
   });
 
-  fastify.decorate('authenticate', async (request: FastifyRequest) => {
+  fastify.decorate('identify', async (request: FastifyRequest): Promise<Principal> => {
     try {
       await request.jwtVerify();
     } catch (cause) {
       throw authRequired(cause);
     }
-    const { sub, role } = request.user;
-    if (typeof sub !== 'string' || typeof role !== 'string') throw authRequired();
+    const { sub, tid, role, cid } = request.user;
+    // A token signed by this key but missing a claim (e.g. from before tenancy) is not trusted either.
+    if (typeof sub !== 'string' || typeof tid !== 'string' || !USER_ROLES.includes(role))
+      throw authRequired();
+    if ((role === 'customer') !== (typeof cid === 'string')) throw authRequired();
+    return { userId: sub, tenantId: tid, role, customerId: role === 'customer' ? cid : null };
   });
 };
 

@@ -39,7 +39,7 @@ t.test('success envelope: GET /healthz', async (t) => {
 
 t.test('error envelopes', async (t) => {
   const { app, logs } = await buildTestApp(t);
-  app.get('/boom', async () => {
+  app.get('/boom', { config: { access: 'public' } }, async () => {
     throw new Error('secret internals: db password hunter2');
   });
   const login = (payload: string, contentType = 'application/json') =>
@@ -120,9 +120,9 @@ t.test('a wrong password and an unknown email get the same 401', async (t) => {
 
 t.test('every bad token is 401 AUTH_REQUIRED', async (t) => {
   const { app, db } = await buildTestApp(t);
-  const user = await db.selectFrom('user').select(['id']).executeTakeFirstOrThrow();
+  const user = await db.selectFrom('user').select(['id', 'tenant_id']).executeTakeFirstOrThrow();
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: user.id, role: 'owner', iat: now, exp: now + 900 };
+  const claims = { sub: user.id, tid: user.tenant_id, role: 'owner', cid: null, iat: now, exp: now + 900 };
   const valid = token({ alg: 'HS256', typ: 'JWT' }, claims);
   const cases: [string, string | undefined][] = [
     ['no token', undefined],
@@ -139,6 +139,16 @@ t.test('every bad token is 401 AUTH_REQUIRED', async (t) => {
       `Bearer ${token({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 1000, exp: now - 100 })}`,
     ],
     ['tampered claims', `Bearer ${valid.replace(/\.[^.]+\./, `.${b64url({ ...claims, role: 'admin' })}.`)}`],
+    [
+      'no tenant claim (a token from before tenancy)',
+      `Bearer ${token({ alg: 'HS256', typ: 'JWT' }, { ...claims, tid: undefined })}`,
+    ],
+    ['unknown role', `Bearer ${token({ alg: 'HS256', typ: 'JWT' }, { ...claims, role: 'superuser' })}`],
+    [
+      'customer without its customer',
+      `Bearer ${token({ alg: 'HS256', typ: 'JWT' }, { ...claims, role: 'customer' })}`,
+    ],
+    ['no subject', `Bearer ${token({ alg: 'HS256', typ: 'JWT' }, { ...claims, sub: undefined })}`],
   ];
   for (const [name, authorization] of cases) {
     const response = await app.inject({

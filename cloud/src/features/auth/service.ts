@@ -2,11 +2,13 @@ import type { Db, UserRole } from '../../db/index.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { invalidCredentials } from './errors.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
-import { countUsers, findUserByEmail, insertUser } from './repository.js';
+import { countUsers, ensureDefaultTenant, findUserByEmail, insertUser } from './repository.js';
 
 export interface AuthenticatedUser {
   id: string;
+  tenantId: string;
   role: UserRole;
+  customerId: string | null;
 }
 
 // Checked when the email is unknown, so that path spends the same scrypt time as a wrong password. The hash of
@@ -21,7 +23,9 @@ export async function authenticateUser(db: Db, email: string, password: string):
     throw invalidCredentials();
   }
   if (!(await verifyPassword(password, user.password_hash))) throw invalidCredentials();
-  return { id: user.id, role: user.role };
+  // Every user has a tenant once migrated; one without cannot be scoped, so it cannot log in.
+  if (user.tenant_id === null) throw invalidCredentials();
+  return { id: user.id, tenantId: user.tenant_id, role: user.role, customerId: user.customer_id };
 }
 
 /**
@@ -35,8 +39,11 @@ export async function bootstrapOwner(
 ): Promise<{ created: boolean; generatedPassword?: string }> {
   if ((await countUsers(db)) > 0) return { created: false };
   const generatedPassword = owner.password === undefined ? generatePassword() : undefined;
+  const { tenantId } = await ensureDefaultTenant(db, nowMs);
   await insertUser(db, {
     id: uuidv7(nowMs),
+    tenantId,
+    customerId: null,
     email: owner.email.toLowerCase(),
     passwordHash: await hashPassword(owner.password ?? generatedPassword ?? ''),
     role: 'owner',

@@ -4,11 +4,23 @@ import type { IdentityFields } from './mapping.js';
 // Pure Kysely, `db` (or a transaction) first. Conditional writes use plain WHERE clauses that SQLite and
 // PostgreSQL both accept.
 
+/**
+ * Registers an agent on its first message. Until agents enroll per site, a new one joins the first site (the
+ * default one on a single box).
+ */
 export async function insertAgentIfMissing(db: Db, agentId: string, nowMs: number): Promise<void> {
+  const site = await db
+    .selectFrom('site')
+    .select(['id', 'tenant_id'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
   await db
     .insertInto('agent')
     .values({
       id: agentId,
+      tenant_id: site?.tenant_id ?? null,
+      site_id: site?.id ?? null,
       epoch: 0,
       online: 0,
       hostname: '',
@@ -73,13 +85,16 @@ export async function upsertMiner(
   };
   await db
     .insertInto('miner')
-    .values({
+    .values((eb) => ({
       id: miner.id,
       agent_id: miner.agentId,
       ...identity,
+      // The agent's tenant and site at first sight; assignment to a customer is a separate, later act.
+      tenant_id: eb.selectFrom('agent').select('agent.tenant_id').where('agent.id', '=', miner.agentId),
+      site_id: eb.selectFrom('agent').select('agent.site_id').where('agent.id', '=', miner.agentId),
       first_seen_at: miner.firstSeenAt,
       last_seen_at: miner.lastSeenAt,
-    })
+    }))
     .onConflict((oc) =>
       oc.columns(['agent_id', 'id']).doUpdateSet((eb) => ({
         ...miner.identity,

@@ -1,9 +1,11 @@
 import type { Db } from '../../db/index.js';
+import type { Principal } from '../../plugins/access.js';
 
-/** Every miner with its latest sample, if any. */
-export async function listMinersWithLatest(db: Db) {
-  return db
-    .selectFrom('miner')
+/** Every miner the principal may see (its tenant's; a customer's own only), with its latest sample, if any. */
+export async function listMinersWithLatest(db: Db, principal: Principal) {
+  let query = db.selectFrom('miner').where('miner.tenant_id', '=', principal.tenantId);
+  if (principal.role === 'customer') query = query.where('miner.customer_id', '=', principal.customerId);
+  return query
     .leftJoin('miner_latest', (join) =>
       join
         .onRef('miner_latest.agent_id', '=', 'miner.agent_id')

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ipToBytes } from '@hashinsight/protocol';
 import type { Db, MinerDetail } from '../../db/index.js';
+import type { Principal } from '../../plugins/access.js';
 import { listMinersWithLatest, type MinerRow } from './repository.js';
 
 export interface MinerView {
@@ -101,6 +102,6 @@ export function compareMiners(a: MinerView, b: MinerView): number {
 }
 
 /** The fleet, sorted by agent, then IP numerically, then id. */
-export async function listMiners(db: Db): Promise<MinerView[]> {
-  return (await listMinersWithLatest(db)).map(toMinerView).sort(compareMiners);
+export async function listMiners(db: Db, principal: Principal): Promise<MinerView[]> {
+  return (await listMinersWithLatest(db, principal)).map(toMinerView).sort(compareMiners);
 }
