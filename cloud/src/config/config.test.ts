@@ -25,6 +25,9 @@ t.test('defaults apply when the environment is empty', async (t) => {
     jwtSecret: undefined,
     logLevel: 'info',
     databaseUrl: undefined,
+    redisUrl: undefined,
+    redisPrefix: 'hashinsight:',
+    metricsToken: undefined,
   });
 });
 
@@ -73,6 +76,9 @@ t.test('a bad value throws a ConfigError naming the key', async (t) => {
     [{ HASHINSIGHT_JWT_SECRET: 'too-short' }, 'HASHINSIGHT_JWT_SECRET'],
     [{ DATABASE_URL: 'mysql://root@127.0.0.1/test' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ HASHINSIGHT_REDIS_PREFIX: 'has space' }, 'HASHINSIGHT_REDIS_PREFIX'],
+    [{ HASHINSIGHT_METRICS_TOKEN: 'short' }, 'HASHINSIGHT_METRICS_TOKEN'],
   ];
   for (const [env, key] of cases) {
     const error = configError(() => loadCloudConfig(env));
@@ -89,6 +95,25 @@ t.test('error messages never echo a secret', async (t) => {
   t.notMatch(passwordError.message, /pw123/);
   const urlError = configError(() => loadCloudConfig({ DATABASE_URL: 'mysql://u:dbpass@h/x' }));
   t.notMatch(urlError.message, /dbpass/);
+  const redisError = configError(() => loadCloudConfig({ REDIS_URL: 'http://:redispass@h' }));
+  t.notMatch(redisError.message, /redispass/);
+  const tokenError = configError(() => loadCloudConfig({ HASHINSIGHT_METRICS_TOKEN: 'tok123' }));
+  t.notMatch(tokenError.message, /tok123/);
+});
+
+t.test('REDIS_URL, the Redis prefix and the metrics token are read and the secrets masked', async (t) => {
+  const config = loadCloudConfig({
+    REDIS_URL: 'redis://:redispass@127.0.0.1:6379/2',
+    HASHINSIGHT_REDIS_PREFIX: 'site-a:',
+    HASHINSIGHT_METRICS_TOKEN: 'm'.repeat(24),
+  });
+  t.equal(config.redisUrl, 'redis://:redispass@127.0.0.1:6379/2');
+  t.equal(config.redisPrefix, 'site-a:');
+  t.equal(config.metricsToken, 'm'.repeat(24));
+  const printable = printableConfig(config);
+  t.equal(printable.redisUrl, '********');
+  t.equal(printable.metricsToken, '********');
+  t.equal(printable.redisPrefix, 'site-a:');
 });
 
 t.test('printableConfig masks secrets', async (t) => {

@@ -24,6 +24,12 @@ export interface CloudConfig {
   logLevel: LogLevel;
   /** postgres://… selects PostgreSQL instead of the SQLite file in dataDir. */
   databaseUrl: string | undefined;
+  /** redis://… shares cache, events, rate limits and notifications between instances; unset: in memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key, channel and stream, so several installs (or tests) can share one Redis. */
+  redisPrefix: string;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; when unset it answers loopback only. */
+  metricsToken: string | undefined;
 }
 
 interface Setting<T> {
@@ -56,6 +62,15 @@ const checkPostgresUrl = (value: string | undefined) => {
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') return undefined;
   } catch {}
   return 'must be a postgres:// URL such as postgres://user@127.0.0.1:5432/hashinsight';
+};
+
+const checkRedisUrl = (value: string | undefined) => {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return undefined;
+  } catch {}
+  return 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
 };
 
 const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
@@ -110,6 +125,23 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     fallback: () => undefined,
     parse: text,
     check: checkPostgresUrl,
+  },
+  // Conventional name too; a URL may carry a password (redis://:pw@host), so it is masked.
+  redisUrl: { env: 'REDIS_URL', secret: true, fallback: () => undefined, parse: text, check: checkRedisUrl },
+  redisPrefix: {
+    env: 'HASHINSIGHT_REDIS_PREFIX',
+    fallback: () => 'hashinsight:',
+    parse: text,
+    check: (value) =>
+      /^[A-Za-z0-9:_.-]{1,64}$/.test(value) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 : _ . -',
+  },
+  metricsToken: {
+    env: 'HASHINSIGHT_METRICS_TOKEN',
+    secret: true,
+    fallback: () => undefined,
+    parse: (raw) => raw,
+    check: (value) =>
+      value === undefined || value.length >= 16 ? undefined : 'must be at least 16 characters',
   },
 };
 
