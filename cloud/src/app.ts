@@ -10,6 +10,7 @@ import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
 import dbPlugin from './plugins/db.js';
 import jwtPlugin from './plugins/jwt.js';
+import openapiPlugin from './plugins/openapi.js';
 
 /** Largest request body accepted; the API takes small JSON documents only. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -48,6 +49,8 @@ export async function buildApp({
   await app.register(jwtPlugin, { secret: jwtSecret });
   // Before any feature: it checks every route as it is registered.
   await app.register(accessPlugin);
+  // Before the features too: it documents each route as it is registered (OpenAPI at /docs).
+  await app.register(openapiPlugin);
   await app.register(healthFeature);
   await app.register(authFeature);
   await app.register(minersFeature);

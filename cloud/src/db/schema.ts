@@ -109,7 +109,32 @@ export interface MinerLatestTable {
   poll_error: string;
 }
 
+/** A fact recorded in the same transaction as the change it describes; relayed to Redis Streams. */
+export interface EventOutboxTable {
+  /** UUIDv7: sorts by creation time. */
+  id: string;
+  /** family.name, e.g. agent.online; the family names the stream. */
+  type: string;
+  tenant_id: string | null;
+  /** JSON object. */
+  payload: string;
+  created_at: number;
+  /** The relay run that took the row, while it holds it. */
+  claim_token: string | null;
+  claimed_until: number | null;
+  relayed_at: number | null;
+}
+
+/** Event ids a consumer group has processed: redelivery is skipped. */
+export interface EventInboxTable {
+  consumer: string;
+  event_id: string;
+  processed_at: number;
+}
+
 export interface Database {
+  event_outbox: EventOutboxTable;
+  event_inbox: EventInboxTable;
   tenant: TenantTable;
   site: SiteTable;
   customer: CustomerTable;

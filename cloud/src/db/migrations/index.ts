@@ -7,6 +7,7 @@ import * as tenancy from './0002_tenancy.js';
  * dist/ and tsx runs see the same set. Add a new file and one line here; never edit a shipped migration.
  */
 export const migrations: Record<string, Migration> = {
+  '0006_events': events,
   '0001_initial': initial,
   '0002_tenancy': tenancy,
 };
