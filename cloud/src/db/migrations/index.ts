@@ -1,13 +1,14 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as tenancy from './0002_tenancy.js';
+import * as events from './0006_events.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
  * dist/ and tsx runs see the same set. Add a new file and one line here; never edit a shipped migration.
  */
 export const migrations: Record<string, Migration> = {
-  '0006_events': events,
   '0001_initial': initial,
   '0002_tenancy': tenancy,
+  '0006_events': events,
 };
