@@ -91,7 +91,12 @@ function withPlace(error: MinerError, where: string): MinerError {
  * destroyed and both timers are cleared, whichever way it ended. btminer's privileged API (transports/btminer)
  * rides on it too: same port, same framing, same limits.
  */
-export function exchange(host: string, request: string, where: string, options: CgminerOptions): Promise<Buffer> {
+export function exchange(
+  host: string,
+  request: string,
+  where: string,
+  options: CgminerOptions,
+): Promise<Buffer> {
   const port = options.port ?? DEFAULT_PORT;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
