@@ -7,9 +7,13 @@ import { migrations } from './migrations/index.js';
 
 const EXPECTED_TABLES = [
   'agent',
+  'api_key',
+  'audit_log',
   'customer',
   'miner',
   'miner_latest',
+  'refresh_token',
+  'session',
   'site',
   'telemetry_stream',
   'tenant',

@@ -44,6 +44,66 @@ export interface UserTable {
   tenant_id: string | null;
   /** Set exactly when role is customer: the customer whose miners this user reads. */
   customer_id: string | null;
+  /** Set while an admin has disabled the user: no login, no refresh, sessions revoked. */
+  disabled_at: number | null;
+}
+
+/** One login: the family of its refresh tokens; access tokens name it in their sid claim. */
+export interface SessionTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+/** A refresh token, stored as the SHA-256 hex of the token. */
+export interface RefreshTokenTable {
+  token_hash: string;
+  session_id: string;
+  created_at: number;
+  expires_at: number;
+  /** Set once it was exchanged; presenting it again revokes the session. */
+  rotated_at: number | null;
+}
+
+/** A machine client's key, stored as the SHA-256 hex of the key. */
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** Never owner. */
+  role: UserRole;
+  customer_id: string | null;
+  key_hash: string;
+  prefix: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Append-only, hash-chained (features/audit/chain.ts). */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  /** Null for a login with an unknown email. */
+  tenant_id: string | null;
+  actor_kind: 'user' | 'api_key' | 'anonymous';
+  actor_id: string | null;
+  /** The email of a login attempt; null otherwise. */
+  email: string | null;
+  method: string;
+  /** The route pattern, e.g. /api/users/:id. */
+  route: string;
+  target_id: string | null;
+  status_code: number;
+  outcome: 'success' | 'failure';
+  request_id: string;
+  ip: string;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface AgentTable {
@@ -139,6 +199,10 @@ export interface Database {
   site: SiteTable;
   customer: CustomerTable;
   user: UserTable;
+  session: SessionTable;
+  refresh_token: RefreshTokenTable;
+  api_key: ApiKeyTable;
+  audit_log: AuditLogTable;
   agent: AgentTable;
   telemetry_stream: TelemetryStreamTable;
   miner: MinerTable;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as tenancy from './0002_tenancy.js';
+import * as authAudit from './0003_auth_audit.js';
 import * as events from './0006_events.js';
 
 /**
@@ -10,5 +11,6 @@ import * as events from './0006_events.js';
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_tenancy': tenancy,
+  '0003_auth_audit': authAudit,
   '0006_events': events,
 };
