@@ -201,7 +201,8 @@ t.test('hostile replies are typed errors', async (t) => {
     const btminer = new BtminerClient(p.host, {
       port: p.port,
       password: PASSWORD,
-      timeoutMs: 300,
+      // Long enough for get_token on a loaded machine; only the silent peer waits it out.
+      timeoutMs: 1500,
       maxReplyBytes: 1024,
     });
     const error = await btminer.command('power_on').catch((error: unknown) => error);
