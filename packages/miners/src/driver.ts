@@ -2,6 +2,7 @@ import type { Reading } from './reading.js';
 import type { BtminerReply } from './transports/btminer/index.js';
 import type { CgminerReply } from './transports/cgminer/index.js';
 import type { WebCall, WebResponse } from './transports/http/index.js';
+import type { TokenCall, TokenLogin, TokenReply } from './transports/token-http/index.js';
 
 /** Control operations a driver may declare. A call to one it does not declare fails before any I/O. */
 export const CAPABILITIES = [
@@ -42,6 +43,13 @@ export interface MinerClients {
    * the firmware does not know).
    */
   btminer?(cmd: string, params?: Readonly<Record<string, string>>): Promise<BtminerReply>;
+  /**
+   * One call to the miner's JSON API behind a token login (Braiins OS REST, VNish web API) on the web port, with
+   * the web credentials, else the firmware's factory login (`login.factoryLogin`). The driver says how its
+   * firmware logs in; the token is kept with these clients, per API, and renewed once when refused. Rejects with a
+   * MinerError (MINER_AUTH_FAILED for refused credentials, a WebStatusError for another HTTP error status).
+   */
+  tokenHttp?(login: TokenLogin, call: TokenCall): Promise<TokenReply>;
 }
 
 /** What identification learned before a driver is chosen: the miner's answers to the probe commands. */

@@ -56,3 +56,10 @@ export {
   WebStatusError,
   webRequest,
 } from './transports/http/index.js';
+export {
+  type TokenCall,
+  TokenHttpClient,
+  type TokenHttpOptions,
+  type TokenLogin,
+  type TokenReply,
+} from './transports/token-http/index.js';

@@ -6,12 +6,14 @@ import type { Reading } from './reading.js';
 import { BtminerClient } from './transports/btminer/index.js';
 import { type CgminerOptions, cgminerCommand } from './transports/cgminer/index.js';
 import { WebClient, type WebConnectOptions } from './transports/http/index.js';
+import { TokenHttpClient } from './transports/token-http/index.js';
 
 /** How to reach a miner: the cgminer API limits, and its web CGI when credentials are known. */
 export interface ConnectOptions extends CgminerOptions {
   /**
    * Web CGI port, credentials and limits; without them the clients have no `web`. The password is also the admin
-   * password of Whatsminer's privileged API (`btminer`), which falls back to the factory `admin`.
+   * password of Whatsminer's privileged API (`btminer`), which falls back to the factory `admin`, and the login of
+   * the token APIs (`tokenHttp`: Braiins OS REST, VNish), which fall back to their firmware's factory login.
    */
   web?: WebConnectOptions;
 }
@@ -21,10 +23,21 @@ export function connectClients(ip: string, options: ConnectOptions = {}): MinerC
   const { web, ...cgminer } = options;
   // Bound now, used only by a Whatsminer control call: it opens no socket until then.
   const btminer = new BtminerClient(ip, { ...cgminer, password: web?.credentials.password ?? 'admin' });
+  // One client per token API, made on first use, so its token is kept across calls.
+  const tokenClients = new Map<string, TokenHttpClient>();
   const clients: MinerClients = {
     ip,
     cgminer: (command, parameter) => cgminerCommand(ip, command, parameter, cgminer),
     btminer: (cmd, params) => btminer.command(cmd, params),
+    tokenHttp: (login, call) => {
+      let client = tokenClients.get(login.api);
+      if (client === undefined) {
+        const { credentials, ...limits } = web ?? {};
+        client = new TokenHttpClient(ip, login, { ...limits, ...(credentials ? { credentials } : {}) });
+        tokenClients.set(login.api, client);
+      }
+      return client.request(call);
+    },
   };
   if (web) {
     const client = new WebClient(ip, web);

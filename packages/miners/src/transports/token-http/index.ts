@@ -1,0 +1,7 @@
+export {
+  type TokenCall,
+  TokenHttpClient,
+  type TokenHttpOptions,
+  type TokenLogin,
+  type TokenReply,
+} from './client.js';
