@@ -119,6 +119,30 @@ export interface AgentTable {
   created_at: number;
   tenant_id: string | null;
   site_id: string | null;
+  /** SHA-256 of the agent's MQTT password (features/agents/secrets.ts); null for an agent never enrolled. */
+  mqtt_password_hash: string | null;
+  /** Ed25519 public key (base64, 32 bytes) the agent will verify signed commands against. */
+  signing_public_key: string | null;
+  /** X25519 public key (base64, 32 bytes) credentials are sealed to. */
+  box_public_key: string | null;
+  enrolled_at: number | null;
+  /** Set when an admin revoked the agent: its credentials no longer work. */
+  revoked_at: number | null;
+}
+
+/** A one-time enrollment token of a site, stored as the SHA-256 hex of the token. */
+export interface EnrollmentTokenTable {
+  id: string;
+  tenant_id: string;
+  site_id: string;
+  token_hash: string;
+  /** The user who created it. */
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  /** Set when an agent enrolled with it; a used token never works again. */
+  used_at: number | null;
+  agent_id: string | null;
 }
 
 /** The ingest high-water mark of one agent session epoch. */
@@ -204,9 +228,58 @@ export interface Database {
   api_key: ApiKeyTable;
   audit_log: AuditLogTable;
   agent: AgentTable;
+  enrollment_token: EnrollmentTokenTable;
   telemetry_stream: TelemetryStreamTable;
   miner: MinerTable;
   miner_latest: MinerLatestTable;
+  miner_sample: MinerSampleTable;
+  miner_rollup: MinerRollupTable;
+  telemetry_rollup_dirty: TelemetryRollupDirtyTable;
+}
+
+/** One poll of one miner (raw history). Units as in the proto: MH/s, watts, tenths of a degree, RPM. */
+export interface MinerSampleTable {
+  agent_id: string;
+  miner_id: string;
+  time_ms: number;
+  status: string;
+  hashrate_mhs: number;
+  hashrate_avg_mhs: number;
+  hashrate_expected_mhs: number;
+  power_w: number | null;
+  /** Hottest chip and board sensor of the sample. */
+  chip_temp_max_dc: number | null;
+  board_temp_max_dc: number | null;
+  fan_min_rpm: number | null;
+  fan_max_rpm: number | null;
+  /** Shares accepted and rejected, summed over the pools: cumulative counters (differences give rates). */
+  accepted: number;
+  rejected: number;
+}
+
+/** A 5 min, 1 h or 1 d bucket of one miner: sums and counts, so coarser buckets add up exactly. */
+export interface MinerRollupTable {
+  resolution: '5m' | '1h' | '1d';
+  agent_id: string;
+  miner_id: string;
+  /** Start of the bucket (UTC, aligned to the resolution). */
+  bucket_ms: number;
+  sample_count: number;
+  /** Samples whose status was ok or degraded (hashing). */
+  online_count: number;
+  hashrate_sum_mhs: number;
+  hashrate_expected_sum_mhs: number;
+  power_sum_w: number;
+  /** Samples that reported power (the average is power_sum_w / power_count). */
+  power_count: number;
+  chip_temp_max_dc: number | null;
+  board_temp_max_dc: number | null;
+}
+
+/** An hour whose rollups must be recomputed: samples for it arrived after the rollup jobs had passed it. */
+export interface TelemetryRollupDirtyTable {
+  hour_ms: number;
+  version: number;
 }
 
 /** The JSON in miner_latest.detail. Units as in the proto: MH/s, tenths of a degree Celsius, RPM. */

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as tenancy from './0002_tenancy.js';
 import * as authAudit from './0003_auth_audit.js';
+import * as agentEnrollment from './0004_agent_enrollment.js';
+import * as telemetryHistory from './0005_telemetry_history.js';
 import * as events from './0006_events.js';
 
 /**
@@ -12,5 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_tenancy': tenancy,
   '0003_auth_audit': authAudit,
+  '0004_agent_enrollment': agentEnrollment,
+  '0005_telemetry_history': telemetryHistory,
   '0006_events': events,
 };
