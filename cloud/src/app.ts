@@ -1,10 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from './db/index.js';
-import authFeature from './features/auth/index.js';
+import auditFeature from './features/audit/index.js';
+import authFeature, { identifyPlugin } from './features/auth/index.js';
 import healthFeature from './features/health/index.js';
 import ingestFeature from './features/ingest/index.js';
 import minersFeature from './features/miners/index.js';
+import usersFeature from './features/users/index.js';
 import { installErrorHandling } from './http/error-handler.js';
 import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
@@ -49,10 +51,14 @@ export async function buildApp({
   await app.register(jwtPlugin, { secret: jwtSecret });
   // Before any feature: it checks every route as it is registered.
   await app.register(accessPlugin);
+  // Before the features too: the audit hooks and the identify/route catalogue apply to every route after them.
+  await app.register(auditFeature, now ? { now } : {});
+  await app.register(identifyPlugin);
   // Before the features too: it documents each route as it is registered (OpenAPI at /docs).
   await app.register(openapiPlugin);
   await app.register(healthFeature);
   await app.register(authFeature);
+  await app.register(usersFeature);
   await app.register(minersFeature);
   await app.register(ingestFeature, now ? { now } : {});
   return app;

@@ -3,17 +3,20 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { USER_ROLES, type UserRole } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
-import type { Principal } from './access.js';
 
-/** Access tokens live 15 minutes; refresh tokens come later. */
+/** Access tokens live 15 minutes; the refresh token (features/auth) gets a new one. */
 export const ACCESS_TOKEN_TTL_S = 900;
 
-/** The claims of an access token: sub is the user id, tid its tenant, cid its customer (customers only). */
+/**
+ * The claims of an access token: sub is the user id, tid its tenant, cid its customer (customers only), sid
+ * the login session (revoking it stops the token).
+ */
 export interface AccessClaims {
   sub: string;
   tid: string;
   role: UserRole;
   cid: string | null;
+  sid: string;
 }
 
 declare module '@fastify/jwt' {
@@ -35,20 +38,24 @@ const jwtPlugin: FastifyPluginAsync<{ secret: string }> = async (fastify, { secr
     sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_S }, // a number means seconds here
     verify: { algorithms: ['HS256'] },
   });
-
-  fastify.decorate('identify', async (request: FastifyRequest): Promise<Principal> => {
-    try {
-      await request.jwtVerify();
-    } catch (cause) {
-      throw authRequired(cause);
-    }
-    const { sub, tid, role, cid } = request.user;
-    // A token signed by this key but missing a claim (e.g. from before tenancy) is not trusted either.
-    if (typeof sub !== 'string' || typeof tid !== 'string' || !USER_ROLES.includes(role))
-      throw authRequired();
-    if ((role === 'customer') !== (typeof cid === 'string')) throw authRequired();
-    return { userId: sub, tenantId: tid, role, customerId: role === 'customer' ? cid : null };
-  });
 };
+
+/**
+ * The claims of the request's bearer access token, verified (signature, algorithm, expiry) and complete; throws
+ * 401 AUTH_REQUIRED otherwise. Whether its session still stands is checked by `fastify.identify` (features/auth).
+ */
+export async function verifiedAccessClaims(request: FastifyRequest): Promise<AccessClaims> {
+  try {
+    await request.jwtVerify();
+  } catch (cause) {
+    throw authRequired(cause);
+  }
+  const { sub, tid, role, cid, sid } = request.user;
+  // A token signed by this key but missing a claim (e.g. from before tenancy or sessions) is not trusted either.
+  if (typeof sub !== 'string' || typeof tid !== 'string' || typeof sid !== 'string') throw authRequired();
+  if (!USER_ROLES.includes(role)) throw authRequired();
+  if ((role === 'customer') !== (typeof cid === 'string')) throw authRequired();
+  return { sub, tid, role, cid: role === 'customer' ? cid : null, sid };
+}
 
 export default fp(jwtPlugin, { name: 'jwt' });
