@@ -1,5 +1,6 @@
 import type { Driver, Probe } from '../../driver.js';
 import { probeMentions, sectionList } from '../cgminer-family/index.js';
+import { controlVnish } from './control.js';
 import { readVnish } from './read.js';
 
 /**
@@ -17,14 +18,14 @@ function match(probe: Probe): number {
 }
 
 /**
- * No controls: VNish's cgminer API is its own reimplementation that serves the reads (it even refuses `version`),
- * and every control VNish documents (mining stop/start, find-miner, settings, reboot) is on its HTTP API, which
- * needs its own login. Nothing recorded shows a write over 4028.
+ * Read over the cgminer API; commanded over VNish's web API (`/api/v1` behind `unlock`, control.ts): its cgminer
+ * API is a reimplementation that serves reads only (it even refuses `version`).
  */
 export const vnish: Driver = {
   id: 'vnish',
   name: 'VNish (AnthillOS)',
   match,
   read: readVnish,
-  capabilities: [],
+  capabilities: ['set-pools', 'sleep', 'restart-mining', 'reboot', 'led', 'power-limit'],
+  control: controlVnish,
 };
