@@ -6,6 +6,7 @@ import authFeature, { identifyPlugin } from './features/auth/index.js';
 import healthFeature from './features/health/index.js';
 import ingestFeature from './features/ingest/index.js';
 import minersFeature from './features/miners/index.js';
+import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
 import { installErrorHandling } from './http/error-handler.js';
 import accessPlugin from './plugins/access.js';
@@ -24,6 +25,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Clock for stored times (tests inject one). */
   now?: () => number;
+  /** Runs the telemetry rollup and retention jobs (server.ts passes them; app tests usually do not). */
+  telemetryJobs?: TelemetryJobsOptions;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function buildApp({
   jwtSecret,
   logger,
   now,
+  telemetryJobs,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -61,5 +65,6 @@ export async function buildApp({
   await app.register(usersFeature);
   await app.register(minersFeature);
   await app.register(ingestFeature, now ? { now } : {});
+  await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   return app;
 }

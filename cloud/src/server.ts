@@ -89,7 +89,20 @@ export async function startCloud(
 
     const broker: EmbeddedBroker = await createEmbeddedBroker(logger.child({ component: 'broker' }));
     cleanups.push(() => broker.close());
-    const app = await buildApp({ db, broker, jwtSecret, logger });
+    const app = await buildApp({
+      db,
+      broker,
+      jwtSecret,
+      logger,
+      telemetryJobs: {
+        retention: {
+          raw: config.retentionRawDays,
+          '5m': config.retention5mDays,
+          '1h': config.retention1hDays,
+          '1d': config.retention1dDays,
+        },
+      },
+    });
     cleanups.push(() => app.close());
     // Features subscribe in ready(), before the broker accepts agents or says the cloud is online.
     await app.ready();

@@ -24,6 +24,11 @@ export interface CloudConfig {
   logLevel: LogLevel;
   /** postgres://… selects PostgreSQL instead of the SQLite file in dataDir. */
   databaseUrl: string | undefined;
+  /** Days telemetry history is kept per resolution; 0 keeps it forever. */
+  retentionRawDays: number;
+  retention5mDays: number;
+  retention1hDays: number;
+  retention1dDays: number;
   /** redis://… shares cache, events, rate limits and notifications between instances; unset: in memory. */
   redisUrl: string | undefined;
   /** Prefix of every Redis key, channel and stream, so several installs (or tests) can share one Redis. */
@@ -72,6 +77,16 @@ const checkRedisUrl = (value: string | undefined) => {
   } catch {}
   return 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
 };
+
+const retentionDays = (env: string, days: number): Setting<number> => ({
+  env,
+  fallback: () => days,
+  parse: (raw) => (/^\d{1,6}$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+  check: (value) =>
+    Number.isInteger(value) && value >= 0 && value <= 36_500
+      ? undefined
+      : 'must be a whole number of days from 0 to 36500 (0 keeps forever)',
+});
 
 const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
   httpHost: { env: 'HASHINSIGHT_HTTP_HOST', fallback: () => '127.0.0.1', parse: text, check: checkHost },
@@ -126,6 +141,10 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     parse: text,
     check: checkPostgresUrl,
   },
+  retentionRawDays: retentionDays('HASHINSIGHT_RETENTION_RAW_DAYS', 7),
+  retention5mDays: retentionDays('HASHINSIGHT_RETENTION_5M_DAYS', 30),
+  retention1hDays: retentionDays('HASHINSIGHT_RETENTION_1H_DAYS', 400),
+  retention1dDays: retentionDays('HASHINSIGHT_RETENTION_1D_DAYS', 0),
   // Conventional name too; a URL may carry a password (redis://:pw@host), so it is masked.
   redisUrl: { env: 'REDIS_URL', secret: true, fallback: () => undefined, parse: text, check: checkRedisUrl },
   redisPrefix: {

@@ -10,29 +10,36 @@ import {
 } from '@hashinsight/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
+import { type IngestMetrics, ingestMetrics } from './metrics.js';
 import { applyPresence, ingestTelemetry } from './service.js';
 
 export interface IngestOptions {
   /** Clock for last-seen times (tests inject one). */
   now?: () => number;
+  /** Where the counters go; the process-wide ingestMetrics by default. */
+  metrics?: IngestMetrics;
 }
+
+export { IngestMetrics, ingestMetrics } from './metrics.js';
 
 /**
  * Agent telemetry and presence from MQTT into the database. The agent id always comes from the topic, which the
  * broker only lets the agent with that client id publish to; payloads never name their sender.
  */
-const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now = Date.now }) => {
+const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
+  fastify,
+  { now = Date.now, metrics = ingestMetrics },
+) => {
   const log = fastify.log.child({ feature: 'ingest' });
   const { db, broker } = fastify;
   // One agent's messages are handled in arrival order (the high-water mark depends on it); agents in parallel.
   const queue = new KeyedQueue();
-  let rejectedTotal = 0;
 
   function rejected(agentId: string, kind: AgentTopicKind, error: ProtocolError, bytes: number): void {
-    rejectedTotal += 1;
+    metrics.reject(kind, error.code);
     // Never the payload itself: it is untrusted and may be huge.
     log.warn(
-      { agentId, kind, code: error.code, reason: error.message, bytes, rejectedTotal },
+      { agentId, kind, code: error.code, reason: error.message, bytes, rejectedTotal: metrics.rejectedTotal },
       'message rejected',
     );
   }
@@ -46,6 +53,9 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now =
       throw error;
     }
     const outcome = await ingestTelemetry(db, agentId, batch, now());
+    metrics.batchesStored += 1;
+    metrics.samplesStored += outcome.applied;
+    metrics.duplicateSamples += outcome.duplicates;
     if (outcome.skipped !== undefined) {
       log.warn(
         { agentId, epoch: outcome.epoch, fromSeq: outcome.skipped.fromSeq, toSeq: outcome.skipped.toSeq },
@@ -78,6 +88,7 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (fastify, { now =
       const { agentId } = parseAgentTopic(topic); // the subscription filter guarantees an agent topic
       return queue.add(agentId, () =>
         handle(agentId, payload).catch((error: unknown) => {
+          metrics.failures += 1;
           log.error({ err: error, agentId, kind }, 'message handling failed');
         }),
       );

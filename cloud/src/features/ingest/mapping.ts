@@ -1,5 +1,6 @@
 import { bytesToIp, bytesToMac, hashinsight } from '@hashinsight/protocol';
 import type { MinerDetail, MinerTable } from '../../db/index.js';
+import type { SampleRow } from '../telemetry/index.js';
 
 // Decoded proto messages to rows. The codec has validated the required fields; optional ones get defaults here.
 
@@ -80,5 +81,39 @@ export function sampleDetail(sample: MinerSample): MinerDetail {
       stale: pool.stale ?? 0,
     })),
     errors: (sample.errors ?? []).map((error) => ({ code: error.code ?? '', message: error.message ?? '' })),
+  };
+}
+
+const maxOf = (values: (number | null | undefined)[]): number | null => {
+  let max: number | null = null;
+  for (const value of values) if (value != null && (max === null || value > max)) max = value;
+  return max;
+};
+
+/** The raw history row of one sample: the figures charts and rollups need, not the whole detail. */
+export function sampleRow(agentId: string, sample: MinerSample): SampleRow {
+  const boards = sample.boards ?? [];
+  const fans = sample.fanRpm ?? [];
+  let accepted = 0;
+  let rejected = 0;
+  for (const pool of sample.pools ?? []) {
+    accepted += pool.accepted ?? 0;
+    rejected += pool.rejected ?? 0;
+  }
+  return {
+    agent_id: agentId,
+    miner_id: sample.minerId ?? '',
+    time_ms: sample.timeMs ?? 0,
+    status: statusName(sample.status),
+    hashrate_mhs: sample.hashrateMhs ?? 0,
+    hashrate_avg_mhs: sample.hashrateAvgMhs ?? 0,
+    hashrate_expected_mhs: sample.hashrateExpectedMhs ?? 0,
+    power_w: sample.powerW ?? null,
+    chip_temp_max_dc: maxOf(boards.map((board) => board.chipTempDc)),
+    board_temp_max_dc: maxOf(boards.map((board) => board.boardTempDc)),
+    fan_min_rpm: fans.length > 0 ? Math.min(...fans) : null,
+    fan_max_rpm: fans.length > 0 ? Math.max(...fans) : null,
+    accepted,
+    rejected,
   };
 }

@@ -59,97 +59,151 @@ export async function setTelemetryMark(
   await db.updateTable('agent').set({ last_seen_at: nowMs }).where('id', '=', agentId).execute();
 }
 
-/**
- * Creates `agentId`'s miner `id` or updates it; identity fields are replaced only when the sample carried
- * an identity. first/last seen only ever widen, so a replayed old sample does not move them back. Another
- * agent's miner with the same id is a different miner.
- */
-export async function upsertMiner(
-  db: Db,
-  miner: {
-    id: string;
-    agentId: string;
-    identity: IdentityFields | undefined;
-    firstSeenAt: number;
-    lastSeenAt: number;
-  },
-): Promise<void> {
-  const identity = miner.identity ?? {
-    ip: '',
-    mac: '',
-    serial: '',
-    vendor: 'unknown',
-    model: '',
-    firmware: '',
-    hostname: '',
-  };
-  await db
-    .insertInto('miner')
-    .values((eb) => ({
-      id: miner.id,
-      agent_id: miner.agentId,
-      ...identity,
-      // The agent's tenant and site at first sight; assignment to a customer is a separate, later act.
-      tenant_id: eb.selectFrom('agent').select('agent.tenant_id').where('agent.id', '=', miner.agentId),
-      site_id: eb.selectFrom('agent').select('agent.site_id').where('agent.id', '=', miner.agentId),
-      first_seen_at: miner.firstSeenAt,
-      last_seen_at: miner.lastSeenAt,
-    }))
-    .onConflict((oc) =>
-      oc.columns(['agent_id', 'id']).doUpdateSet((eb) => ({
-        ...miner.identity,
-        first_seen_at: eb
-          .case()
-          .when('miner.first_seen_at', '>', miner.firstSeenAt)
-          .then(miner.firstSeenAt)
-          .else(eb.ref('miner.first_seen_at'))
-          .end(),
-        last_seen_at: eb
-          .case()
-          .when('miner.last_seen_at', '<', miner.lastSeenAt)
-          .then(miner.lastSeenAt)
-          .else(eb.ref('miner.last_seen_at'))
-          .end(),
-      })),
-    )
-    .execute();
+// Bound parameters per statement stay under SQLite's 32,766 (PostgreSQL allows 65,535) at 12 columns a row.
+const ROWS_PER_STATEMENT = 2000;
+
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    yield rows.slice(start, start + ROWS_PER_STATEMENT);
+  }
 }
 
-/** Writes the latest sample of `agentId`'s miner unless a newer one (by poll time) is already stored. */
-export async function upsertMinerLatest(
+const NO_IDENTITY: IdentityFields = {
+  ip: '',
+  mac: '',
+  serial: '',
+  vendor: 'unknown',
+  model: '',
+  firmware: '',
+  hostname: '',
+};
+
+export interface MinerSeen {
+  id: string;
+  identity: IdentityFields | undefined;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * Creates or updates `agentId`'s miners, one multi-row statement for those whose samples carried an identity
+ * (identity fields replaced) and one for the rest (identity kept). first/last seen only ever widen, so a replayed
+ * old sample does not move them back. New miners get the agent's tenant and site; assignment to a customer is a
+ * separate, later act. Another agent's miner with the same id is a different miner. Each id once per call.
+ */
+export async function upsertMiners(db: Db, agentId: string, miners: readonly MinerSeen[]): Promise<void> {
+  if (miners.length === 0) return;
+  const agent = await db
+    .selectFrom('agent')
+    .select(['tenant_id', 'site_id'])
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  for (const withIdentity of [true, false]) {
+    const group = miners.filter((miner) => (miner.identity !== undefined) === withIdentity);
+    for (const chunk of chunks(group)) {
+      await db
+        .insertInto('miner')
+        .values(
+          chunk.map((miner) => ({
+            id: miner.id,
+            agent_id: agentId,
+            ...(miner.identity ?? NO_IDENTITY),
+            tenant_id: agent?.tenant_id ?? null,
+            site_id: agent?.site_id ?? null,
+            first_seen_at: miner.firstSeenAt,
+            last_seen_at: miner.lastSeenAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['agent_id', 'id']).doUpdateSet((eb) => ({
+            ...(withIdentity
+              ? {
+                  ip: eb.ref('excluded.ip'),
+                  mac: eb.ref('excluded.mac'),
+                  serial: eb.ref('excluded.serial'),
+                  vendor: eb.ref('excluded.vendor'),
+                  model: eb.ref('excluded.model'),
+                  firmware: eb.ref('excluded.firmware'),
+                  hostname: eb.ref('excluded.hostname'),
+                }
+              : {}),
+            first_seen_at: eb
+              .case()
+              .when('miner.first_seen_at', '>', eb.ref('excluded.first_seen_at'))
+              .then(eb.ref('excluded.first_seen_at'))
+              .else(eb.ref('miner.first_seen_at'))
+              .end(),
+            last_seen_at: eb
+              .case()
+              .when('miner.last_seen_at', '<', eb.ref('excluded.last_seen_at'))
+              .then(eb.ref('excluded.last_seen_at'))
+              .else(eb.ref('miner.last_seen_at'))
+              .end(),
+          })),
+        )
+        .execute();
+    }
+  }
+}
+
+export interface MinerLatest {
+  minerId: string;
+  timeMs: number;
+  status: string;
+  hashrateMhs: number;
+  hashrateAvgMhs: number;
+  hashrateExpectedMhs: number;
+  powerW: number | null;
+  uptimeS: number;
+  detail: string;
+  pollError: string;
+}
+
+/**
+ * Writes the latest sample of each of `agentId`'s miners unless a newer one (by poll time) is already stored,
+ * so a historical backfill or a replay never replaces a fresher state. Each miner once per call.
+ */
+export async function upsertMinersLatest(
   db: Db,
-  latest: {
-    minerId: string;
-    agentId: string;
-    timeMs: number;
-    status: string;
-    hashrateMhs: number;
-    hashrateAvgMhs: number;
-    hashrateExpectedMhs: number;
-    powerW: number | null;
-    uptimeS: number;
-    detail: string;
-    pollError: string;
-  },
+  agentId: string,
+  latest: readonly MinerLatest[],
 ): Promise<void> {
-  const row = {
-    time_ms: latest.timeMs,
-    status: latest.status,
-    hashrate_mhs: latest.hashrateMhs,
-    hashrate_avg_mhs: latest.hashrateAvgMhs,
-    hashrate_expected_mhs: latest.hashrateExpectedMhs,
-    power_w: latest.powerW,
-    uptime_s: latest.uptimeS,
-    detail: latest.detail,
-    poll_error: latest.pollError,
-  };
-  await db
-    .insertInto('miner_latest')
-    .values({ agent_id: latest.agentId, miner_id: latest.minerId, ...row })
-    .onConflict((oc) =>
-      oc.columns(['agent_id', 'miner_id']).doUpdateSet(row).where('miner_latest.time_ms', '<', latest.timeMs),
-    )
-    .execute();
+  for (const chunk of chunks(latest)) {
+    await db
+      .insertInto('miner_latest')
+      .values(
+        chunk.map((row) => ({
+          agent_id: agentId,
+          miner_id: row.minerId,
+          time_ms: row.timeMs,
+          status: row.status,
+          hashrate_mhs: row.hashrateMhs,
+          hashrate_avg_mhs: row.hashrateAvgMhs,
+          hashrate_expected_mhs: row.hashrateExpectedMhs,
+          power_w: row.powerW,
+          uptime_s: row.uptimeS,
+          detail: row.detail,
+          poll_error: row.pollError,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['agent_id', 'miner_id'])
+          .doUpdateSet((eb) => ({
+            time_ms: eb.ref('excluded.time_ms'),
+            status: eb.ref('excluded.status'),
+            hashrate_mhs: eb.ref('excluded.hashrate_mhs'),
+            hashrate_avg_mhs: eb.ref('excluded.hashrate_avg_mhs'),
+            hashrate_expected_mhs: eb.ref('excluded.hashrate_expected_mhs'),
+            power_w: eb.ref('excluded.power_w'),
+            uptime_s: eb.ref('excluded.uptime_s'),
+            detail: eb.ref('excluded.detail'),
+            poll_error: eb.ref('excluded.poll_error'),
+          }))
+          .where((eb) => eb('miner_latest.time_ms', '<', eb.ref('excluded.time_ms'))),
+      )
+      .execute();
+  }
 }
 
 /** Marks the agent online in `epoch` unless a later epoch was already seen; returns whether it applied. */

@@ -1,14 +1,15 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import type { Db } from '../../db/index.js';
-import { type IdentityFields, identityFields, sampleDetail, statusName } from './mapping.js';
+import { storeSamples } from '../telemetry/index.js';
+import { type IdentityFields, identityFields, sampleDetail, sampleRow, statusName } from './mapping.js';
 import {
   applyBirth,
   applyDeath,
   getTelemetryMark,
   insertAgentIfMissing,
   setTelemetryMark,
-  upsertMiner,
-  upsertMinerLatest,
+  upsertMiners,
+  upsertMinersLatest,
 } from './repository.js';
 
 type TelemetryBatch = hashinsight.v1.TelemetryBatch.$Properties;
@@ -82,18 +83,28 @@ export async function ingestTelemetry(
     const skipped = upToSeq > stored ? { fromSeq: stored + 1, toSeq: upToSeq } : undefined;
     const fresh = samples.filter((sample) => (sample.seq ?? 0) > upToSeq);
 
-    for (const [minerId, update] of collapseByMiner(fresh)) {
-      const { latest } = update;
-      await upsertMiner(trx, {
-        id: minerId,
-        agentId,
+    // Raw history, miners and their latest state: a few multi-row statements per batch, not a few per sample.
+    await storeSamples(
+      trx,
+      fresh.map((sample) => sampleRow(agentId, sample)),
+      nowMs,
+    );
+    const miners = [...collapseByMiner(fresh)];
+    await upsertMiners(
+      trx,
+      agentId,
+      miners.map(([id, update]) => ({
+        id,
         identity: update.identity,
         firstSeenAt: update.firstSeenAt,
         lastSeenAt: update.lastSeenAt,
-      });
-      await upsertMinerLatest(trx, {
+      })),
+    );
+    await upsertMinersLatest(
+      trx,
+      agentId,
+      miners.map(([minerId, { latest }]) => ({
         minerId,
-        agentId,
         timeMs: latest.timeMs ?? 0,
         status: statusName(latest.status),
         hashrateMhs: latest.hashrateMhs ?? 0,
@@ -103,8 +114,8 @@ export async function ingestTelemetry(
         uptimeS: latest.uptimeS ?? 0,
         detail: JSON.stringify(sampleDetail(latest)),
         pollError: latest.pollError ?? '',
-      });
-    }
+      })),
+    );
 
     for (const sample of fresh) {
       if (sample.seq !== upToSeq + 1) break;
