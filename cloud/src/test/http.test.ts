@@ -89,7 +89,7 @@ t.test('login issues a 15-minute HS256 bearer token', async (t) => {
     headers: { authorization: `Bearer ${body.data.accessToken}` },
   });
   t.equal(miners.statusCode, 200);
-  t.same(miners.json().data, { miners: [] });
+  t.same(miners.json().data, { miners: [], nextCursor: null });
 });
 
 t.test('a wrong password and an unknown email get the same 401', async (t) => {

@@ -1,15 +1,146 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ok } from '../../http/envelope.js';
-import { principalOf } from '../../plugins/access.js';
-import { listMinersResponse } from './schemas.js';
-import { listMiners } from './service.js';
+import { AppError } from '../../http/errors.js';
+import { type Principal, principalOf } from '../../plugins/access.js';
+import { MAX_HISTORY_POINTS, minerHistory } from '../telemetry/index.js';
+import type { MinerSort, SortOrder } from './repository.js';
+import {
+  assignBody,
+  assignResponse,
+  bulkAssignBody,
+  listMinersQuery,
+  listMinersResponse,
+  type MinerDetailQuery,
+  type MinerParams,
+  minerDetailQuery,
+  minerDetailResponse,
+  minerParams,
+} from './schemas.js';
+import type { FleetFilters, MinerStatus } from './scope.js';
+import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
-/** GET /api/miners: the caller's fleet (a customer: only its own miners) with each miner's latest sample. */
-const minersFeature: FastifyPluginAsync = async (fastify) => {
-  fastify.get(
+export { filterProperties } from './schemas.js';
+export {
+  type FleetFilters,
+  MINER_STATUSES,
+  ONLINE_STATUSES,
+  scopedMiners,
+  temperatureDc,
+} from './scope.js';
+
+const DAY_MS = 86_400_000;
+
+type ListQuery = FleetFilters & { sort: MinerSort; order: SortOrder; limit: number; cursor?: string };
+
+/** The filters of a query string, without the keys that were not given. */
+export function filtersOf(query: FleetFilters): FleetFilters {
+  const filters: FleetFilters = {};
+  for (const key of ['siteId', 'customerId', 'agentId', 'model', 'q'] as const) {
+    if (query[key] !== undefined) filters[key] = query[key];
+  }
+  if (query.status !== undefined) filters.status = query.status as MinerStatus;
+  return filters;
+}
+
+const rangeInvalid = () => new AppError('MINERS_RANGE_INVALID', 400, 'from must be before to');
+
+function historyScope(principal: Principal) {
+  return {
+    tenantId: principal.tenantId,
+    customerId: principal.role === 'customer' ? principal.customerId : null,
+  };
+}
+
+/** The fleet: list, detail with history, and assignment of miners to customers. */
+const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify, { now = Date.now }) => {
+  fastify.get<{ Querystring: ListQuery }>(
     '/api/miners',
-    { config: { access: 'fleet' }, schema: { response: { 200: listMinersResponse } } },
-    async (request) => ok({ miners: await listMiners(fastify.db, principalOf(request)) }),
+    {
+      config: { access: 'fleet' },
+      schema: { querystring: listMinersQuery, response: { 200: listMinersResponse } },
+    },
+    async (request) => {
+      const { sort, order, limit, cursor } = request.query;
+      const page = await listMiners(fastify.db, principalOf(request), {
+        filters: filtersOf(request.query),
+        sort,
+        order,
+        limit,
+        cursor,
+      });
+      return ok(page);
+    },
+  );
+
+  fastify.get<{ Params: MinerParams; Querystring: MinerDetailQuery }>(
+    '/api/miners/:agentId/:minerId',
+    {
+      config: { access: 'fleet' },
+      schema: { params: minerParams, querystring: minerDetailQuery, response: { 200: minerDetailResponse } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { agentId, minerId } = request.params;
+      const { resolution } = request.query;
+      const toMs = request.query.to === undefined ? now() : Date.parse(request.query.to);
+      const fromMs = request.query.from === undefined ? toMs - DAY_MS : Date.parse(request.query.from);
+      if (!(fromMs < toMs)) throw rangeInvalid();
+      const miner = await getMiner(fastify.db, principal, agentId, minerId);
+      const points = await minerHistory(
+        fastify.db,
+        historyScope(principal),
+        { agentId, minerId },
+        resolution,
+        fromMs,
+        toMs,
+      );
+      // Assigned away between the two reads: answer as for any miner out of scope.
+      if (points === undefined) throw minerNotFound();
+      const celsius = (tenths: number | null) => (tenths === null ? null : tenths / 10);
+      return ok({
+        miner,
+        history: {
+          resolution,
+          from: new Date(fromMs).toISOString(),
+          to: new Date(toMs).toISOString(),
+          truncated: points.length >= MAX_HISTORY_POINTS,
+          points: points.map((point) => ({
+            time: new Date(point.timeMs).toISOString(),
+            status: point.status,
+            samples: point.samples,
+            onlineSamples: point.onlineSamples,
+            hashrateMhs: point.hashrateMhs,
+            hashrateExpectedMhs: point.hashrateExpectedMhs,
+            powerW: point.powerW,
+            chipTempMaxC: celsius(point.chipTempMaxDc),
+            boardTempMaxC: celsius(point.boardTempMaxDc),
+          })),
+        },
+      });
+    },
+  );
+
+  fastify.put<{ Params: MinerParams; Body: { customerId: string | null } }>(
+    '/api/miners/:agentId/:minerId/customer',
+    {
+      config: { access: 'hosting' },
+      schema: { params: minerParams, body: assignBody, response: { 200: assignResponse } },
+    },
+    async (request) => {
+      const { customerId } = request.body;
+      const updated = await assignMiners(fastify.db, principalOf(request), [request.params], customerId);
+      return ok({ updated, customerId });
+    },
+  );
+
+  fastify.put<{ Body: { miners: MinerKey[]; customerId: string | null } }>(
+    '/api/miners/customer',
+    { config: { access: 'hosting' }, schema: { body: bulkAssignBody, response: { 200: assignResponse } } },
+    async (request) => {
+      const { miners, customerId } = request.body;
+      const updated = await assignMiners(fastify.db, principalOf(request), miners, customerId);
+      return ok({ updated, customerId });
+    },
   );
 };
 

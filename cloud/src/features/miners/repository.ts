@@ -1,37 +1,146 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
+import { type FleetFilters, ipFamilyRank, ipv4Number, scopedMiners, temperatureDc } from './scope.js';
 
-/** Every miner the principal may see (its tenant's; a customer's own only), with its latest sample, if any. */
-export async function listMinersWithLatest(db: Db, principal: Principal) {
-  let query = db.selectFrom('miner').where('miner.tenant_id', '=', principal.tenantId);
-  if (principal.role === 'customer') query = query.where('miner.customer_id', '=', principal.customerId);
-  return query
-    .leftJoin('miner_latest', (join) =>
-      join
-        .onRef('miner_latest.agent_id', '=', 'miner.agent_id')
-        .onRef('miner_latest.miner_id', '=', 'miner.id'),
-    )
-    .select([
-      'miner.id',
-      'miner.agent_id',
-      'miner.ip',
-      'miner.mac',
-      'miner.serial',
-      'miner.vendor',
-      'miner.model',
-      'miner.firmware',
-      'miner.hostname',
-      'miner_latest.time_ms',
-      'miner_latest.status',
-      'miner_latest.hashrate_mhs',
-      'miner_latest.hashrate_avg_mhs',
-      'miner_latest.hashrate_expected_mhs',
-      'miner_latest.power_w',
-      'miner_latest.uptime_s',
-      'miner_latest.detail',
-      'miner_latest.poll_error',
-    ])
-    .execute();
+export const MINER_SORTS = ['ip', 'hashrate', 'temperature', 'lastSeen', 'model'] as const;
+export type MinerSort = (typeof MINER_SORTS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+/** A sort key's value as it travels in a cursor. */
+export type KeyValue = number | string;
+export type KeyType = 'number' | 'string';
+
+interface SortKey {
+  expression: RawBuilder<KeyValue>;
+  type: KeyType;
 }
 
-export type MinerRow = Awaited<ReturnType<typeof listMinersWithLatest>>[number];
+/**
+ * The keys a sort orders by, every one non-null (absent values get a sentinel) so that keyset comparisons are
+ * plain `<`/`>`; the agent and miner id end every sort, which makes the order total and the pages stable.
+ */
+export function sortKeys(db: Db, sort: MinerSort): SortKey[] {
+  const number = (expression: RawBuilder<unknown>): SortKey => ({
+    expression: expression as RawBuilder<KeyValue>,
+    type: 'number',
+  });
+  const text = (expression: RawBuilder<unknown>): SortKey => ({
+    expression: expression as RawBuilder<KeyValue>,
+    type: 'string',
+  });
+  const leading: Record<MinerSort, () => SortKey[]> = {
+    ip: () => [number(ipFamilyRank(db)), number(ipv4Number(db)), text(sql`miner.ip`)],
+    // -1: no sample yet, below every real value.
+    hashrate: () => [number(sql`coalesce(miner_latest.hashrate_mhs, -1)`)],
+    temperature: () => [number(sql`coalesce(${temperatureDc(db)}, -100000)`)],
+    lastSeen: () => [number(sql`miner.last_seen_at`)],
+    model: () => [text(sql`miner.model`)],
+  };
+  return [...leading[sort](), text(sql`miner.agent_id`), text(sql`miner.id`)];
+}
+
+/** `keys` strictly after `values` in `order`: (k0 > v0) or (k0 = v0 and k1 > v1) or … */
+function after(keys: SortKey[], values: readonly KeyValue[], order: SortOrder): RawBuilder<boolean> {
+  const op = order === 'asc' ? sql.raw('>') : sql.raw('<');
+  const alternatives = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((prior, j) => sql`${prior.expression} = ${values[j]}`);
+    return sql.join([...equal, sql`${key.expression} ${op} ${values[i]}`], sql` and `);
+  });
+  // Parenthesised as a whole: it is ANDed with the scope, which an unwrapped OR would escape.
+  return sql<boolean>`((${sql.join(alternatives, sql`) or (`)}))`;
+}
+
+const MINER_COLUMNS = [
+  'miner.id',
+  'miner.agent_id',
+  'miner.site_id',
+  'miner.customer_id',
+  'miner.ip',
+  'miner.mac',
+  'miner.serial',
+  'miner.vendor',
+  'miner.model',
+  'miner.firmware',
+  'miner.hostname',
+  'miner.first_seen_at',
+  'miner.last_seen_at',
+  'miner_latest.time_ms',
+  'miner_latest.status',
+  'miner_latest.hashrate_mhs',
+  'miner_latest.hashrate_avg_mhs',
+  'miner_latest.hashrate_expected_mhs',
+  'miner_latest.power_w',
+  'miner_latest.uptime_s',
+  'miner_latest.detail',
+  'miner_latest.poll_error',
+] as const;
+
+export interface PageRequest {
+  sort: MinerSort;
+  order: SortOrder;
+  /** The sort keys of the last row of the previous page. */
+  after: readonly KeyValue[] | undefined;
+  limit: number;
+}
+
+/** One page of the caller's miners with their sort keys (k0…kn), `limit + 1` rows to tell if more follow. */
+export async function selectMinerPage(
+  db: Db,
+  principal: Principal,
+  filters: FleetFilters,
+  page: PageRequest,
+) {
+  const keys = sortKeys(db, page.sort);
+  let query = scopedMiners(db, principal, filters)
+    .select(MINER_COLUMNS)
+    .select(keys.map((key, i) => key.expression.as(`k${i}`)));
+  if (page.after !== undefined) query = query.where(after(keys, page.after, page.order));
+  for (const key of keys) query = query.orderBy(key.expression, page.order);
+  const rows = await query.limit(page.limit + 1).execute();
+  return rows.map((row) => {
+    const record = row as unknown as Record<string, unknown>;
+    return { row, keys: keys.map((_, i) => record[`k${i}`] as KeyValue) };
+  });
+}
+
+/** One miner of the caller's scope with its latest sample; undefined when missing or out of scope. */
+export function selectMiner(db: Db, principal: Principal, agentId: string, minerId: string) {
+  return scopedMiners(db, principal, {})
+    .select(MINER_COLUMNS)
+    .where('miner.agent_id', '=', agentId)
+    .where('miner.id', '=', minerId)
+    .executeTakeFirst();
+}
+
+export type MinerRow = NonNullable<Awaited<ReturnType<typeof selectMiner>>>;
+
+/**
+ * Sets the customer of every listed miner of the tenant, or of none: returns false (and changes nothing) when
+ * any of them is not the tenant's. The caller runs it in a transaction.
+ */
+export async function assignCustomer(
+  db: Db,
+  tenantId: string,
+  miners: readonly { agentId: string; minerId: string }[],
+  customerId: string | null,
+): Promise<boolean> {
+  const found = await db
+    .selectFrom('miner')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      eb.or(miners.map((m) => eb.and([eb('agent_id', '=', m.agentId), eb('id', '=', m.minerId)]))),
+    )
+    .executeTakeFirstOrThrow();
+  if (Number(found.n) !== miners.length) return false;
+  await db
+    .updateTable('miner')
+    .set({ customer_id: customerId })
+    .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      eb.or(miners.map((m) => eb.and([eb('agent_id', '=', m.agentId), eb('id', '=', m.minerId)]))),
+    )
+    .execute();
+  return true;
+}

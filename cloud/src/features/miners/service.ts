@@ -1,12 +1,24 @@
-import { isIP } from 'node:net';
-import { ipToBytes } from '@hashinsight/protocol';
 import type { Db, MinerDetail } from '../../db/index.js';
+import { AppError } from '../../http/errors.js';
 import type { Principal } from '../../plugins/access.js';
-import { listMinersWithLatest, type MinerRow } from './repository.js';
+import { customerExists, customerNotFound } from '../customers/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  assignCustomer,
+  type MinerRow,
+  type MinerSort,
+  type SortOrder,
+  selectMiner,
+  selectMinerPage,
+  sortKeys,
+} from './repository.js';
+import type { FleetFilters } from './scope.js';
 
 export interface MinerView {
   id: string;
   agentId: string;
+  siteId: string | null;
+  customerId: string | null;
   ip: string;
   mac: string;
   serial: string;
@@ -23,8 +35,12 @@ export interface MinerView {
   hashrateExpectedMhs: number | null;
   powerW: number | null;
   uptimeS: number | null;
+  /** Hottest board of the latest sample (chip temperature, else board temperature), °C. */
+  temperatureC: number | null;
   /** ISO 8601 time of the latest sample. */
   lastSampleAt: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
   pollError: string;
   boards: {
     index: number;
@@ -46,12 +62,25 @@ const EMPTY_DETAIL: MinerDetail = { boards: [], fansRpm: [], pools: [], errors: 
 
 const celsius = (tenths: number | null): number | null => (tenths === null ? null : tenths / 10);
 const terahash = (mhs: number): number => Math.round(mhs / 1000) / 1000;
+const iso = (ms: number): string => new Date(Number(ms)).toISOString();
+
+/** The same rule as the SQL the list sorts by (scope.ts temperatureDc). */
+function hottestDc(detail: MinerDetail): number | null {
+  let hottest: number | null = null;
+  for (const board of detail.boards) {
+    const temp = board.chipTempDc ?? board.boardTempDc;
+    if (temp !== null && (hottest === null || temp > hottest)) hottest = temp;
+  }
+  return hottest;
+}
 
 export function toMinerView(row: MinerRow): MinerView {
   const detail: MinerDetail = row.detail === null ? EMPTY_DETAIL : JSON.parse(row.detail);
   return {
     id: row.id,
     agentId: row.agent_id,
+    siteId: row.site_id,
+    customerId: row.customer_id,
     ip: row.ip,
     mac: row.mac,
     serial: row.serial,
@@ -66,7 +95,10 @@ export function toMinerView(row: MinerRow): MinerView {
     hashrateExpectedMhs: row.hashrate_expected_mhs,
     powerW: row.power_w,
     uptimeS: row.uptime_s,
-    lastSampleAt: row.time_ms === null ? null : new Date(row.time_ms).toISOString(),
+    temperatureC: celsius(hottestDc(detail)),
+    lastSampleAt: row.time_ms === null ? null : iso(row.time_ms),
+    firstSeenAt: iso(row.first_seen_at),
+    lastSeenAt: iso(row.last_seen_at),
     pollError: row.poll_error ?? '',
     boards: detail.boards.map((board) => ({
       index: board.index,
@@ -85,23 +117,71 @@ export function toMinerView(row: MinerRow): MinerView {
   };
 }
 
-/** IPv4 sorts as its IPv4-mapped IPv6 form, so both families order numerically; no IP sorts last. */
-function ipKey(ip: string): string {
-  if (isIP(ip) === 0) return '~';
-  const bytes = ipToBytes(ip);
-  const full = bytes.length === 4 ? Uint8Array.from([...new Array(10).fill(0), 0xff, 0xff, ...bytes]) : bytes;
-  return Buffer.from(full).toString('hex');
+export const minerNotFound = () => new AppError('MINERS_NOT_FOUND', 404, 'Miner not found');
+
+export interface ListRequest {
+  filters: FleetFilters;
+  sort: MinerSort;
+  order: SortOrder;
+  limit: number;
+  cursor?: string | undefined;
 }
 
-// Code-unit order, not locale order: '~' must sort after every hex digit.
-const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-
-/** By agent, then IP numerically, then id: a miner id and an IP are unique only within one agent's site. */
-export function compareMiners(a: MinerView, b: MinerView): number {
-  return compare(a.agentId, b.agentId) || compare(ipKey(a.ip), ipKey(b.ip)) || compare(a.id, b.id);
+export interface MinerPage {
+  miners: MinerView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
-/** The fleet, sorted by agent, then IP numerically, then id. */
-export async function listMiners(db: Db, principal: Principal): Promise<MinerView[]> {
-  return (await listMinersWithLatest(db, principal)).map(toMinerView).sort(compareMiners);
+/** One page of the caller's fleet in a total order (the sort, then agent id, then miner id). */
+export async function listMiners(db: Db, principal: Principal, request: ListRequest): Promise<MinerPage> {
+  const { filters, sort, order, limit } = request;
+  const types = sortKeys(db, sort).map((key) => key.type);
+  const after =
+    request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort, order, filters, types);
+  const rows = await selectMinerPage(db, principal, filters, { sort, order, after, limit });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    miners: page.map(({ row }) => toMinerView(row)),
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor(sort, order, filters, last.keys) : null,
+  };
+}
+
+/** One miner of the caller's scope; 404 when missing, another tenant's or (for a customer) not theirs. */
+export async function getMiner(
+  db: Db,
+  principal: Principal,
+  agentId: string,
+  minerId: string,
+): Promise<MinerView> {
+  const row = await selectMiner(db, principal, agentId, minerId);
+  if (row === undefined) throw minerNotFound();
+  return toMinerView(row);
+}
+
+export interface MinerKey {
+  agentId: string;
+  minerId: string;
+}
+
+/**
+ * Assigns the miners to a customer of the tenant (null unassigns), all or none: a customer or any miner that is
+ * missing or another tenant's gives the same 404 as a missing one and changes nothing.
+ */
+export async function assignMiners(
+  db: Db,
+  principal: Principal,
+  miners: readonly MinerKey[],
+  customerId: string | null,
+): Promise<number> {
+  const unique = [...new Map(miners.map((m) => [JSON.stringify([m.agentId, m.minerId]), m])).values()];
+  return db.transaction().execute(async (trx) => {
+    if (customerId !== null && !(await customerExists(trx, principal.tenantId, customerId))) {
+      throw customerNotFound();
+    }
+    if (!(await assignCustomer(trx, principal.tenantId, unique, customerId))) throw minerNotFound();
+    return unique.length;
+  });
 }

@@ -1,0 +1,117 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Db, dialectOf } from '../../db/index.js';
+import type { Principal } from '../../plugins/access.js';
+
+// What a caller may see of the fleet, and the per-miner values that the list sorts by and the summary
+// aggregates. Shared by the miners list, the miner detail, the assignment and the fleet summary.
+
+/** Statuses a miner's latest sample can carry (the ingest's names), plus 'unknown' for no sample yet. */
+export const MINER_STATUSES = [
+  'ok',
+  'degraded',
+  'offline',
+  'unreachable',
+  'auth_failed',
+  'sleeping',
+  'unknown',
+] as const;
+export type MinerStatus = (typeof MINER_STATUSES)[number];
+
+/** Hashing (or able to): counted online by the summary; the telemetry rollups use the same rule. */
+export const ONLINE_STATUSES = ['ok', 'degraded'] as const;
+
+export interface FleetFilters {
+  siteId?: string | undefined;
+  customerId?: string | undefined;
+  agentId?: string | undefined;
+  model?: string | undefined;
+  status?: MinerStatus | undefined;
+  /** Case-insensitive substring of the id, IP, MAC, hostname, serial or model. */
+  q?: string | undefined;
+}
+
+// A customer principal without its customer (never issued) must see nothing rather than everything.
+const NO_CUSTOMER = '\u0000';
+
+/** LIKE pattern matching `text` literally anywhere (\ escapes the wildcards). */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Miners joined to their latest sample, limited to the principal's tenant (a customer: its own miners) and to
+ * `filters`. The scope comes only from the principal, never from request values or cursors.
+ */
+export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters) {
+  let query = db
+    .selectFrom('miner')
+    .leftJoin('miner_latest', (join) =>
+      join
+        .onRef('miner_latest.agent_id', '=', 'miner.agent_id')
+        .onRef('miner_latest.miner_id', '=', 'miner.id'),
+    )
+    .where('miner.tenant_id', '=', principal.tenantId);
+  if (principal.role === 'customer') {
+    query = query.where('miner.customer_id', '=', principal.customerId ?? NO_CUSTOMER);
+  }
+  if (filters.siteId !== undefined) query = query.where('miner.site_id', '=', filters.siteId);
+  if (filters.customerId !== undefined) query = query.where('miner.customer_id', '=', filters.customerId);
+  if (filters.agentId !== undefined) query = query.where('miner.agent_id', '=', filters.agentId);
+  if (filters.model !== undefined) query = query.where('miner.model', '=', filters.model);
+  if (filters.status === 'unknown') {
+    query = query.where((eb) =>
+      eb.or([eb('miner_latest.status', 'is', null), eb('miner_latest.status', '=', 'unknown')]),
+    );
+  } else if (filters.status !== undefined) {
+    query = query.where('miner_latest.status', '=', filters.status);
+  }
+  if (filters.q !== undefined && filters.q !== '') {
+    const pattern = containsPattern(filters.q);
+    query = query.where((eb) =>
+      eb.or(
+        (['miner.id', 'miner.ip', 'miner.mac', 'miner.hostname', 'miner.serial', 'miner.model'] as const).map(
+          (column) => sql<boolean>`lower(${eb.ref(column)}) like ${pattern} escape '\\'`,
+        ),
+      ),
+    );
+  }
+  return query;
+}
+
+/**
+ * The hottest board of the latest sample in tenths of a degree (chip temperature, else board temperature),
+ * null without one. Read from the sample's detail JSON, so the one dialect-specific expression lives here.
+ */
+export function temperatureDc(db: Db): RawBuilder<number | null> {
+  if (dialectOf(db) === 'postgres') {
+    return sql<number | null>`(select max(coalesce((b->>'chipTempDc')::int, (b->>'boardTempDc')::int))
+      from jsonb_array_elements(miner_latest.detail::jsonb->'boards') as b)`;
+  }
+  return sql<
+    number | null
+  >`(select max(coalesce(json_extract(b.value, '$.chipTempDc'), json_extract(b.value, '$.boardTempDc')))
+    from json_each(miner_latest.detail, '$.boards') as b)`;
+}
+
+/**
+ * IPv4 as a number (0 for anything else). The ingest stores dotted-quad text made from the address bytes,
+ * so the split is safe; IPv6 addresses order by their text after every IPv4 one.
+ */
+export function ipv4Number(db: Db): RawBuilder<number> {
+  if (dialectOf(db) === 'postgres') {
+    return sql<number>`case when miner.ip ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' then
+      split_part(miner.ip, '.', 1)::bigint * 16777216 + split_part(miner.ip, '.', 2)::bigint * 65536 +
+      split_part(miner.ip, '.', 3)::bigint * 256 + split_part(miner.ip, '.', 4)::bigint else 0 end`;
+  }
+  // '[10,0,0,9]' is a JSON array of the four octets.
+  return sql<number>`case when miner.ip glob '[0-9]*.[0-9]*.[0-9]*.[0-9]*' and miner.ip not glob '*[^0-9.]*' then
+    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[0]') * 16777216 +
+    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[1]') * 65536 +
+    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[2]') * 256 +
+    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[3]') else 0 end`;
+}
+
+/** 0 for IPv4, 1 for IPv6 (any other non-empty text), 2 for no IP: IPv4 first, unaddressed miners last. */
+export function ipFamilyRank(db: Db): RawBuilder<number> {
+  return sql<number>`case when miner.ip = '' then 2 when ${ipv4Number(db)} > 0 or miner.ip = '0.0.0.0' then 0 else 1 end`;
+}
