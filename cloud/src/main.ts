@@ -1,10 +1,22 @@
 #!/usr/bin/env node
 // The cloud CLI: `hashinsight-cloud` starts it, `hashinsight-cloud --print-config` shows the effective settings.
 import { ConfigError, loadCloudConfig, printableConfig } from './config/index.js';
+import { auditVerifyCommand } from './features/audit/index.js';
+import { createTenantCommand } from './features/auth/index.js';
 import { createLogger } from './logger.js';
 import { startCloud } from './server.js';
 
-const USAGE = 'usage: hashinsight-cloud [--print-config]';
+const USAGE =
+  'usage: hashinsight-cloud [--print-config]\n       hashinsight-cloud audit-verify\n       hashinsight-cloud create-tenant --name <company> --owner-email <email>';
+
+/** One-shot operator commands: they run against the configured database and exit with their own code. */
+const COMMANDS: Record<
+  string,
+  (args: string[], env: NodeJS.ProcessEnv, print: (line: string) => void) => Promise<number>
+> = {
+  'audit-verify': auditVerifyCommand,
+  'create-tenant': createTenantCommand,
+};
 
 /**
  * An argument as it is safe to echo to a terminal: quoted, at most 80 characters, with control and format
@@ -20,6 +32,11 @@ function shown(arg: string): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const command = args[0] === undefined || !Object.hasOwn(COMMANDS, args[0]) ? undefined : COMMANDS[args[0]];
+  if (command !== undefined) {
+    process.exitCode = await command(args.slice(1), process.env, (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
   // Anything else is a typo or a wrong guess at a flag: starting the server anyway would hide it.
   const unknown = args.find((arg) => arg !== '--print-config');
   if (unknown !== undefined) {

@@ -6,7 +6,8 @@ import { tempDir } from '@hashinsight/testkit';
 import t, { type Test } from 'tap';
 
 const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
-const USAGE = 'usage: hashinsight-cloud [--print-config]\n';
+const USAGE =
+  'usage: hashinsight-cloud [--print-config]\n       hashinsight-cloud audit-verify\n       hashinsight-cloud create-tenant --name <company> --owner-email <email>\n';
 
 function run(env: Record<string, string>, args: string[] = [], stopWhen?: RegExp) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -13,6 +13,7 @@ import {
   listAuditResponse,
 } from './schemas.js';
 
+export { auditVerifyCommand } from './cli.js';
 export { appendAuditRow } from './repository.js';
 export { type ChainVerdict, verifyAuditChain } from './service.js';
 

@@ -33,6 +33,7 @@ import {
 } from './sessions.js';
 
 export { checkRoleCustomer } from './api-keys.js';
+export { createTenantCommand } from './cli.js';
 export { type Credential, default as identifyPlugin, type RouteAccess } from './identify.js';
 export { generatePassword, hashPassword } from './password.js';
 export { ensureDefaultTenant, insertUser } from './repository.js';
