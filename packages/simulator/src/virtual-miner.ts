@@ -7,7 +7,7 @@ import { chooseHardware, defaultPools, identityOf } from './identity.js';
 import { isLoopback, LOOPBACK_ONLY } from './loopback.js';
 import { type Credentials, Machine, type MinerSnapshot, type MinerState } from './machine.js';
 import type { Firmware, Personality, PersonalityName } from './personalities/index.js';
-import { AntminerCgi, DigestGuard, webListener } from './web/index.js';
+import { AntminerCgi, DigestGuard, tokenApiListener, webListener } from './web/index.js';
 
 /**
  * How the miner misbehaves, from now on:
@@ -45,8 +45,9 @@ export interface VirtualMinerOptions {
   /** Clock in ms, injectable so tests can move time (default Date.now). */
   now?: () => number;
   /**
-   * Port of the stock Antminer web CGI (HTTP Digest) on the miner's address; absent: no web server. Only the
-   * `antminer` personality has one. 0 lets the kernel pick, read it back from `httpPort`.
+   * Port of the miner's web server on its address; absent: none. The `antminer` personality serves the stock web
+   * CGI (HTTP Digest), `braiins` the BOS REST API and `vnish` its web API (token logins). 0 lets the kernel pick,
+   * read it back from `httpPort`.
    */
   httpPort?: number;
   /**
@@ -108,7 +109,8 @@ export class VirtualMiner {
     this.personality = personality.name;
     this.#personality = personality;
     this.#port = options.port ?? 4028;
-    this.#httpPort = personality.name === 'antminer' ? options.httpPort : undefined;
+    const hasWeb = personality.name === 'antminer' || personality.webApi !== undefined;
+    this.#httpPort = hasWeb ? options.httpPort : undefined;
     this.#credentials = {
       ...(options.credentials ?? personality.defaultLogin ?? { username: 'root', password: 'root' }),
     };
@@ -126,9 +128,15 @@ export class VirtualMiner {
     this.#machine.onReboot(() => this.#reboot());
     if (this.#httpPort !== undefined) {
       const login = () => (this.#fault === 'wrong-password' ? undefined : this.#credentials);
-      const guard = new DigestGuard(REALM, options.now ?? Date.now);
       const resetting = () => this.#fault === 'reset';
-      this.#webListener = webListener(new AntminerCgi(this.#machine), guard, login, resetting);
+      const machine = this.#machine;
+      if (personality.webApi !== undefined) {
+        const api = personality.webApi(machine);
+        this.#webListener = tokenApiListener(api, login, () => machine.runs, resetting);
+      } else {
+        const guard = new DigestGuard(REALM, options.now ?? Date.now);
+        this.#webListener = webListener(new AntminerCgi(machine), guard, login, resetting);
+      }
     }
   }
 

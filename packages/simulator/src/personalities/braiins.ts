@@ -9,6 +9,7 @@ import {
 import { antminerHardware } from '../hardware.js';
 import type { Machine } from '../machine.js';
 import type { Sample } from '../telemetry.js';
+import { braiinsRest } from './braiins-rest.js';
 import { poolRecord, summaryCounters } from './common.js';
 import type { Firmware, Personality } from './personality.js';
 import { POOL_COMMANDS, poolCommand } from './pool-commands.js';
@@ -16,7 +17,8 @@ import { POOL_COMMANDS, poolCommand } from './pool-commands.js';
 /**
  * Braiins OS+ on an Antminer: BOSminer behind the cgminer API (corpus `braiins/`): `version`, `summary`, `devs`
  * (with `Nominal MHS`), `devdetails` (model, chips), `temps`, `fans`, `tunerstatus`, `tempctrl`, `pools`, JSON
- * only. `pause`/`resume` stop and restart mining; pool commands change the pool list until the next reboot.
+ * only. `pause`/`resume` stop and restart mining; pool commands change the pool list until the next reboot. Its
+ * web port serves the REST API of BOS 25.07 (braiins-rest.ts): a simulator liberty, as real BOSminer+ 0.6 had none.
  */
 
 const VERSION = '0.6.0-fe72abe5';
@@ -32,6 +34,7 @@ export const braiins: Personality = {
   sleepSurvivesReboot: false,
   hardware: antminerHardware,
   firmware: (machine) => new BraiinsFirmware(machine),
+  webApi: braiinsRest,
 };
 
 class BraiinsFirmware implements Firmware {

@@ -1,6 +1,7 @@
 import type { CgminerRequest, Reply, RequestError, RequestForms } from '../cgminer/index.js';
 import type { Hardware } from '../hardware.js';
 import type { Credentials, Machine } from '../machine.js';
+import type { TokenApiSpec } from '../web/index.js';
 
 /** The firmware families the simulator speaks, one per driver family of @hashinsight/miners. */
 export const PERSONALITY_NAMES = ['antminer', 'whatsminer', 'avalon', 'braiins', 'luxos', 'vnish'] as const;
@@ -36,4 +37,6 @@ export interface Personality {
   defaultLogin?: Credentials;
   hardware(model: string): Hardware;
   firmware(machine: Machine): Firmware;
+  /** Its JSON API behind a token login on the web port (Braiins OS REST, VNish web API), when it has one. */
+  webApi?(machine: Machine): TokenApiSpec;
 }

@@ -4,12 +4,13 @@ import type { Machine } from '../machine.js';
 import { type Sample, SHARE_DIFFICULTY } from '../telemetry.js';
 import { summaryCounters } from './common.js';
 import type { Firmware, Personality } from './personality.js';
+import { vnishWeb } from './vnish-web.js';
 
 /**
  * VNish 1.2.7 (AnthillOS) on an Antminer, over its cgminer 4.11.1 API (corpus `vnish/rpc/`): refuses `version`
  * (STATUS E, Code 0), answers `devdetails` with a Bitmain driver name, `stats` with Type "Antminer S21 Pro
  * (Vnish 1.2.7)", chain power and states, `summary` and `pools` with its DevFee pool. Its replies carry no `id`.
- * JSON or text. VNish is commanded through its web API, which is not simulated.
+ * JSON or text. VNish is commanded through its web API (vnish-web.ts).
  */
 
 const FIRMWARE = '1.2.7';
@@ -28,6 +29,7 @@ export const vnish: Personality = {
   sleepSurvivesReboot: false,
   hardware: antminerHardware,
   firmware: (machine) => new VnishFirmware(machine),
+  webApi: vnishWeb,
 };
 
 class VnishFirmware implements Firmware {

@@ -2,3 +2,4 @@
 export { AntminerCgi, type CgiRequest, type CgiResponse } from './antminer-cgi.js';
 export { DigestGuard, type Verdict } from './digest.js';
 export { webListener } from './server.js';
+export { type ApiAnswer, type ApiRequest, type TokenApiSpec, tokenApiListener } from './token-api.js';
