@@ -6,17 +6,20 @@ import authFeature, { identifyPlugin } from './features/auth/index.js';
 import customersFeature from './features/customers/index.js';
 import fleetFeature from './features/fleet/index.js';
 import healthFeature from './features/health/index.js';
-import ingestFeature from './features/ingest/index.js';
+import ingestFeature, { ingestMetrics } from './features/ingest/index.js';
+import metricsFeature from './features/metrics/index.js';
 import minersFeature from './features/miners/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { createPlatform, type Platform, platformPlugin } from './platform/index.js';
 import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
 import dbPlugin from './plugins/db.js';
 import jwtPlugin from './plugins/jwt.js';
 import openapiPlugin from './plugins/openapi.js';
+import rateLimitPlugin, { type RateLimits } from './plugins/rate-limit.js';
 
 /** Largest request body accepted; the API takes small JSON documents only. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -28,6 +31,12 @@ export interface AppDependencies {
   logger: Logger;
   /** Clock for stored times (tests inject one). */
   now?: () => number;
+  /** Cache, notifications and events; the caller owns it. Unset: an in-memory one that lives with the app. */
+  platform?: Platform;
+  /** Bearer token for GET /metrics; unset: loopback clients only. */
+  metricsToken?: string | undefined;
+  /** Overrides of the login and API rate limits (tests). */
+  rateLimits?: Partial<RateLimits>;
   /** Runs the telemetry rollup and retention jobs (server.ts passes them; app tests usually do not). */
   telemetryJobs?: TelemetryJobsOptions;
 }
@@ -42,6 +51,9 @@ export async function buildApp({
   jwtSecret,
   logger,
   now,
+  platform: givenPlatform,
+  metricsToken,
+  rateLimits,
   telemetryJobs,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
@@ -54,10 +66,20 @@ export async function buildApp({
   // The API speaks JSON only: anything else is 415 rather than a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   await app.register(dbPlugin, { db });
+  const platform = givenPlatform ?? (await createPlatform({ db, logger }));
+  if (givenPlatform === undefined) app.addHook('onClose', () => platform.close());
+  await app.register(platformPlugin, { platform });
   await app.register(brokerPlugin, { broker });
   await app.register(jwtPlugin, { secret: jwtSecret });
   // Before any feature: it checks every route as it is registered.
   await app.register(accessPlugin);
+  // Before the features too: their hooks must see every route (request metrics, rate limits).
+  await app.register(metricsFeature, { token: metricsToken, ingest: ingestMetrics });
+  await app.register(rateLimitPlugin, {
+    redis: platform.redis,
+    redisPrefix: platform.redisPrefix,
+    ...(rateLimits ? { limits: rateLimits } : {}),
+  });
   // Before the features too: the audit hooks and the identify/route catalogue apply to every route after them.
   await app.register(auditFeature, now ? { now } : {});
   await app.register(identifyPlugin);

@@ -4,6 +4,7 @@ import { type CloudConfig, ConfigError, loadOrCreateJwtSecret } from './config/i
 import { type Db, migrateToLatest, openDatabase } from './db/index.js';
 import { bootstrapOwner, ensureDefaultTenant } from './features/auth/index.js';
 import { createLogger } from './logger.js';
+import { createPlatform } from './platform/index.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './plugins/broker.js';
 
 export interface StartCloudOptions {
@@ -89,9 +90,19 @@ export async function startCloud(
 
     const broker: EmbeddedBroker = await createEmbeddedBroker(logger.child({ component: 'broker' }));
     cleanups.push(() => broker.close());
+    // Closed after the app (cleanups run in reverse): the relay and consumers stop before the database goes.
+    const platform = await createPlatform({
+      db,
+      logger,
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+    });
+    cleanups.push(() => platform.close());
     const app = await buildApp({
       db,
       broker,
+      platform,
+      metricsToken: config.metricsToken,
       jwtSecret,
       logger,
       telemetryJobs: {
@@ -106,6 +117,7 @@ export async function startCloud(
     cleanups.push(() => app.close());
     // Features subscribe in ready(), before the broker accepts agents or says the cloud is online.
     await app.ready();
+    platform.start();
 
     const mqttPort = await listening('MQTT', config.mqttHost, config.mqttPort, () =>
       broker.listen(config.mqttHost, config.mqttPort),

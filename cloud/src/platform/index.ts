@@ -4,3 +4,4 @@ export type { ConsumerHandler, Events } from './events/events.js';
 export { type DomainEvent, eventFamily, type NewEvent, recordEvent } from './events/outbox.js';
 export type { Notifier } from './notifier.js';
 export { createPlatform, type Platform, type PlatformOptions } from './platform.js';
+export { default as platformPlugin } from './plugin.js';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Test } from 'tap';
-import { buildApp } from '../app.js';
+import { type AppDependencies, buildApp } from '../app.js';
 import { type CloudConfig, loadCloudConfig } from '../config/index.js';
 import { type Db, migrateToLatest, openDatabase } from '../db/index.js';
 import { bootstrapOwner } from '../features/auth/index.js';
@@ -67,13 +67,14 @@ export async function startTestCloud(
 /** The Fastify app over a migrated temp database and a broker that does not listen: for `app.inject`. */
 export async function buildTestApp(
   t: Test,
+  options: Pick<AppDependencies, 'platform' | 'metricsToken' | 'rateLimits'> = {},
 ): Promise<{ app: FastifyInstance; db: Db; broker: EmbeddedBroker; logs: CapturedLogs }> {
   const logs = captureLogs();
   const db = openDatabase({ dataDir: tempDir(t) });
   await migrateToLatest(db);
   await bootstrapOwner(db, { email: OWNER_EMAIL, password: OWNER_PASSWORD }, Date.now());
   const broker = await createEmbeddedBroker(logs.logger);
-  const app = await buildApp({ db, broker, jwtSecret: JWT_SECRET, logger: logs.logger });
+  const app = await buildApp({ db, broker, jwtSecret: JWT_SECRET, logger: logs.logger, ...options });
   t.teardown(async () => {
     await app.close();
     await broker.close();

@@ -1,5 +1,6 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import type { Db } from '../../db/index.js';
+import { recordEvent } from '../../platform/index.js';
 import { storeSamples } from '../telemetry/index.js';
 import { type IdentityFields, identityFields, sampleDetail, sampleRow, statusName } from './mapping.js';
 import {
@@ -141,6 +142,33 @@ export interface PresenceOutcome {
 }
 
 /** Applies an agent's birth or death; messages of an epoch older than the stored one are ignored. */
+/**
+ * An applied birth or death as an event (agent.online, agent.offline), in the presence transaction so the
+ * event exists exactly when the change does. Scoped to the agent's tenant.
+ */
+async function recordPresenceEvent(
+  trx: Db,
+  agentId: string,
+  type: 'agent.online' | 'agent.offline',
+  epoch: number,
+  nowMs: number,
+): Promise<void> {
+  const agent = await trx
+    .selectFrom('agent')
+    .select(['tenant_id', 'site_id', 'hostname'])
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  await recordEvent(
+    trx,
+    {
+      type,
+      tenantId: agent?.tenant_id ?? null,
+      payload: { agentId, siteId: agent?.site_id ?? null, epoch, hostname: agent?.hostname ?? '' },
+    },
+    nowMs,
+  );
+}
+
 export async function applyPresence(
   db: Db,
   agentId: string,
@@ -161,9 +189,12 @@ export async function applyPresence(
         },
         nowMs,
       );
+      if (applied) await recordPresenceEvent(trx, agentId, 'agent.online', epoch, nowMs);
       return { kind: 'birth', epoch, applied };
     }
     const epoch = presence.death?.epoch ?? 0;
-    return { kind: 'death', epoch, applied: await applyDeath(trx, agentId, epoch, nowMs) };
+    const applied = await applyDeath(trx, agentId, epoch, nowMs);
+    if (applied) await recordPresenceEvent(trx, agentId, 'agent.offline', epoch, nowMs);
+    return { kind: 'death', epoch, applied };
   });
 }
