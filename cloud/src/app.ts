@@ -12,7 +12,7 @@ import minersFeature from './features/miners/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { createPlatform, type Platform, platformPlugin } from './platform/index.js';
 import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
@@ -59,6 +59,8 @@ export async function buildApp({
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Router errors (bad URL encoding, over-long path parameters) leave as envelopes like every other error.
+    frameworkErrors,
     // Reject unknown properties instead of silently dropping them (Fastify's default strips them).
     ajv: { customOptions: { removeAdditional: false } },
   });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { failure } from './envelope.js';
 import { AppError } from './errors.js';
 
@@ -55,4 +55,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     const path = request.url.split('?')[0]?.slice(0, 200);
     return reply.status(404).send(failure('ROUTE_NOT_FOUND', `Route ${request.method} ${path} not found`));
   });
+}
+
+/**
+ * The router's own errors (a malformed percent-encoding, a path parameter over the router's length limit) never
+ * reach the error handler; Fastify would answer them with its own body, echoing the whole URL. Passed to Fastify
+ * as `frameworkErrors`, so they leave as envelopes too.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply.status(414).send(failure('REQUEST_URI_TOO_LONG', 'A path parameter is too long'));
+  }
+  return reply.status(400).send(failure('REQUEST_BAD_URL', 'The URL is malformed'));
 }

@@ -115,3 +115,89 @@ export async function insertMiner(db: Db, miner: MinerSeed): Promise<void> {
     })
     .execute();
 }
+
+/** A route as the OpenAPI document describes it: every route of the app except the documentation's own. */
+export interface DocumentedOperation {
+  method: string;
+  /** Fastify form: /api/sites/:id */
+  url: string;
+  access: string;
+  pathParams: string[];
+  query: Record<string, JsonSchema>;
+  body: JsonSchema | undefined;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+interface OpenApiParameter {
+  in: string;
+  name: string;
+  schema?: JsonSchema;
+}
+
+/** Every route registered in the app, read from the OpenAPI document (so routes of every feature count). */
+export async function documentedOperations(app: FastifyInstance): Promise<DocumentedOperation[]> {
+  await app.ready();
+  const document = (
+    app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }
+  ).swagger();
+  const operations: DocumentedOperation[] = [];
+  for (const [path, methods] of Object.entries(document.paths)) {
+    if (path.startsWith('/docs')) continue;
+    for (const [method, raw] of Object.entries(methods)) {
+      const operation = raw as {
+        parameters?: OpenApiParameter[];
+        requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+        description?: string;
+      };
+      const parameters = operation.parameters ?? [];
+      operations.push({
+        method: method.toUpperCase(),
+        url: path.replace(/\{([^}]+)\}/g, ':$1'),
+        access: /Permission: (\w+)/.exec(operation.description ?? '')?.[1] ?? 'unknown',
+        pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
+        query: Object.fromEntries(
+          parameters.filter((p) => p.in === 'query').map((p) => [p.name, p.schema ?? {}]),
+        ),
+        body: operation.requestBody?.content?.['application/json']?.schema,
+      });
+    }
+  }
+  return operations;
+}
+
+/** A small value that satisfies `schema` where that is easy (formats, enums, bounds); good enough to pass validation. */
+export function sampleOf(schema: JsonSchema | undefined): unknown {
+  if (schema === undefined) return {};
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  if ('const' in schema) return schema.const;
+  const options = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (options !== undefined) return sampleOf(options.find((o) => o.type !== 'null') ?? options[0]);
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const type = types.find((x) => x !== 'null') ?? types[0];
+  switch (type) {
+    case 'string': {
+      if (schema.format === 'email') return 'sample@example.com';
+      if (schema.format === 'date-time') return new Date(1_795_000_000_000).toISOString();
+      if (schema.format === 'uuid') return '00000000-0000-7000-8000-000000000000';
+      const min = typeof schema.minLength === 'number' ? schema.minLength : 1;
+      return 'sample'.padEnd(min, 'x').slice(0, typeof schema.maxLength === 'number' ? schema.maxLength : 64);
+    }
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? schema.minimum : 1;
+    case 'boolean':
+      return false;
+    case 'array': {
+      const count = typeof schema.minItems === 'number' ? Math.max(schema.minItems, 1) : 1;
+      return Array.from({ length: count }, () => sampleOf(schema.items as JsonSchema | undefined));
+    }
+    case 'null':
+      return null;
+    default: {
+      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      const required = (schema.required ?? []) as string[];
+      return Object.fromEntries(required.map((name) => [name, sampleOf(properties[name])]));
+    }
+  }
+}
