@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from './db/index.js';
+import agentsFeature from './features/agents/index.js';
 import auditFeature from './features/audit/index.js';
 import authFeature, { identifyPlugin } from './features/auth/index.js';
 import customersFeature from './features/customers/index.js';
@@ -94,6 +95,7 @@ export async function buildApp({
   await app.register(customersFeature, now ? { now } : {});
   await app.register(minersFeature, now ? { now } : {});
   await app.register(fleetFeature);
+  await app.register(agentsFeature, now ? { now } : {});
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   return app;

@@ -2,10 +2,16 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type CloudConfig, ConfigError, loadOrCreateJwtSecret } from './config/index.js';
 import { type Db, migrateToLatest, openDatabase } from './db/index.js';
+import { verifyAgentCredentials } from './features/agents/index.js';
 import { bootstrapOwner, ensureDefaultTenant } from './features/auth/index.js';
 import { createLogger } from './logger.js';
 import { createPlatform } from './platform/index.js';
-import { createEmbeddedBroker, type EmbeddedBroker } from './plugins/broker.js';
+import {
+  connectExternalBroker,
+  createEmbeddedBroker,
+  type EmbeddedBroker,
+  type ExternalBroker,
+} from './plugins/broker.js';
 
 export interface StartCloudOptions {
   logger?: Logger;
@@ -85,10 +91,28 @@ export async function startCloud(
     const db: Db = openDatabase(config);
     cleanups.push(() => db.destroy());
     await migrateToLatest(db);
-    // Before the broker accepts agents: a first agent joins the default site, which must exist by then.
     await ensureDefaultTenant(db, Date.now());
 
-    const broker: EmbeddedBroker = await createEmbeddedBroker(logger.child({ component: 'broker' }));
+    // MQTT_URL set: the cloud is a client of that broker, which holds the agents' logins (dynsec). Otherwise it
+    // runs aedes itself and checks every agent's password against the database.
+    const brokerLogger = logger.child({ component: 'broker' });
+    let embedded: EmbeddedBroker | undefined;
+    let broker: EmbeddedBroker | ExternalBroker;
+    if (config.mqttUrl === undefined) {
+      embedded = await createEmbeddedBroker(brokerLogger, {
+        verifyAgent: (agentId, password) => verifyAgentCredentials(db, agentId, password),
+      });
+      broker = embedded;
+    } else {
+      broker = await connectExternalBroker(brokerLogger, { url: config.mqttUrl }).catch((error: unknown) => {
+        // The message names the address or the refusal, never the URL (it holds the password).
+        throw new ConfigError(
+          'MQTT_URL',
+          `could not connect to the broker in MQTT_URL: ${(error as Error).message}`,
+          { cause: error },
+        );
+      });
+    }
     cleanups.push(() => broker.close());
     // Closed after the app (cleanups run in reverse): the relay and consumers stop before the database goes.
     const platform = await createPlatform({
@@ -119,9 +143,13 @@ export async function startCloud(
     await app.ready();
     platform.start();
 
-    const mqttPort = await listening('MQTT', config.mqttHost, config.mqttPort, () =>
-      broker.listen(config.mqttHost, config.mqttPort),
-    );
+    // With an external broker, agents connect to it: report its port.
+    const mqttPort =
+      embedded === undefined
+        ? Number(new URL(config.mqttUrl ?? '').port || 1883)
+        : await listening('MQTT', config.mqttHost, config.mqttPort, () =>
+            embedded.listen(config.mqttHost, config.mqttPort),
+          );
     await listening('HTTP', config.httpHost, config.httpPort, () =>
       app.listen({ host: config.httpHost, port: config.httpPort }),
     );

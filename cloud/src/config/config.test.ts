@@ -32,6 +32,7 @@ t.test('defaults apply when the environment is empty', async (t) => {
     redisUrl: undefined,
     redisPrefix: 'hashinsight:',
     metricsToken: undefined,
+    mqttUrl: undefined,
   });
 });
 
@@ -88,13 +89,15 @@ t.test('a bad value throws a ConfigError naming the key', async (t) => {
     [{ HASHINSIGHT_JWT_SECRET: 'too-short' }, 'HASHINSIGHT_JWT_SECRET'],
     [{ DATABASE_URL: 'mysql://root@127.0.0.1/test' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ HASHINSIGHT_REDIS_PREFIX: 'has space' }, 'HASHINSIGHT_REDIS_PREFIX'],
+    [{ HASHINSIGHT_METRICS_TOKEN: 'short' }, 'HASHINSIGHT_METRICS_TOKEN'],
+    [{ MQTT_URL: 'http://cloud:pw@127.0.0.1:1883' }, 'MQTT_URL'],
+    [{ MQTT_URL: 'mqtt://127.0.0.1:1883' }, 'MQTT_URL'],
     [{ HASHINSIGHT_RETENTION_RAW_DAYS: '-1' }, 'HASHINSIGHT_RETENTION_RAW_DAYS'],
     [{ HASHINSIGHT_RETENTION_5M_DAYS: '1.5' }, 'HASHINSIGHT_RETENTION_5M_DAYS'],
     [{ HASHINSIGHT_RETENTION_1H_DAYS: 'forever' }, 'HASHINSIGHT_RETENTION_1H_DAYS'],
     [{ HASHINSIGHT_RETENTION_1D_DAYS: '40000' }, 'HASHINSIGHT_RETENTION_1D_DAYS'],
-    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
-    [{ HASHINSIGHT_REDIS_PREFIX: 'has space' }, 'HASHINSIGHT_REDIS_PREFIX'],
-    [{ HASHINSIGHT_METRICS_TOKEN: 'short' }, 'HASHINSIGHT_METRICS_TOKEN'],
   ];
   for (const [env, key] of cases) {
     const error = configError(() => loadCloudConfig(env));
@@ -144,4 +147,13 @@ t.test('printableConfig masks secrets', async (t) => {
   t.equal(printable.httpPort, 8420);
   t.notMatch(JSON.stringify(printable), /yyyy|bootstrap-password|dbpass/);
   t.equal(printableConfig(loadCloudConfig({})).jwtSecret, null);
+});
+
+t.test('MQTT_URL is read, checked and shown without its password', async (t) => {
+  const config = loadCloudConfig({ MQTT_URL: 'mqtt://cloud:mqttpass@127.0.0.1:1883' });
+  t.equal(config.mqttUrl, 'mqtt://cloud:mqttpass@127.0.0.1:1883');
+  t.equal(printableConfig(config).mqttUrl, 'mqtt://cloud:****@127.0.0.1:1883');
+  t.notMatch(JSON.stringify(printableConfig(config)), /mqttpass/);
+  const error = configError(() => loadCloudConfig({ MQTT_URL: 'tcp://cloud:mqttpass@h' }));
+  t.notMatch(error.message, /mqttpass/);
 });

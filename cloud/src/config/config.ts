@@ -29,6 +29,8 @@ export interface CloudConfig {
   retention5mDays: number;
   retention1hDays: number;
   retention1dDays: number;
+  /** mqtt(s)://user:password@host:port of an external broker (Mosquitto): the embedded one then stays off. */
+  mqttUrl: string | undefined;
   /** redis://… shares cache, events, rate limits and notifications between instances; unset: in memory. */
   redisUrl: string | undefined;
   /** Prefix of every Redis key, channel and stream, so several installs (or tests) can share one Redis. */
@@ -41,6 +43,8 @@ interface Setting<T> {
   env: string;
   /** Masked by printableConfig and never echoed in error messages. */
   secret?: boolean;
+  /** How printableConfig shows a set secret when ******** would hide too much (a URL minus its password). */
+  mask?: (value: T) => string;
   fallback: () => T;
   /** Environment text to a value; bad text gives a value `check` rejects. */
   parse: (raw: string) => T;
@@ -76,6 +80,27 @@ const checkRedisUrl = (value: string | undefined) => {
     if (url.protocol === 'redis:' || url.protocol === 'rediss:') return undefined;
   } catch {}
   return 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
+};
+
+const checkMqttUrl = (value: string | undefined) => {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'mqtt:' || url.protocol === 'mqtts:') && url.hostname !== '' && url.username !== '')
+      return undefined;
+  } catch {}
+  return "must be an mqtt:// or mqtts:// URL with the cloud's broker login, such as mqtt://cloud:secret@127.0.0.1:1883";
+};
+
+/** The URL with its password replaced, so the broker in use stays visible. */
+const maskUrlPassword = (value: string | undefined): string => {
+  try {
+    const url = new URL(value ?? '');
+    if (url.password !== '') url.password = '****';
+    return url.toString();
+  } catch {
+    return '********';
+  }
 };
 
 const retentionDays = (env: string, days: number): Setting<number> => ({
@@ -145,6 +170,14 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
   retention5mDays: retentionDays('HASHINSIGHT_RETENTION_5M_DAYS', 30),
   retention1hDays: retentionDays('HASHINSIGHT_RETENTION_1H_DAYS', 400),
   retention1dDays: retentionDays('HASHINSIGHT_RETENTION_1D_DAYS', 0),
+  mqttUrl: {
+    env: 'MQTT_URL',
+    secret: true,
+    mask: maskUrlPassword,
+    fallback: () => undefined,
+    parse: text,
+    check: checkMqttUrl,
+  },
   // Conventional name too; a URL may carry a password (redis://:pw@host), so it is masked.
   redisUrl: { env: 'REDIS_URL', secret: true, fallback: () => undefined, parse: text, check: checkRedisUrl },
   redisPrefix: {
@@ -201,7 +234,10 @@ export function printableConfig(config: CloudConfig): Record<keyof CloudConfig, 
   for (const key of KEYS) {
     const value = config[key];
     if (value === undefined) printable[key] = null;
-    else printable[key] = SETTINGS[key].secret ? '********' : value;
+    else if (!SETTINGS[key].secret) printable[key] = value;
+    else
+      printable[key] =
+        (SETTINGS[key].mask as ((value: unknown) => string) | undefined)?.(value) ?? '********';
   }
   return printable;
 }

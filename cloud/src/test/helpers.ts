@@ -1,4 +1,5 @@
 // Shared by the cloud's tests: real SQLite in a temp dir, the real embedded broker, real MQTT clients.
+import { createHash } from 'node:crypto';
 import { ipToBytes, macToBytes, telemetryBatchCodec } from '@hashinsight/protocol';
 import { tempDir } from '@hashinsight/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +9,8 @@ import type { Test } from 'tap';
 import { type AppDependencies, buildApp } from '../app.js';
 import { type CloudConfig, loadCloudConfig } from '../config/index.js';
 import { type Db, migrateToLatest, openDatabase } from '../db/index.js';
-import { bootstrapOwner } from '../features/auth/index.js';
+import { verifyAgentCredentials } from '../features/agents/index.js';
+import { bootstrapOwner, ensureDefaultTenant } from '../features/auth/index.js';
 import { createLogger } from '../logger.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from '../plugins/broker.js';
 import { type RunningCloud, startCloud } from '../server.js';
@@ -73,7 +75,9 @@ export async function buildTestApp(
   const db = openDatabase({ dataDir: tempDir(t) });
   await migrateToLatest(db);
   await bootstrapOwner(db, { email: OWNER_EMAIL, password: OWNER_PASSWORD }, Date.now());
-  const broker = await createEmbeddedBroker(logs.logger);
+  const broker = await createEmbeddedBroker(logs.logger, {
+    verifyAgent: (agentId, password) => verifyAgentCredentials(db, agentId, password),
+  });
   const app = await buildApp({ db, broker, jwtSecret: JWT_SECRET, logger: logs.logger, ...options });
   t.teardown(async () => {
     await app.close();
@@ -83,10 +87,60 @@ export async function buildTestApp(
   return { app, db, broker, logs };
 }
 
-/** Connects like an agent does (MQTT 3.1.1, no reconnects); disconnected when the test ends. */
-export async function connectAgent(t: Test, port: number, clientId: string): Promise<MqttClient> {
+/** The MQTT password every agent made by enrollTestAgent gets. */
+export const AGENT_PASSWORD = 'agent-test-password-of-enough-length';
+
+/**
+ * An enrolled agent row in the default site (as POST /api/agents/enroll makes one), with AGENT_PASSWORD, so
+ * tests that are not about enrollment can connect agents and ingest for them.
+ */
+export async function enrollTestAgent(db: Db, agentId: string, password = AGENT_PASSWORD): Promise<void> {
+  const { tenantId, siteId } = await ensureDefaultTenant(db, Date.now());
+  await db
+    .insertInto('agent')
+    .values({
+      id: agentId,
+      tenant_id: tenantId,
+      site_id: siteId,
+      epoch: 0,
+      online: 0,
+      hostname: '',
+      agent_version: '',
+      last_seen_at: null,
+      created_at: Date.now(),
+      mqtt_password_hash: `sha256:${createHash('sha256').update(password).digest('hex')}`,
+      signing_public_key: null,
+      box_public_key: null,
+      enrolled_at: Date.now(),
+      revoked_at: null,
+    })
+    .execute();
+}
+
+/** Enrolls `agentIds` (enrollTestAgent) in the database of a cloud started with `config`. */
+export async function enrollAgents(config: CloudConfig, agentIds: string[]): Promise<void> {
+  const db = openDatabase(config);
+  try {
+    for (const agentId of agentIds) await enrollTestAgent(db, agentId);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Connects like an agent does (MQTT 3.1.1, no reconnects, user name = client id); disconnected when the test
+ * ends.
+ */
+export async function connectAgent(
+  t: Test,
+  port: number,
+  clientId: string,
+  password = AGENT_PASSWORD,
+): Promise<MqttClient> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     clientId,
+    username: clientId,
+    password,
     protocolVersion: 4,
     reconnectPeriod: 0,
     connectTimeout: 5000,
@@ -96,10 +150,15 @@ export async function connectAgent(t: Test, port: number, clientId: string): Pro
 }
 
 /** Whether the broker accepts a connection with `clientId`: 'refused' when it closes without a CONNACK 0. */
-export function tryConnect(port: number, clientId: string): Promise<'connected' | 'refused'> {
+export function tryConnect(
+  port: number,
+  clientId: string,
+  login: { username?: string; password?: string } = { username: clientId, password: AGENT_PASSWORD },
+): Promise<'connected' | 'refused'> {
   return new Promise((resolve) => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
       clientId,
+      ...login,
       protocolVersion: 4,
       reconnectPeriod: 0,
       connectTimeout: 5000,

@@ -18,6 +18,7 @@ import {
   batchBytes,
   closed,
   connectAgent,
+  enrollAgents,
   MINER_ID,
   nextMessage,
   OWNER_EMAIL,
@@ -25,6 +26,13 @@ import {
   sample,
   startTestCloud,
 } from './helpers.js';
+
+/** The cloud with the agents these tests use already enrolled: agent rows come from enrollment only. */
+async function cloudWithAgents(t: Test) {
+  const started = await startTestCloud(t);
+  await enrollAgents(started.config, ['agent-1', 'agent-2', 'agent-3', 'site-a', 'site-b']);
+  return started;
+}
 
 async function accessToken(cloud: RunningCloud): Promise<string> {
   const response = await fetch(`${cloud.httpUrl}/api/auth/login`, {
@@ -59,7 +67,7 @@ async function send(client: MqttClient, agentId: string, payload: Uint8Array) {
 }
 
 t.test('a telemetry batch shows up in /api/miners and is acked after the commit', async (t) => {
-  const { cloud, config } = await startTestCloud(t);
+  const { cloud, config } = await cloudWithAgents(t);
   const client = await agent(t, cloud, 'agent-1');
   const token = await accessToken(cloud);
 
@@ -125,7 +133,7 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
 });
 
 t.test('a fresh cloud acks from the oldest unacked seq on and warns about the seqs it skipped', async (t) => {
-  const { cloud, logs } = await startTestCloud(t);
+  const { cloud, logs } = await cloudWithAgents(t);
   const client = await agent(t, cloud, 'agent-1');
   const token = await accessToken(cloud);
   // Seqs 1..500 of epoch 9 were acknowledged by a cloud whose database this one does not have.
@@ -148,7 +156,7 @@ t.test('a fresh cloud acks from the oldest unacked seq on and warns about the se
 });
 
 t.test('two agents reporting the same miner id get a miner each', async (t) => {
-  const { cloud } = await startTestCloud(t);
+  const { cloud } = await cloudWithAgents(t);
   const token = await accessToken(cloud);
   // Two sites, each with a miner at 10.0.0.5 that its agent names by IP.
   const at = (hashrateMhs: number) =>
@@ -175,7 +183,7 @@ t.test('two agents reporting the same miner id get a miner each', async (t) => {
 });
 
 t.test('bad payloads are logged with a typed code and ingest carries on', async (t) => {
-  const { cloud, logs } = await startTestCloud(t);
+  const { cloud, logs } = await cloudWithAgents(t);
   const client = await agent(t, cloud, 'agent-1');
   const topic = agentTopic('agent-1', 'telemetry');
   const valid = telemetryBatchCodec.encode({ epoch: 1, samples: [sample(1)] });
@@ -208,7 +216,7 @@ t.test('bad payloads are logged with a typed code and ingest carries on', async 
 });
 
 t.test('publishing to another agent topic never reaches ingest', async (t) => {
-  const { cloud, logs } = await startTestCloud(t);
+  const { cloud, logs } = await cloudWithAgents(t);
   const token = await accessToken(cloud);
   const intruder = await connectAgent(t, cloud.mqttPort, 'agent-1');
   const refusal = closed(intruder);
@@ -227,7 +235,7 @@ t.test('publishing to another agent topic never reaches ingest', async (t) => {
 });
 
 t.test('a birth then a stale death leaves the agent online', async (t) => {
-  const { cloud, config } = await startTestCloud(t);
+  const { cloud, config } = await cloudWithAgents(t);
   const client = await agent(t, cloud, 'agent-1');
   const state = agentTopic('agent-1', 'state');
   const birth = agentPresenceCodec.encode({ birth: { epoch: 7, hostname: 'edge', agentVersion: '0.1.0' } });

@@ -10,6 +10,7 @@ import {
 } from '@hashinsight/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
+import { UnknownAgentError } from './errors.js';
 import { type IngestMetrics, ingestMetrics } from './metrics.js';
 import { applyPresence, ingestTelemetry } from './service.js';
 
@@ -35,7 +36,12 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
   // One agent's messages are handled in arrival order (the high-water mark depends on it); agents in parallel.
   const queue = new KeyedQueue();
 
-  function rejected(agentId: string, kind: AgentTopicKind, error: ProtocolError, bytes: number): void {
+  function rejected(
+    agentId: string,
+    kind: AgentTopicKind,
+    error: ProtocolError | UnknownAgentError,
+    bytes: number,
+  ): void {
     metrics.reject(kind, error.code);
     // Never the payload itself: it is untrusted and may be huge.
     log.warn(
@@ -88,6 +94,7 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
       const { agentId } = parseAgentTopic(topic); // the subscription filter guarantees an agent topic
       return queue.add(agentId, () =>
         handle(agentId, payload).catch((error: unknown) => {
+          if (error instanceof UnknownAgentError) return rejected(agentId, kind, error, payload.length);
           metrics.failures += 1;
           log.error({ err: error, agentId, kind }, 'message handling failed');
         }),

@@ -5,31 +5,12 @@ import type { IdentityFields } from './mapping.js';
 // PostgreSQL both accept.
 
 /**
- * Registers an agent on its first message. Until agents enroll per site, a new one joins the first site (the
- * default one on a single box).
+ * Whether `agentId` is an enrolled agent that is not revoked. Agent rows come from enrollment only; messages of
+ * any other id are refused, whichever broker let them through.
  */
-export async function insertAgentIfMissing(db: Db, agentId: string, nowMs: number): Promise<void> {
-  const site = await db
-    .selectFrom('site')
-    .select(['id', 'tenant_id'])
-    .orderBy('created_at')
-    .orderBy('id')
-    .executeTakeFirst();
-  await db
-    .insertInto('agent')
-    .values({
-      id: agentId,
-      tenant_id: site?.tenant_id ?? null,
-      site_id: site?.id ?? null,
-      epoch: 0,
-      online: 0,
-      hostname: '',
-      agent_version: '',
-      last_seen_at: null,
-      created_at: nowMs,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+export async function isActiveAgent(db: Db, agentId: string): Promise<boolean> {
+  const row = await db.selectFrom('agent').select('revoked_at').where('id', '=', agentId).executeTakeFirst();
+  return row !== undefined && row.revoked_at === null;
 }
 
 /** Highest contiguous seq stored for the agent's `epoch` (0 for an epoch not seen yet). */

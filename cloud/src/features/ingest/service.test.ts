@@ -1,9 +1,18 @@
+import type { Test } from 'tap';
 import type { Db } from '../../db/index.js';
 import { testEachDialect } from '../../test/databases.js';
-import { MINER_ID, sample } from '../../test/helpers.js';
+import { enrollTestAgent, MINER_ID, sample } from '../../test/helpers.js';
 import { applyPresence, ingestTelemetry } from './service.js';
 
 const NOW = 1_795_000_500_000;
+
+/** testEachDialect with agent-1 enrolled: the ingest stores messages of enrolled agents only. */
+function testIngest(name: string, body: (t: Test, db: Db) => Promise<void>): void {
+  testEachDialect(name, async (t, db) => {
+    await enrollTestAgent(db, 'agent-1');
+    await body(t, db);
+  });
+}
 const latest = (db: Db) =>
   db.selectFrom('miner_latest').selectAll().where('miner_id', '=', MINER_ID).executeTakeFirst();
 const streams = (db: Db) =>
@@ -16,7 +25,7 @@ const streams = (db: Db) =>
 const agent = (db: Db) =>
   db.selectFrom('agent').selectAll().where('id', '=', 'agent-1').executeTakeFirstOrThrow();
 
-testEachDialect('a batch is stored and the high-water mark advances to its last seq', async (t, db) => {
+testIngest('a batch is stored and the high-water mark advances to its last seq', async (t, db) => {
   const outcome = await ingestTelemetry(
     db,
     'agent-1',
@@ -44,7 +53,7 @@ testEachDialect('a batch is stored and the high-water mark advances to its last 
   t.match(detail.boards[0], { chipTempDc: 712, inletTempDc: null });
 });
 
-testEachDialect('duplicates are skipped and acknowledged the same', async (t, db) => {
+testIngest('duplicates are skipped and acknowledged the same', async (t, db) => {
   await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2)] }, NOW);
   // The same seqs again, with different (newer) content: they must not be applied a second time.
   const resent = [sample(1), sample(2, { hashrateMhs: 1, timeMs: sample(9).timeMs })];
@@ -53,7 +62,7 @@ testEachDialect('duplicates are skipped and acknowledged the same', async (t, db
   t.equal((await latest(db))?.hashrate_mhs, 110_566_890);
 });
 
-testEachDialect('a gap stops the mark until the missing seqs arrive', async (t, db) => {
+testIngest('a gap stops the mark until the missing seqs arrive', async (t, db) => {
   await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2)] }, NOW);
   const gap = await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(5), sample(6)] }, NOW);
   t.match(gap, { upToSeq: 2, applied: 2 }, 'stored but not acknowledged past the gap');
@@ -75,7 +84,7 @@ testEachDialect('a gap stops the mark until the missing seqs arrive', async (t, 
   t.match(inner, { upToSeq: 5, applied: 3 }, 'a gap inside a batch stops the mark there');
 });
 
-testEachDialect(
+testIngest(
   'each epoch is its own stream: a new one starts at 1, an older one still stores and acks',
   async (t, db) => {
     await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1), sample(2), sample(3)] }, NOW);
@@ -98,40 +107,37 @@ testEachDialect(
   },
 );
 
-testEachDialect(
-  'oldestUnackedSeq lifts the mark of a cloud that never saw the earlier seqs',
-  async (t, db) => {
-    // A fresh database (restored or replaced) and an agent whose seqs 1..500 were acked by the cloud before it.
-    const batch = { epoch: 7, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(503)] };
-    const outcome = await ingestTelemetry(db, 'agent-1', batch, NOW);
-    t.same(outcome, {
-      epoch: 7,
-      upToSeq: 503,
-      applied: 3,
-      duplicates: 0,
-      skipped: { fromSeq: 1, toSeq: 500 },
-    });
-    t.same(await streams(db), [{ epoch: 7, up_to_seq: 503 }]);
-    t.equal((await latest(db))?.time_ms, sample(503).timeMs, 'the samples are stored');
+testIngest('oldestUnackedSeq lifts the mark of a cloud that never saw the earlier seqs', async (t, db) => {
+  // A fresh database (restored or replaced) and an agent whose seqs 1..500 were acked by the cloud before it.
+  const batch = { epoch: 7, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(503)] };
+  const outcome = await ingestTelemetry(db, 'agent-1', batch, NOW);
+  t.same(outcome, {
+    epoch: 7,
+    upToSeq: 503,
+    applied: 3,
+    duplicates: 0,
+    skipped: { fromSeq: 1, toSeq: 500 },
+  });
+  t.same(await streams(db), [{ epoch: 7, up_to_seq: 503 }]);
+  t.equal((await latest(db))?.time_ms, sample(503).timeMs, 'the samples are stored');
 
-    const next = { epoch: 7, oldestUnackedSeq: 504, samples: [sample(504)] };
-    t.same(
-      await ingestTelemetry(db, 'agent-1', next, NOW),
-      { epoch: 7, upToSeq: 504, applied: 1, duplicates: 0 },
-      'the next batch (oldest unacked = first seq = mark + 1) skips nothing',
-    );
-    // A resend whose oldest unacked lies below the mark (its ack was lost) never moves the mark back.
-    const resent = { epoch: 7, oldestUnackedSeq: 503, samples: [sample(503), sample(504), sample(505)] };
-    t.same(await ingestTelemetry(db, 'agent-1', resent, NOW), {
-      epoch: 7,
-      upToSeq: 505,
-      applied: 1,
-      duplicates: 2,
-    });
-  },
-);
+  const next = { epoch: 7, oldestUnackedSeq: 504, samples: [sample(504)] };
+  t.same(
+    await ingestTelemetry(db, 'agent-1', next, NOW),
+    { epoch: 7, upToSeq: 504, applied: 1, duplicates: 0 },
+    'the next batch (oldest unacked = first seq = mark + 1) skips nothing',
+  );
+  // A resend whose oldest unacked lies below the mark (its ack was lost) never moves the mark back.
+  const resent = { epoch: 7, oldestUnackedSeq: 503, samples: [sample(503), sample(504), sample(505)] };
+  t.same(await ingestTelemetry(db, 'agent-1', resent, NOW), {
+    epoch: 7,
+    upToSeq: 505,
+    applied: 1,
+    duplicates: 2,
+  });
+});
 
-testEachDialect('a normal batch with oldestUnackedSeq skips nothing', async (t, db) => {
+testIngest('a normal batch with oldestUnackedSeq skips nothing', async (t, db) => {
   const first = { epoch: 1, oldestUnackedSeq: 1, samples: [sample(1), sample(2)] };
   t.same(await ingestTelemetry(db, 'agent-1', first, NOW), {
     epoch: 1,
@@ -148,22 +154,19 @@ testEachDialect('a normal batch with oldestUnackedSeq skips nothing', async (t, 
   });
 });
 
-testEachDialect(
-  'after an oldestUnackedSeq jump a gap inside the batch still stops the mark',
-  async (t, db) => {
-    const batch = { epoch: 2, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(504)] };
-    t.same(await ingestTelemetry(db, 'agent-1', batch, NOW), {
-      epoch: 2,
-      upToSeq: 502,
-      applied: 3,
-      duplicates: 0,
-      skipped: { fromSeq: 1, toSeq: 500 },
-    });
-    t.same(await streams(db), [{ epoch: 2, up_to_seq: 502 }]);
-  },
-);
+testIngest('after an oldestUnackedSeq jump a gap inside the batch still stops the mark', async (t, db) => {
+  const batch = { epoch: 2, oldestUnackedSeq: 501, samples: [sample(501), sample(502), sample(504)] };
+  t.same(await ingestTelemetry(db, 'agent-1', batch, NOW), {
+    epoch: 2,
+    upToSeq: 502,
+    applied: 3,
+    duplicates: 0,
+    skipped: { fromSeq: 1, toSeq: 500 },
+  });
+  t.same(await streams(db), [{ epoch: 2, up_to_seq: 502 }]);
+});
 
-testEachDialect('a sample without identity still creates its miner', async (t, db) => {
+testIngest('a sample without identity still creates its miner', async (t, db) => {
   await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1, { identity: null })] }, NOW);
   t.match(await db.selectFrom('miner').selectAll().executeTakeFirst(), {
     id: MINER_ID,
@@ -177,7 +180,7 @@ testEachDialect('a sample without identity still creates its miner', async (t, d
   });
 });
 
-testEachDialect('birth, then a stale death of an older epoch, leaves the agent online', async (t, db) => {
+testIngest('birth, then a stale death of an older epoch, leaves the agent online', async (t, db) => {
   const birth = { birth: { epoch: 5, hostname: 'edge-1', agentVersion: '0.1.0', startedAtMs: NOW } };
   t.match(await applyPresence(db, 'agent-1', birth, NOW), { kind: 'birth', epoch: 5, applied: true });
   t.match(await agent(db), {
@@ -199,4 +202,18 @@ testEachDialect('birth, then a stale death of an older epoch, leaves the agent o
     applied: true,
   });
   t.match(await agent(db), { online: 0, epoch: 5 });
+});
+
+testEachDialect('messages of an agent that never enrolled, or was revoked, are refused', async (t, db) => {
+  await t.rejects(ingestTelemetry(db, 'ghost', { epoch: 1, samples: [sample(1)] }, NOW), {
+    code: 'INGEST_UNKNOWN_AGENT',
+  });
+  await t.rejects(applyPresence(db, 'ghost', { birth: { epoch: 1 } }, NOW), { code: 'INGEST_UNKNOWN_AGENT' });
+  t.same(await db.selectFrom('agent').select('id').execute(), [], 'no agent row is made up');
+  await enrollTestAgent(db, 'agent-1');
+  await db.updateTable('agent').set({ revoked_at: NOW }).where('id', '=', 'agent-1').execute();
+  await t.rejects(ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [sample(1)] }, NOW), {
+    code: 'INGEST_UNKNOWN_AGENT',
+  });
+  t.same(await db.selectFrom('miner').select('id').execute(), [], 'nothing stored for a revoked agent');
 });

@@ -2,12 +2,13 @@ import type { hashinsight } from '@hashinsight/protocol';
 import type { Db } from '../../db/index.js';
 import { recordEvent } from '../../platform/index.js';
 import { storeSamples } from '../telemetry/index.js';
+import { UnknownAgentError } from './errors.js';
 import { type IdentityFields, identityFields, sampleDetail, sampleRow, statusName } from './mapping.js';
 import {
   applyBirth,
   applyDeath,
   getTelemetryMark,
-  insertAgentIfMissing,
+  isActiveAgent,
   setTelemetryMark,
   upsertMiners,
   upsertMinersLatest,
@@ -77,7 +78,7 @@ export async function ingestTelemetry(
   const epoch = batch.epoch ?? 0;
   const samples = batch.samples ?? [];
   return db.transaction().execute(async (trx) => {
-    await insertAgentIfMissing(trx, agentId, nowMs);
+    if (!(await isActiveAgent(trx, agentId))) throw new UnknownAgentError(agentId);
     const stored = await getTelemetryMark(trx, agentId, epoch);
     const oldestUnacked = batch.oldestUnackedSeq ?? 0;
     let upToSeq = oldestUnacked > 0 ? Math.max(stored, oldestUnacked - 1) : stored;
@@ -176,7 +177,7 @@ export async function applyPresence(
   nowMs: number,
 ): Promise<PresenceOutcome> {
   return db.transaction().execute(async (trx) => {
-    await insertAgentIfMissing(trx, agentId, nowMs);
+    if (!(await isActiveAgent(trx, agentId))) throw new UnknownAgentError(agentId);
     if (presence.birth) {
       const epoch = presence.birth.epoch ?? 0;
       const applied = await applyBirth(
