@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter, sql } from 'kysely';
 import { migrations } from './migrations/index.js';
 import { openPostgres, type PostgresOptions } from './postgres.js';
 import type { Database } from './schema.js';
@@ -31,7 +31,18 @@ export function dialectOf(db: Db): Dialect {
 
 /** Applies every pending migration; throws the first failure. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // On PostgreSQL, name the schema the connection works in: without it Kysely looks for its migration tables
+  // in any schema, finds another schema's (parallel test runs, a second install), skips creating its own and
+  // then fails with 'relation kysely_migration_lock does not exist'.
+  const schema =
+    dialectOf(db) === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined) {
     throw new Error('database migration failed', { cause: result.error });

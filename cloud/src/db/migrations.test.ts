@@ -10,6 +10,8 @@ const EXPECTED_TABLES = [
   'api_key',
   'audit_log',
   'customer',
+  'event_inbox',
+  'event_outbox',
   'miner',
   'miner_latest',
   'refresh_token',
