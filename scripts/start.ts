@@ -1,6 +1,8 @@
 // `npm start`: the whole system on one box with embedded defaults — a simulated fleet, the cloud (SQLite and its
 // embedded MQTT broker) and one agent — each in its own process, as they would run in production.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pretty from 'pino-pretty';
@@ -90,14 +92,103 @@ const [[, minerRange], [, email], [, passwordLine]] = await Promise.all([
 ]);
 const generated = passwordLine?.match(/^(\S+)\s+<- generated/)?.[1];
 const password = generated ?? '<the password shown on first start; delete the data dir to start over>';
+const url = `http://${httpHost}:${httpPort}`;
+
+interface AgentLogin {
+  agentId: string;
+  password: string;
+}
+
+/** Asks the cloud for `path` as the owner; throws with the cloud's error code on anything but success. */
+async function api<T>(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<T> {
+  const response = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const body = (await response.json()) as { success: boolean; data: T; code?: string };
+  if (!body.success) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${body.code}`);
+  return body.data;
+}
+
+/** The raw 32-byte public key of a fresh key pair, base64 (what enrollment registers). */
+function publicKey(kind: 'ed25519' | 'x25519'): string {
+  const { x } = generateKeyPairSync(kind as 'ed25519').publicKey.export({ format: 'jwk' });
+  return Buffer.from(x ?? '', 'base64url').toString('base64');
+}
+
+/**
+ * The agent's broker login: enrolled once through the cloud's API (an enrollment token for the first site,
+ * created as the owner, exchanged like an agent would), then kept in the data dir (0600) for later starts,
+ * when the owner password is no longer known to this script. The keys made here stand in for the agent's own
+ * until the agent enrolls itself (its private keys matter only once commands are signed, issue #6).
+ */
+async function agentLogin(): Promise<AgentLogin> {
+  const file = join(dataDir, 'agent-login.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as AgentLogin;
+  } catch {
+    // not enrolled yet
+  }
+  const ownerPassword = generated ?? env.HASHINSIGHT_BOOTSTRAP_PASSWORD;
+  if (!ownerPassword) {
+    throw new Error(
+      `no agent login in ${file} and no owner password to enroll one: delete ${dataDir} to start over`,
+    );
+  }
+  const { accessToken } = await api<{ accessToken: string }>('/api/auth/login', {
+    method: 'POST',
+    body: { email, password: ownerPassword },
+  });
+  const { sites } = await api<{ sites: { id: string }[] }>('/api/sites', { token: accessToken });
+  const siteId = sites[0]?.id;
+  if (siteId === undefined) throw new Error('the cloud has no site to enroll the agent in');
+  const { token } = await api<{ token: string }>(`/api/sites/${siteId}/enrollment-tokens`, {
+    method: 'POST',
+    token: accessToken,
+    body: {},
+  });
+  const enrolled = await api<{ agentId: string; mqtt: { password: string } }>('/api/agents/enroll', {
+    method: 'POST',
+    body: {
+      token,
+      hostname: 'npm-start',
+      agentVersion: '0.1.0',
+      publicKeys: { signing: publicKey('ed25519'), box: publicKey('x25519') },
+    },
+  });
+  const login = { agentId: enrolled.agentId, password: enrolled.mqtt.password };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, JSON.stringify(login), { mode: 0o600 });
+  return login;
+}
+
+let login: AgentLogin;
+try {
+  login = await agentLogin();
+} catch (error) {
+  console.error(`\nCould not enroll the agent: ${(error as Error).message}; stopping.`);
+  stop(1);
+  await new Promise(() => undefined); // stop() exits once the children are gone
+  throw error;
+}
 run('agent', 'agent/dist/main.js', [], {
   HASHINSIGHT_DATA_DIR: join(dataDir, 'agent'),
   HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
+  // Passed in the environment of the agent only, never printed or logged.
+  HASHINSIGHT_AGENT_ID: login.agentId,
+  HASHINSIGHT_AGENT_MQTT_USERNAME: login.agentId,
+  HASHINSIGHT_AGENT_MQTT_PASSWORD: login.password,
   HASHINSIGHT_AGENT_MINERS: minerRange as string,
   HASHINSIGHT_AGENT_POLL_INTERVAL_MS: env.HASHINSIGHT_AGENT_POLL_INTERVAL_MS || '10000',
 });
 
-const url = `http://${httpHost}:${httpPort}`;
 console.log(`
 HashInsight is running: ${fleetSize} simulated miners -> agent -> cloud.
   Cloud API   ${url}   (health: ${url}/healthz)

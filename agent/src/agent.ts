@@ -31,6 +31,8 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
     {
       agentId,
       mqttUrl: config.mqttUrl,
+      mqttUsername: config.mqttUsername,
+      mqttPassword: config.mqttPassword,
       batchSize: config.batchSize,
       agentVersion: AGENT_VERSION,
       hostname: hostname(),

@@ -1,5 +1,6 @@
 // The whole path on real parts: virtual miners on their own loopback IPs (cgminer API over TCP) -> agent (real
 // SQLite outbox) -> the cloud's embedded MQTT broker -> ingest (real SQLite) -> ack -> GET /api/miners.
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createLogger as agentLogger,
@@ -43,6 +44,48 @@ async function listMiners(cloud: RunningCloud, token: string): Promise<ApiMiner[
   return body.data.miners;
 }
 
+async function api<T>(cloud: RunningCloud, path: string, token?: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${cloud.httpUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const parsed = (await response.json()) as { success: boolean; data: T };
+  if (!parsed.success) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed.data;
+}
+
+const rawPublicKey = (kind: 'ed25519' | 'x25519') =>
+  Buffer.from(
+    generateKeyPairSync(kind as 'ed25519').publicKey.export({ format: 'jwk' }).x ?? '',
+    'base64url',
+  ).toString('base64');
+
+/** Enrolls an agent the way an operator and an agent do: a token for the first site, exchanged for a login. */
+async function enroll(cloud: RunningCloud, token: string) {
+  const { sites } = await api<{ sites: { id: string }[] }>(cloud, '/api/sites', token);
+  const { token: enrollmentToken } = await api<{ token: string }>(
+    cloud,
+    `/api/sites/${sites[0]?.id}/enrollment-tokens`,
+    token,
+    {},
+  );
+  return api<{ agentId: string; mqtt: { username: string; password: string } }>(
+    cloud,
+    '/api/agents/enroll',
+    undefined,
+    {
+      token: enrollmentToken,
+      hostname: 'e2e',
+      agentVersion: '0.1.0',
+      publicKeys: { signing: rawPublicKey('ed25519'), box: rawPublicKey('x25519') },
+    },
+  );
+}
+
 async function startSystem(t: Test, minerCount: number, fleetModels?: string[]) {
   const dir = tempDir(t);
   const ips = loopbackAllocator.take(minerCount);
@@ -64,9 +107,12 @@ async function startSystem(t: Test, minerCount: number, fleetModels?: string[]) 
     { logger: pino({ level: 'silent' }) },
   );
   t.teardown(() => cloud.close());
+  const token = await login(cloud, 'owner@e2e.test', password);
+  const enrolled = await enroll(cloud, token);
   const config = loadAgentConfig({
     HASHINSIGHT_DATA_DIR: join(dir, 'agent'),
-    HASHINSIGHT_AGENT_ID: 'site-e2e',
+    HASHINSIGHT_AGENT_MQTT_USERNAME: enrolled.mqtt.username,
+    HASHINSIGHT_AGENT_MQTT_PASSWORD: enrolled.mqtt.password,
     HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${cloud.mqttPort}`,
     HASHINSIGHT_AGENT_MINERS: ips.join(','),
     // One cycle during the test, so the miners' last replies are exactly what was sent.
@@ -75,7 +121,6 @@ async function startSystem(t: Test, minerCount: number, fleetModels?: string[]) 
   });
   const agent: RunningAgent = startAgent(config, agentLogger('silent'));
   t.teardown(() => agent.stop());
-  const token = await login(cloud, 'owner@e2e.test', password);
   return { fleet, cloud, agent, token, ips };
 }
 

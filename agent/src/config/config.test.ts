@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, expandTargets, loadAgentConfig } from './index.js';
+import { ConfigError, expandTargets, loadAgentConfig, printableConfig } from './index.js';
 
 t.test('targets expand from addresses, ranges and CIDRs without duplicates', async (t) => {
   t.same(expandTargets('127.1.0.1, 127.1.0.3-127.1.0.4,127.1.0.1'), ['127.1.0.1', '127.1.0.3', '127.1.0.4']);
@@ -66,4 +66,28 @@ t.test('a bad broker URL is refused without repeating its password', async (t) =
     loadAgentConfig({ HASHINSIGHT_AGENT_MQTT_URL: 'mqtts://u:p@[::1]:8883' }).mqttUrl,
     'mqtts://u:p@[::1]:8883',
   );
+});
+
+t.test('the broker login from enrollment: user name is the agent id, password masked', async (t) => {
+  const config = loadAgentConfig({
+    HASHINSIGHT_AGENT_MQTT_USERNAME: 'agent-7',
+    HASHINSIGHT_AGENT_MQTT_PASSWORD: 'enrolled-secret',
+  });
+  t.equal(config.agentId, 'agent-7', 'the user name names the agent when no id is set');
+  t.equal(config.mqttPassword, 'enrolled-secret');
+  const printed = JSON.stringify(printableConfig(config));
+  t.notMatch(printed, /enrolled-secret/);
+  t.match(printed, /"mqttPassword":"\*\*\*\*"/);
+  for (const env of [
+    {
+      HASHINSIGHT_AGENT_ID: 'agent-8',
+      HASHINSIGHT_AGENT_MQTT_USERNAME: 'agent-7',
+      HASHINSIGHT_AGENT_MQTT_PASSWORD: 'x',
+    },
+    { HASHINSIGHT_AGENT_MQTT_USERNAME: 'agent-7' },
+    { HASHINSIGHT_AGENT_MQTT_PASSWORD: 'enrolled-secret' },
+  ]) {
+    t.throws(() => loadAgentConfig(env), ConfigError, JSON.stringify(Object.keys(env)));
+  }
+  t.equal(loadAgentConfig({}).mqttPassword, undefined);
 });

@@ -10,6 +10,10 @@ export interface AgentConfig {
   dataDir: string;
   /** Broker the agent syncs through, e.g. mqtt://127.0.0.1:18830. */
   mqttUrl: string;
+  /** Broker login from enrollment: the user name is the agent id. */
+  mqttUsername: string | undefined;
+  /** Secret: masked by printableConfig, never logged. */
+  mqttPassword: string | undefined;
   /** Miner addresses to poll. */
   miners: string[];
   /** cgminer API port of the miners. */
@@ -63,9 +67,22 @@ function brokerUrl(raw: string): string {
 
 /** Reads and validates the agent's settings; throws ConfigError naming the bad key. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AgentConfig {
-  const agentId = env.HASHINSIGHT_AGENT_ID || undefined;
+  const mqttUsername = env.HASHINSIGHT_AGENT_MQTT_USERNAME || undefined;
+  const mqttPassword = env.HASHINSIGHT_AGENT_MQTT_PASSWORD || undefined;
+  // The cloud's broker admits a client only when its client id, user name and agent id are one and the same.
+  const agentId = env.HASHINSIGHT_AGENT_ID || mqttUsername;
   if (agentId !== undefined && !isValidAgentId(agentId)) {
     throw new ConfigError('HASHINSIGHT_AGENT_ID must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
+  }
+  if (mqttUsername !== undefined && mqttUsername !== agentId) {
+    throw new ConfigError(
+      'HASHINSIGHT_AGENT_MQTT_USERNAME must equal HASHINSIGHT_AGENT_ID (the enrolled agent id)',
+    );
+  }
+  if ((mqttUsername === undefined) !== (mqttPassword === undefined)) {
+    throw new ConfigError(
+      'HASHINSIGHT_AGENT_MQTT_USERNAME and HASHINSIGHT_AGENT_MQTT_PASSWORD are set together (from enrollment)',
+    );
   }
   const mqttUrl = brokerUrl(env.HASHINSIGHT_AGENT_MQTT_URL || 'mqtt://127.0.0.1:18830');
   let miners: string[];
@@ -82,6 +99,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ag
     agentId,
     dataDir: resolve(cwd, env.HASHINSIGHT_DATA_DIR || join('.data', 'agent')),
     mqttUrl,
+    mqttUsername,
+    mqttPassword,
     miners,
     minerPort: integer(env, 'HASHINSIGHT_AGENT_MINER_PORT', 4028, 1, 65_535),
     pollIntervalMs: integer(env, 'HASHINSIGHT_AGENT_POLL_INTERVAL_MS', 60_000, 1000, 86_400_000),
@@ -94,9 +113,14 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ag
 
 /** The settings as `--print-config` shows them: broker credentials masked, the target list summarised. */
 export function printableConfig(config: AgentConfig): Record<string, unknown> {
-  const { miners, mqttUrl, ...rest } = config;
+  const { miners, mqttUrl, mqttPassword, ...rest } = config;
   const url = new URL(mqttUrl);
   if (url.username) url.username = '****';
   if (url.password) url.password = '****';
-  return { ...rest, mqttUrl: url.toString(), miners: `${miners.length} addresses` };
+  return {
+    ...rest,
+    mqttUrl: url.toString(),
+    mqttPassword: mqttPassword === undefined ? null : '****',
+    miners: `${miners.length} addresses`,
+  };
 }

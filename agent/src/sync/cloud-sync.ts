@@ -13,6 +13,9 @@ import { reconnectDelayMs } from './backoff.js';
 export interface CloudSyncOptions {
   agentId: string;
   mqttUrl: string;
+  /** The broker login from enrollment (user name = agent id); unset for a broker without logins. */
+  mqttUsername?: string | undefined;
+  mqttPassword?: string | undefined;
   batchSize: number;
   agentVersion: string;
   hostname: string;
@@ -87,8 +90,10 @@ export class CloudSync {
     // The epoch is used in the will before the connection exists; it is persisted once the connection is up.
     const epoch = this.store.currentEpoch() + 1;
     const death = agentPresenceCodec.encode({ death: { epoch, clean: false } });
+    const { mqttUsername, mqttPassword } = this.options;
     const client = mqtt.connect(this.options.mqttUrl, {
       clientId: this.options.agentId,
+      ...(mqttUsername === undefined ? {} : { username: mqttUsername, password: mqttPassword }),
       clean: true,
       keepalive: 30,
       reconnectPeriod: 0, // reconnects are ours: each one needs a new epoch and will
