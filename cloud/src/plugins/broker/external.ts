@@ -57,7 +57,10 @@ export async function connectExternalBroker(
     will: { topic: CLOUD_STATE_TOPIC, payload: cloudState(false), qos: 1, retain: true },
   });
   const dynsec = new DynsecClient(client, commandTimeoutMs);
-  const handlers = new Map<string, Set<MessageHandler>>();
+  // Each filter is subscribed with its own MQTT 5 subscription identifier: the broker names, on every message,
+  // which subscriptions it was delivered for, so a message matching two filters reaches each handler once.
+  const handlers = new Map<string, { id: number; set: Set<MessageHandler> }>();
+  let nextSubscriptionId = 1;
   let closing = false;
 
   const announceOnline = () =>
@@ -65,10 +68,12 @@ export async function connectExternalBroker(
       .publishAsync(CLOUD_STATE_TOPIC, cloudState(true), { qos: 1, retain: true })
       .catch((error: unknown) => logger.warn({ err: error }, 'could not announce the cloud online'));
 
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
     if (topic === DYNSEC_RESPONSE_TOPIC) return dynsec.onResponse(payload);
-    for (const [filter, set] of handlers) {
-      if (!topicMatches(filter, topic)) continue;
+    const delivered = packet.properties?.subscriptionIdentifier;
+    const ids = delivered === undefined ? undefined : new Set([delivered].flat());
+    for (const [filter, { id, set }] of handlers) {
+      if (ids === undefined ? !topicMatches(filter, topic) : !ids.has(id)) continue;
       for (const handler of set) {
         Promise.resolve()
           .then(() => handler(topic, payload))
@@ -97,16 +102,20 @@ export async function connectExternalBroker(
     },
 
     async subscribe(filter, handler) {
-      let set = handlers.get(filter);
-      if (set === undefined) {
-        set = new Set();
-        handlers.set(filter, set);
-        await client.subscribeAsync(shared(filter), { qos: 1 });
+      let entry = handlers.get(filter);
+      if (entry === undefined) {
+        entry = { id: nextSubscriptionId++, set: new Set() };
+        handlers.set(filter, entry);
+        await client.subscribeAsync(shared(filter), {
+          qos: 1,
+          properties: { subscriptionIdentifier: entry.id },
+        });
       }
+      const { set } = entry;
       set.add(handler);
       return async () => {
         set.delete(handler);
-        if (set.size > 0 || handlers.get(filter) !== set) return;
+        if (set.size > 0 || handlers.get(filter) !== entry) return;
         handlers.delete(filter);
         if (client.connected) await client.unsubscribeAsync(shared(filter));
       };

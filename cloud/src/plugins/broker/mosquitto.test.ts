@@ -1,0 +1,201 @@
+// The external broker mode against a real Mosquitto 2.0 started by this test on a free port, configured with
+// infra/mosquitto (its mosquitto.conf and init-dynsec.sh): the same ACL guarantees as the embedded broker, with
+// agent logins provisioned and revoked by the cloud over dynsec.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { agentTopic, allAgentsTopic, CLOUD_STATE_TOPIC, cloudStateCodec } from '@hashinsight/protocol';
+import { freePort, tempDir, waitFor } from '@hashinsight/testkit';
+import mqtt, { type MqttClient } from 'mqtt';
+import t, { type Test } from 'tap';
+import { captureLogs, closed, nextMessage, tryConnect } from '../../test/helpers.js';
+import { connectExternalBroker, type ExternalBroker } from './external.js';
+import { MAX_PACKET_BYTES } from './index.js';
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const INFRA = resolve(import.meta.dirname, '../../../../infra/mosquitto');
+const CLOUD_USER = 'hashinsight-cloud';
+const CLOUD_PASSWORD = 'cloud-service-password-for-tests';
+const skip = existsSync(MOSQUITTO) ? undefined : `${MOSQUITTO} is not installed`;
+
+/** Mosquitto with the shipped config, its listener and dynsec file moved into a temp dir. */
+async function startMosquitto(t: Test): Promise<number> {
+  const dir = tempDir(t);
+  const dynsec = join(dir, 'dynamic-security.json');
+  await promisify(execFile)(join(INFRA, 'init-dynsec.sh'), [dynsec, CLOUD_USER], {
+    env: { ...process.env, MQTT_CLOUD_PASSWORD: CLOUD_PASSWORD },
+  });
+  const port = await freePort();
+  const shipped = await readFile(join(INFRA, 'mosquitto.conf'), 'utf8');
+  const config = shipped
+    .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
+    .replace(/^plugin_opt_config_file .*$/m, `plugin_opt_config_file ${dynsec}`)
+    // Run as root (CI containers), Mosquitto would switch to its own user, who cannot write the temp dir.
+    .concat(process.getuid?.() === 0 ? '\nuser root\n' : '\n');
+  await writeFile(join(dir, 'mosquitto.conf'), config);
+  const child = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
+  // Listening once a TCP connection is accepted (an MQTT refusal would look the same as "not up yet").
+  const accepts = () =>
+    new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.end();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+      socket.once('close', () => socket.destroy());
+    }).then((ok) => (ok ? true : undefined));
+  await waitFor('mosquitto listening', accepts);
+  return port;
+}
+
+async function startCloudSide(t: Test) {
+  const port = await startMosquitto(t);
+  const logs = captureLogs();
+  const broker = await connectExternalBroker(logs.logger, {
+    url: `mqtt://${CLOUD_USER}:${CLOUD_PASSWORD}@127.0.0.1:${port}`,
+  });
+  t.teardown(() => broker.close());
+  return { port, broker, logs };
+}
+
+async function agentClient(t: Test, port: number, agentId: string, password: string): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: agentId,
+    username: agentId,
+    password,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  t.teardown(() => client.endAsync(true));
+  return client;
+}
+
+async function received(broker: ExternalBroker, filter: string) {
+  const topics: string[] = [];
+  await broker.subscribe(filter, (topic) => void topics.push(topic));
+  return topics;
+}
+
+t.test('Mosquitto: provisioned agents log in as themselves only', { skip }, async (t) => {
+  const { port, broker } = await startCloudSide(t);
+  await broker.provisionAgent('agent-1', 'pw-of-agent-1');
+  await broker.provisionAgent('agent-2', 'pw-of-agent-2');
+  const login = (username: string, password: string) => ({ username, password });
+  t.equal(await tryConnect(port, 'agent-1', login('agent-1', 'pw-of-agent-1')), 'connected');
+  t.equal(await tryConnect(port, 'agent-1', login('agent-1', 'wrong')), 'refused', 'wrong password');
+  t.equal(await tryConnect(port, 'agent-1', {}), 'refused', 'anonymous');
+  t.equal(await tryConnect(port, 'ghost', login('ghost', 'pw-of-agent-1')), 'refused', 'never provisioned');
+  t.equal(
+    await tryConnect(port, 'agent-2', login('agent-1', 'pw-of-agent-1')),
+    'refused',
+    "agent-1's login cannot take agent-2's client id",
+  );
+  t.equal(await tryConnect(port, 'agent-1', login('agent-2', 'pw-of-agent-2')), 'refused');
+});
+
+t.test('Mosquitto: an agent publishes and subscribes only in its own subtree', { skip }, async (t) => {
+  const { port, broker } = await startCloudSide(t);
+  await broker.provisionAgent('agent-1', 'pw-1');
+  await broker.provisionAgent('agent-2', 'pw-2');
+  const telemetry = await received(broker, allAgentsTopic('telemetry'));
+  const everything = await received(broker, 'hashinsight/#');
+  const agent = await agentClient(t, port, 'agent-1', 'pw-1');
+
+  // Mosquitto answers a refused QoS 1 publish with a PUBACK too (3.1.1 has no negative one) and drops it: an
+  // allowed publish sent afterwards arrives, so anything refused before it would have arrived by then.
+  for (const topic of [
+    agentTopic('agent-2', 'telemetry'),
+    agentTopic('agent-1', 'ack'),
+    CLOUD_STATE_TOPIC,
+    '$SYS/broker/uptime',
+    'hashinsight/v1/agent/agent-1/telemetry/extra',
+  ]) {
+    await agent.publishAsync(topic, Buffer.from([1]), { qos: 1 });
+  }
+  await agent.publishAsync(agentTopic('agent-1', 'telemetry'), Buffer.from([2]), { qos: 1 });
+  await waitFor('the allowed publish', () => (telemetry.length === 1 ? true : undefined));
+  t.same(telemetry, [agentTopic('agent-1', 'telemetry')], 'the agent id comes from an allowed topic only');
+  t.same(
+    everything.filter((topic) => topic !== CLOUD_STATE_TOPIC),
+    [agentTopic('agent-1', 'telemetry')],
+    'nothing refused reached the cloud',
+  );
+
+  const grants = (topic: string) =>
+    agent.subscribeAsync(topic, { qos: 1 }).then(
+      (granted) => granted[0]?.qos,
+      (error: { packet?: { granted?: number[] } }) => error.packet?.granted?.[0],
+    );
+  for (const kind of ['ack', 'command', 'credential'] as const)
+    t.equal(await grants(agentTopic('agent-1', kind)), 1);
+  t.equal(await grants(CLOUD_STATE_TOPIC), 1);
+  for (const topic of [
+    agentTopic('agent-2', 'ack'),
+    'hashinsight/v1/agent/+/ack',
+    'hashinsight/v1/agent/agent-1/#',
+    'hashinsight/#',
+    '#',
+    '$SYS/#',
+    agentTopic('agent-1', 'telemetry'),
+  ]) {
+    t.equal(await grants(topic), 128, `refused ${topic}`);
+  }
+
+  // What the cloud sends reaches the agent it is for, and the retained cloud state says online.
+  const ack = nextMessage(agent, agentTopic('agent-1', 'ack'));
+  await broker.publish(agentTopic('agent-1', 'ack'), Buffer.from([7]), { qos: 1, retain: false });
+  t.same([...(await ack)], [7]);
+  const state = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: 'agent-2',
+    username: 'agent-2',
+    password: 'pw-2',
+    protocolVersion: 4,
+  });
+  t.teardown(() => state.endAsync(true));
+  const online = nextMessage(state, CLOUD_STATE_TOPIC);
+  await state.subscribeAsync(CLOUD_STATE_TOPIC, { qos: 1 });
+  t.match(cloudStateCodec.decode(await online), { online: true });
+});
+
+t.test(
+  'Mosquitto: an oversized packet disconnects the agent before the cloud sees it',
+  { skip },
+  async (t) => {
+    const { port, broker } = await startCloudSide(t);
+    await broker.provisionAgent('agent-1', 'pw-1');
+    const telemetry = await received(broker, allAgentsTopic('telemetry'));
+    const agent = await agentClient(t, port, 'agent-1', 'pw-1');
+    const cut = closed(agent);
+    agent.publish(agentTopic('agent-1', 'telemetry'), Buffer.alloc(MAX_PACKET_BYTES + 1), { qos: 1 });
+    await cut;
+    t.same(telemetry, [], 'never delivered');
+  },
+);
+
+t.test('Mosquitto: revoking an agent cuts its live session and its login', { skip }, async (t) => {
+  const { port, broker } = await startCloudSide(t);
+  await broker.provisionAgent('agent-1', 'pw-1');
+  await broker.provisionAgent('agent-2', 'pw-2');
+  const agent = await agentClient(t, port, 'agent-1', 'pw-1');
+  const bystander = await agentClient(t, port, 'agent-2', 'pw-2');
+  const cut = closed(agent);
+  await broker.revokeAgent('agent-1');
+  await cut;
+  t.notOk(agent.connected, 'disconnected by the broker at once');
+  t.equal(await tryConnect(port, 'agent-1', { username: 'agent-1', password: 'pw-1' }), 'refused');
+  t.ok(bystander.connected, 'other agents stay connected');
+  await broker.revokeAgent('agent-1');
+  t.pass('revoking again is not an error');
+  await t.rejects(
+    broker.provisionAgent('agent-2', 'again'),
+    { code: 'BROKER_DYNSEC_FAILED' },
+    'no duplicate logins',
+  );
+});
