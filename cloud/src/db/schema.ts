@@ -1,4 +1,5 @@
 // Row types of every table, as Kysely sees them. Times are UTC milliseconds since the Unix epoch (integers).
+import type { GeneratedAlways } from 'kysely';
 
 /** The roles of the original design; what each may do is in plugins/access.ts. */
 export const USER_ROLES = ['owner', 'admin', 'mining_site', 'customer', 'guest'] as const;
@@ -174,6 +175,8 @@ export interface MinerTable {
   site_id: string | null;
   /** The hosting client the miner is assigned to, if any. */
   customer_id: string | null;
+  /** Numeric IP order, kept by the database (migration 0007_fleet): IPv4 as a number, then others, then none. */
+  ip_sort: GeneratedAlways<number>;
 }
 
 /** Keyed by (agent_id, miner_id), which references miner (agent_id, id). */

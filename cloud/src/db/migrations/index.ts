@@ -5,6 +5,7 @@ import * as authAudit from './0003_auth_audit.js';
 import * as agentEnrollment from './0004_agent_enrollment.js';
 import * as telemetryHistory from './0005_telemetry_history.js';
 import * as events from './0006_events.js';
+import * as fleet from './0007_fleet.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_agent_enrollment': agentEnrollment,
   '0005_telemetry_history': telemetryHistory,
   '0006_events': events,
+  '0007_fleet': fleet,
 };

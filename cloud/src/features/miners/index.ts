@@ -16,7 +16,7 @@ import {
   minerDetailResponse,
   minerParams,
 } from './schemas.js';
-import type { FleetFilters, MinerStatus } from './scope.js';
+import { type FleetFilters, type MinerStatus, summaryCachePrefix } from './scope.js';
 import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
 export { filterProperties } from './schemas.js';
@@ -25,6 +25,7 @@ export {
   MINER_STATUSES,
   ONLINE_STATUSES,
   scopedMiners,
+  summaryCachePrefix,
   temperatureDc,
 } from './scope.js';
 
@@ -128,7 +129,9 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify
     },
     async (request) => {
       const { customerId } = request.body;
-      const updated = await assignMiners(fastify.db, principalOf(request), [request.params], customerId);
+      const principal = principalOf(request);
+      const updated = await assignMiners(fastify.db, principal, [request.params], customerId);
+      await fastify.platform.cache.invalidatePrefix(summaryCachePrefix(principal.tenantId));
       return ok({ updated, customerId });
     },
   );
@@ -138,7 +141,9 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify
     { config: { access: 'hosting' }, schema: { body: bulkAssignBody, response: { 200: assignResponse } } },
     async (request) => {
       const { miners, customerId } = request.body;
-      const updated = await assignMiners(fastify.db, principalOf(request), miners, customerId);
+      const principal = principalOf(request);
+      const updated = await assignMiners(fastify.db, principal, miners, customerId);
+      await fastify.platform.cache.invalidatePrefix(summaryCachePrefix(principal.tenantId));
       return ok({ updated, customerId });
     },
   );

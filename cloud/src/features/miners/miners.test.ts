@@ -87,7 +87,7 @@ function sortValues(seed: MinerSeed, sort: string): (number | string)[] {
   const temps = seed.latest?.chipTempsDc.filter((x): x is number => x !== null) ?? [];
   const ip = seed.ip ?? '';
   const lead: Record<string, (number | string)[]> = {
-    ip: [ip === '' ? 2 : ipv4(ip) === null ? 1 : 0, ipv4(ip) ?? 0, ip],
+    ip: [ip === '' ? 2 ** 34 : (ipv4(ip) ?? 2 ** 33), ip],
     hashrate: [seed.latest?.hashrateMhs ?? -1],
     temperature: [temps.length === 0 ? -100000 : Math.max(...temps)],
     lastSeen: [seed.lastSeenAt ?? 0],

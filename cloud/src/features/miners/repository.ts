@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import { type FleetFilters, ipFamilyRank, ipv4Number, scopedMiners, temperatureDc } from './scope.js';
+import { type FleetFilters, scopedMiners, temperatureDc } from './scope.js';
 
 export const MINER_SORTS = ['ip', 'hashrate', 'temperature', 'lastSeen', 'model'] as const;
 export type MinerSort = (typeof MINER_SORTS)[number];
@@ -30,7 +30,8 @@ export function sortKeys(db: Db, sort: MinerSort): SortKey[] {
     type: 'string',
   });
   const leading: Record<MinerSort, () => SortKey[]> = {
-    ip: () => [number(ipFamilyRank(db)), number(ipv4Number(db)), text(sql`miner.ip`)],
+    // ip_sort: IPv4 numerically, then other addresses, then none (migration 0007_fleet); the text breaks ties.
+    ip: () => [number(sql`miner.ip_sort`), text(sql`miner.ip`)],
     // -1: no sample yet, below every real value.
     hashrate: () => [number(sql`coalesce(miner_latest.hashrate_mhs, -1)`)],
     temperature: () => [number(sql`coalesce(${temperatureDc(db)}, -100000)`)],

@@ -94,24 +94,7 @@ export function temperatureDc(db: Db): RawBuilder<number | null> {
 }
 
 /**
- * IPv4 as a number (0 for anything else). The ingest stores dotted-quad text made from the address bytes,
- * so the split is safe; IPv6 addresses order by their text after every IPv4 one.
+ * Cache keys of the fleet summary start with this per tenant; assignment changes drop them all (the summary's
+ * freshness otherwise is its short TTL, since telemetry arrives every minute anyway).
  */
-export function ipv4Number(db: Db): RawBuilder<number> {
-  if (dialectOf(db) === 'postgres') {
-    return sql<number>`case when miner.ip ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' then
-      split_part(miner.ip, '.', 1)::bigint * 16777216 + split_part(miner.ip, '.', 2)::bigint * 65536 +
-      split_part(miner.ip, '.', 3)::bigint * 256 + split_part(miner.ip, '.', 4)::bigint else 0 end`;
-  }
-  // '[10,0,0,9]' is a JSON array of the four octets.
-  return sql<number>`case when miner.ip glob '[0-9]*.[0-9]*.[0-9]*.[0-9]*' and miner.ip not glob '*[^0-9.]*' then
-    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[0]') * 16777216 +
-    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[1]') * 65536 +
-    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[2]') * 256 +
-    json_extract('[' || replace(miner.ip, '.', ',') || ']', '$[3]') else 0 end`;
-}
-
-/** 0 for IPv4, 1 for IPv6 (any other non-empty text), 2 for no IP: IPv4 first, unaddressed miners last. */
-export function ipFamilyRank(db: Db): RawBuilder<number> {
-  return sql<number>`case when miner.ip = '' then 2 when ${ipv4Number(db)} > 0 or miner.ip = '0.0.0.0' then 0 else 1 end`;
-}
+export const summaryCachePrefix = (tenantId: string): string => `fleet:summary:${tenantId}:`;
