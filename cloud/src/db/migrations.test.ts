@@ -10,6 +10,7 @@ const EXPECTED_TABLES = [
   'api_key',
   'audit_log',
   'customer',
+  'enrollment_token',
   'event_inbox',
   'event_outbox',
   'miner',
