@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 import { openSqlite } from './sqlite.js';
 
 export type { Database, MinerDetail, MinerTable, UserRole } from './schema.js';
-export { DATABASE_FILE } from './sqlite.js';
+export { DATABASE_FILE, type SqliteHandle, sqliteHandleOf } from './sqlite.js';
 export type Db = Kysely<Database>;
 
 export interface DatabaseTarget {

@@ -107,6 +107,8 @@ interface Result {
   batches: number;
   seconds: number;
   batchMs: number[];
+  /** CPU time of this process (user + system) while measuring: less sensitive to other load than wall time. */
+  cpuSeconds: number;
 }
 
 async function measure(db: Db, rounds: number): Promise<Result> {
@@ -120,6 +122,7 @@ async function measure(db: Db, rounds: number): Promise<Result> {
   const batchMs: number[] = [];
   let samples = 0;
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     work.map(async (batches, agent) => {
       for (const payload of batches) {
@@ -133,7 +136,8 @@ async function measure(db: Db, rounds: number): Promise<Result> {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { samples, batches: batchMs.length, seconds, batchMs };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { samples, batches: batchMs.length, seconds, batchMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 function report(name: string, result: Result): void {
@@ -142,7 +146,8 @@ function report(name: string, result: Result): void {
   console.log(
     `   ${name}: ${Math.round(result.samples / result.seconds).toLocaleString('en')} samples/s committed ` +
       `(${result.samples.toLocaleString('en')} samples in ${result.seconds.toFixed(2)} s, ${result.batches} batches of ` +
-      `${MINERS_PER_AGENT}; batch latency incl. queueing p50 ${at(0.5)} ms, p99 ${at(0.99)} ms)`,
+      `${MINERS_PER_AGENT}; batch latency incl. queueing p50 ${at(0.5)} ms, p99 ${at(0.99)} ms; ` +
+      `this process ${((result.cpuSeconds / result.samples) * 1e6).toFixed(1)} µs CPU per sample; load ${os.loadavg()[0]?.toFixed(1)})`,
   );
 }
 

@@ -1,5 +1,8 @@
 import type { Db } from '../../db/index.js';
 import type { IdentityFields } from './mapping.js';
+import type { MinerLatest, MinerSeen } from './plan.js';
+
+export type { MinerLatest, MinerSeen } from './plan.js';
 
 // Pure Kysely, `db` (or a transaction) first. Conditional writes use plain WHERE clauses that SQLite and
 // PostgreSQL both accept.
@@ -9,8 +12,23 @@ import type { IdentityFields } from './mapping.js';
  * any other id are refused, whichever broker let them through.
  */
 export async function isActiveAgent(db: Db, agentId: string): Promise<boolean> {
-  const row = await db.selectFrom('agent').select('revoked_at').where('id', '=', agentId).executeTakeFirst();
-  return row !== undefined && row.revoked_at === null;
+  return (await activeAgent(db, agentId)) !== undefined;
+}
+
+/** The tenancy of `agentId` when it is enrolled and not revoked (what its new miners inherit), else undefined. */
+export async function activeAgent(db: Db, agentId: string): Promise<AgentTenancy | undefined> {
+  const row = await db
+    .selectFrom('agent')
+    .select(['revoked_at', 'tenant_id', 'site_id'])
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null) return undefined;
+  return { tenant_id: row.tenant_id, site_id: row.site_id };
+}
+
+export interface AgentTenancy {
+  tenant_id: string | null;
+  site_id: string | null;
 }
 
 /** Highest contiguous seq stored for the agent's `epoch` (0 for an epoch not seen yet). */
@@ -59,26 +77,19 @@ const NO_IDENTITY: IdentityFields = {
   hostname: '',
 };
 
-export interface MinerSeen {
-  id: string;
-  identity: IdentityFields | undefined;
-  firstSeenAt: number;
-  lastSeenAt: number;
-}
-
 /**
  * Creates or updates `agentId`'s miners, one multi-row statement for those whose samples carried an identity
  * (identity fields replaced) and one for the rest (identity kept). first/last seen only ever widen, so a replayed
  * old sample does not move them back. New miners get the agent's tenant and site; assignment to a customer is a
  * separate, later act. Another agent's miner with the same id is a different miner. Each id once per call.
  */
-export async function upsertMiners(db: Db, agentId: string, miners: readonly MinerSeen[]): Promise<void> {
+export async function upsertMiners(
+  db: Db,
+  agentId: string,
+  agent: AgentTenancy,
+  miners: readonly MinerSeen[],
+): Promise<void> {
   if (miners.length === 0) return;
-  const agent = await db
-    .selectFrom('agent')
-    .select(['tenant_id', 'site_id'])
-    .where('id', '=', agentId)
-    .executeTakeFirst();
   for (const withIdentity of [true, false]) {
     const group = miners.filter((miner) => (miner.identity !== undefined) === withIdentity);
     for (const chunk of chunks(group)) {
@@ -89,8 +100,8 @@ export async function upsertMiners(db: Db, agentId: string, miners: readonly Min
             id: miner.id,
             agent_id: agentId,
             ...(miner.identity ?? NO_IDENTITY),
-            tenant_id: agent?.tenant_id ?? null,
-            site_id: agent?.site_id ?? null,
+            tenant_id: agent.tenant_id,
+            site_id: agent.site_id,
             first_seen_at: miner.firstSeenAt,
             last_seen_at: miner.lastSeenAt,
           })),
@@ -125,19 +136,6 @@ export async function upsertMiners(db: Db, agentId: string, miners: readonly Min
         .execute();
     }
   }
-}
-
-export interface MinerLatest {
-  minerId: string;
-  timeMs: number;
-  status: string;
-  hashrateMhs: number;
-  hashrateAvgMhs: number;
-  hashrateExpectedMhs: number;
-  powerW: number | null;
-  uptimeS: number;
-  detail: string;
-  pollError: string;
 }
 
 /**

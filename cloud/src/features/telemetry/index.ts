@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { startTelemetryJobs, type TelemetryJobsOptions } from './jobs.js';
 
 export { startTelemetryJobs, type TelemetryJobs, type TelemetryJobsOptions } from './jobs.js';
+export { insertSamples, markDirtyHours } from './repository.js';
 export {
   applyRetention,
   DEFAULT_RETENTION,
@@ -12,6 +13,7 @@ export {
   type HistoryPoint,
   type HistoryResolution,
   type HistoryScope,
+  lateSampleHours,
   MAX_HISTORY_POINTS,
   minerHistory,
   type Resolution,

@@ -47,19 +47,21 @@ export const DEFAULT_RETENTION: RetentionDays = { raw: 7, '5m': 30, '1h': 400, '
 const floorTo = (timeMs: number, size: number): number => timeMs - (timeMs % size);
 
 /**
- * Stores raw samples (part of the ingest transaction) and marks the hours of samples that arrive too late for
- * the rolling rollup windows: a historical backfill, or a replay after an outage.
+ * The hours (ascending) of samples that arrive too late for the rolling rollup windows: a historical backfill,
+ * or a replay after an outage. Their rollups are recomputed by rollupDirtyHours once the hours are marked.
  */
-export async function storeSamples(db: Db, rows: readonly SampleRow[], nowMs: number): Promise<void> {
-  await insertSamples(db, rows);
+export function lateSampleHours(rows: readonly SampleRow[], nowMs: number): number[] {
   const late = new Set<number>();
   for (const row of rows) {
     if (row.time_ms < nowMs - LATE_AFTER_MS) late.add(floorTo(row.time_ms, HOUR_MS));
   }
-  await markDirtyHours(
-    db,
-    [...late].sort((a, b) => a - b),
-  );
+  return [...late].sort((a, b) => a - b);
+}
+
+/** Stores raw samples (part of the ingest transaction) and marks the hours of late ones dirty. */
+export async function storeSamples(db: Db, rows: readonly SampleRow[], nowMs: number): Promise<void> {
+  await insertSamples(db, rows);
+  await markDirtyHours(db, lateSampleHours(rows, nowMs));
 }
 
 /** Recomputes the `resolution` buckets overlapping [fromMs, toMs) from raw (5m) or the next finer rollup. */
