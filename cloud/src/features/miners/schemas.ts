@@ -78,6 +78,16 @@ const miner = {
   },
 } as const;
 
+/** A list row: the miner and its latest figures; boards, fans, pools and errors are in the detail only. */
+const {
+  boards: _boards,
+  fansRpm: _fans,
+  pools: _pools,
+  errors: _errors,
+  ...listProperties
+} = miner.properties;
+const minerListItem = { type: 'object', properties: listProperties } as const;
+
 export const MAX_PAGE = 500;
 
 /** Filters shared with the fleet summary. */
@@ -106,7 +116,7 @@ export const listMinersResponse = successSchema({
   type: 'object',
   required: ['miners', 'nextCursor'],
   properties: {
-    miners: { type: 'array', items: miner },
+    miners: { type: 'array', items: minerListItem },
     nextCursor: nullableString,
   },
 });

@@ -1,0 +1,300 @@
+// Fleet API latency: the real cloud (startCloud: HTTP server, access checks, schemas, serialization) over a
+// database holding 10,000 miners with their latest samples, driven over loopback HTTP by undici at a fixed
+// request rate (open loop: a request is sent on schedule whether or not earlier ones have answered, so a slow
+// answer cannot hide the queueing it causes). Latency is measured from the scheduled send time.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { Pool } from 'undici';
+
+const AGENTS = 50;
+const MINERS_PER_AGENT = 200; // 10,000 miners
+const SITES = 5;
+const RATE_PER_S = 200;
+const WARM_UP_S = 1;
+const MEASURE_S = 10;
+const CONNECTIONS = 16;
+/**
+ * The API allows 600 requests a minute per user: the load comes from this many users of the tenant (mining_site
+ * staff), taking turns, as a busy control room would.
+ */
+const USERS = 24;
+const PASSWORD = 'bench password of decent length';
+const EMAIL = 'bench@example.com';
+const T0 = Date.UTC(2026, 10, 1);
+const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
+const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'unreachable', 'offline'];
+
+/** 10,000 miners over 50 agents and 5 sites of the bench owner's tenant, each with a latest sample. */
+export async function seedFleet(db: Db): Promise<{ agentId: string; minerId: string }[]> {
+  const owner = await db
+    .selectFrom('user')
+    .select('tenant_id')
+    .where('email', '=', EMAIL)
+    .executeTakeFirstOrThrow();
+  const tenantId = owner.tenant_id as string;
+  const siteIds = Array.from({ length: SITES }, (_, i) => `bench-site-${i}`);
+  await db
+    .insertInto('site')
+    .values(
+      siteIds.map((id, i) => ({
+        id,
+        tenant_id: tenantId,
+        name: `Bench site ${i}`,
+        location: '',
+        timezone: 'UTC',
+        created_at: T0,
+      })),
+    )
+    .execute();
+  const keys: { agentId: string; minerId: string }[] = [];
+  for (let a = 0; a < AGENTS; a++) {
+    const agentId = `bench-agent-${a}`;
+    const siteId = siteIds[a % SITES] as string;
+    await db
+      .insertInto('agent')
+      .values({
+        id: agentId,
+        tenant_id: tenantId,
+        site_id: siteId,
+        epoch: 1,
+        online: 1,
+        hostname: agentId,
+        agent_version: '1.0.0',
+        last_seen_at: T0,
+        created_at: T0,
+      } as never)
+      .execute();
+    const miners = [];
+    const latest = [];
+    for (let m = 0; m < MINERS_PER_AGENT; m++) {
+      const minerId = `m${m}`;
+      const n = a * MINERS_PER_AGENT + m;
+      keys.push({ agentId, minerId });
+      miners.push({
+        agent_id: agentId,
+        id: minerId,
+        ip: `10.${a}.${m >> 8}.${m & 255}`,
+        mac: '',
+        serial: `SN${n}`,
+        vendor: 'bitmain',
+        model: MODELS[n % MODELS.length] as string,
+        firmware: 'fw',
+        hostname: `miner-${n}`,
+        first_seen_at: T0,
+        last_seen_at: T0 + (n % 600) * 1000,
+        tenant_id: tenantId,
+        site_id: siteId,
+        customer_id: null,
+      });
+      const hashrate = 100_000_000 + ((n * 7919) % 20_000_000);
+      latest.push({
+        agent_id: agentId,
+        miner_id: minerId,
+        time_ms: T0 + (n % 600) * 1000,
+        status: STATUSES[n % STATUSES.length] as string,
+        hashrate_mhs: hashrate,
+        hashrate_avg_mhs: hashrate,
+        hashrate_expected_mhs: 110_000_000,
+        power_w: 3000 + (n % 400),
+        uptime_s: 50_000,
+        detail: JSON.stringify({
+          boards: [0, 1, 2].map((index) => ({
+            index,
+            hashrateMhs: Math.round(hashrate / 3),
+            boardTempDc: 550 + (n % 50),
+            chipTempDc: 650 + ((n * 13 + index) % 150),
+            inletTempDc: null,
+            outletTempDc: null,
+            chips: 114,
+            chipsExpected: 114,
+            serial: '',
+          })),
+          fansRpm: [5400, 5520, 5460, 5580],
+          pools: [
+            {
+              url: 'stratum+tcp://pool.example:3333',
+              user: 'site.w1',
+              status: 'alive',
+              active: true,
+              priority: 0,
+              accepted: 4000,
+              rejected: 3,
+              stale: 0,
+            },
+          ],
+          errors: [],
+        }),
+        poll_error: '',
+      });
+    }
+    await db.insertInto('miner').values(miners).execute();
+    await db.insertInto('miner_latest').values(latest).execute();
+  }
+  return keys;
+}
+
+interface Result {
+  sent: number;
+  failed: number;
+  latenciesMs: number[];
+  statuses: Map<number, number>;
+}
+
+/** Sends `next()`'s request RATE_PER_S times a second for WARM_UP_S + MEASURE_S seconds; keeps the measured part. */
+async function drive(pool: Pool, tokens: string[], next: () => string): Promise<Result> {
+  const result: Result = { sent: 0, failed: 0, latenciesMs: [], statuses: new Map() };
+  const interval = 1000 / RATE_PER_S;
+  const total = (WARM_UP_S + MEASURE_S) * RATE_PER_S;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + i * interval;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const measured = i >= WARM_UP_S * RATE_PER_S;
+    const path = next();
+    pending.push(
+      pool
+        .request({ method: 'GET', path, headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } })
+        .then(async (response) => {
+          await response.body.dump();
+          if (!measured) return;
+          result.sent++;
+          result.statuses.set(response.statusCode, (result.statuses.get(response.statusCode) ?? 0) + 1);
+          if (response.statusCode !== 200) result.failed++;
+          result.latenciesMs.push(performance.now() - scheduled);
+        })
+        .catch(() => {
+          if (measured) {
+            result.sent++;
+            result.failed++;
+          }
+        }),
+    );
+  }
+  await Promise.all(pending);
+  return result;
+}
+
+function report(name: string, result: Result): void {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  const at = (q: number) =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN).toFixed(1);
+  const statuses = [...result.statuses].map(([status, count]) => `${status}×${count}`).join(' ');
+  console.log(
+    `   ${name.padEnd(34)} p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms  (${result.sent} requests at ${RATE_PER_S}/s, ${result.failed} failed; ${statuses})`,
+  );
+}
+
+async function benchOne(label: string, databaseUrl: string | undefined): Promise<void> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'hashinsight-bench-api-'));
+  try {
+    const config = loadCloudConfig(
+      {},
+      {
+        dataDir: dir,
+        httpPort: 0,
+        mqttPort: 0,
+        bootstrapEmail: EMAIL,
+        bootstrapPassword: PASSWORD,
+        logLevel: 'silent',
+        ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      },
+    );
+    const cloud = await startCloud(config, { logger: createLogger('silent') });
+    const db = openDatabase({ dataDir: dir, databaseUrl });
+    const pool = new Pool(cloud.httpUrl, { connections: CONNECTIONS, pipelining: 1 });
+    try {
+      const seeded = performance.now();
+      const keys = await seedFleet(db);
+      // What autovacuum would do shortly after a bulk load: give the planner the table sizes.
+      if (databaseUrl !== undefined) await sql`analyze`.execute(db);
+      console.log(
+        `   ${label}: ${keys.length} miners stored in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
+      );
+      const login = async (email: string) => {
+        const response = await pool.request({
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: PASSWORD }),
+        });
+        return ((await response.body.json()) as { data: { accessToken: string } }).data.accessToken;
+      };
+      const token = await login(EMAIL);
+      const tokens: string[] = [];
+      for (let u = 0; u < USERS; u++) {
+        const email = `bench-${u}@example.com`;
+        const created = await pool.request({
+          method: 'POST',
+          path: '/api/users',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ email, role: 'mining_site', password: PASSWORD }),
+        });
+        await created.body.dump();
+        if (created.statusCode !== 201 && created.statusCode !== 200)
+          throw new Error(`POST /api/users: ${created.statusCode}`);
+        tokens.push(await login(email));
+      }
+      // Cursors of the first 20 pages, so the list is asked for pages throughout the fleet, not only the first.
+      const pages = ['/api/miners?limit=100'];
+      for (let i = 0; i < 19; i++) {
+        const response = await pool.request({
+          method: 'GET',
+          path: pages[i] as string,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const { data } = (await response.body.json()) as { data: { nextCursor: string } };
+        pages.push(`/api/miners?limit=100&cursor=${data.nextCursor}`);
+      }
+      let n = 0;
+      report(
+        'GET /api/miners (100 per page, by IP)',
+        await drive(pool, tokens, () => pages[n++ % pages.length] as string),
+      );
+      report('GET /api/fleet/summary', await drive(pool, tokens, () => '/api/fleet/summary'));
+      report(
+        'GET /api/miners/:agentId/:minerId',
+        await drive(pool, tokens, () => {
+          const key = keys[(n++ * 7919) % keys.length] as { agentId: string; minerId: string };
+          return `/api/miners/${key.agentId}/${key.minerId}`;
+        }),
+      );
+    } finally {
+      await pool.close();
+      await db.destroy();
+      await cloud.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runApiBench(): Promise<void> {
+  console.log(
+    `2. Fleet API: ${AGENTS * MINERS_PER_AGENT} miners stored; ${RATE_PER_S} requests/s per endpoint for ${MEASURE_S} s after ${WARM_UP_S} s warm-up from ${USERS} users, undici over loopback (${CONNECTIONS} connections); latency from the scheduled send`,
+  );
+  await benchOne('SQLite', undefined);
+  const url = process.env.DATABASE_URL;
+  if (url === undefined || url === '') {
+    console.log('   PostgreSQL: skipped (DATABASE_URL is not set)');
+    return;
+  }
+  const name = `hashinsight_bench_api_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  try {
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    await benchOne('PostgreSQL', target.toString());
+  } finally {
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
