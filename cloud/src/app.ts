@@ -14,6 +14,7 @@ import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
+import { validatorCompiler } from './http/validation.js';
 import { createPlatform, type Platform, platformPlugin } from './platform/index.js';
 import accessPlugin from './plugins/access.js';
 import brokerPlugin, { type Broker } from './plugins/broker.js';
@@ -62,9 +63,9 @@ export async function buildApp({
     bodyLimit: BODY_LIMIT_BYTES,
     // Router errors (bad URL encoding, over-long path parameters) leave as envelopes like every other error.
     frameworkErrors,
-    // Reject unknown properties instead of silently dropping them (Fastify's default strips them).
-    ajv: { customOptions: { removeAdditional: false } },
   });
+  // Bodies are validated without type coercion; see http/validation.ts.
+  app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   // The API speaks JSON only: anything else is 415 rather than a string that fails validation later.
   app.removeContentTypeParser('text/plain');

@@ -57,6 +57,9 @@ t.test('login validation: VALIDATION_FAILED with a readable message', async (t) 
     ['10 KB email', { email: `${'a'.repeat(10 * 1024)}@example.com`, password: 'x' }, /email/],
     ['empty password', { email: OWNER_EMAIL, password: '' }, /password/],
     ['password too long', { email: OWNER_EMAIL, password: 'x'.repeat(1025) }, /password/],
+    // A JSON body is never coerced: these would pass as the strings "12345678" and "x" otherwise.
+    ['password a number', { email: OWNER_EMAIL, password: 12_345_678 }, /password/],
+    ['password an array', { email: OWNER_EMAIL, password: ['correct horse'] }, /password/],
   ];
   for (const [name, payload, message] of cases) {
     const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload });
