@@ -53,7 +53,7 @@ export async function connectExternalBroker(
     clean: true,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    // The broker says offline for us if we vanish; a later instance start says online again.
+    // The broker says offline for us if we vanish; any other instance still running says online again.
     will: { topic: CLOUD_STATE_TOPIC, payload: cloudState(false), qos: 1, retain: true },
   });
   const dynsec = new DynsecClient(client, commandTimeoutMs);
@@ -68,8 +68,23 @@ export async function connectExternalBroker(
       .publishAsync(CLOUD_STATE_TOPIC, cloudState(true), { qos: 1, retain: true })
       .catch((error: unknown) => logger.warn({ err: error }, 'could not announce the cloud online'));
 
+  // Several instances share the one retained cloud state: when one stops (its clean "offline", or its will
+  // after a crash) while this one runs, the state must say online again, or agents would think the cloud gone.
+  const onCloudState = (payload: Buffer) => {
+    if (closing || !client.connected) return;
+    let online: boolean;
+    try {
+      online = cloudStateCodec.decode(payload).online === true;
+    } catch (error) {
+      logger.warn({ err: error }, 'undecodable retained cloud state; announcing online');
+      online = false;
+    }
+    if (!online) void announceOnline();
+  };
+
   client.on('message', (topic, payload, packet) => {
     if (topic === DYNSEC_RESPONSE_TOPIC) return dynsec.onResponse(payload);
+    if (topic === CLOUD_STATE_TOPIC) return onCloudState(payload);
     const delivered = packet.properties?.subscriptionIdentifier;
     const ids = delivered === undefined ? undefined : new Set([delivered].flat());
     for (const [filter, { id, set }] of handlers) {
@@ -92,6 +107,7 @@ export async function connectExternalBroker(
 
   await client.subscribeAsync(DYNSEC_RESPONSE_TOPIC, { qos: 1 });
   await announceOnline();
+  await client.subscribeAsync(CLOUD_STATE_TOPIC, { qos: 1 });
   logger.info('connected to the external MQTT broker');
 
   const shared = (filter: string) => (filter.includes('+') ? `$share/${SHARED_GROUP}/${filter}` : filter);

@@ -199,3 +199,43 @@ t.test('Mosquitto: revoking an agent cuts its live session and its login', { ski
     'no duplicate logins',
   );
 });
+
+t.test(
+  'Mosquitto: one of two cloud instances stopping leaves the cloud state online',
+  { skip },
+  async (t) => {
+    const { port, broker: first, logs } = await startCloudSide(t);
+    const second = await connectExternalBroker(logs.logger, {
+      url: `mqtt://${CLOUD_USER}:${CLOUD_PASSWORD}@127.0.0.1:${port}`,
+    });
+    t.teardown(() => second.close());
+    await first.provisionAgent('agent-1', 'pw-1');
+    const agent = await agentClient(t, port, 'agent-1', 'pw-1');
+    const states: boolean[] = [];
+    agent.on('message', (topic, payload) => {
+      if (topic === CLOUD_STATE_TOPIC) states.push(cloudStateCodec.decode(payload).online === true);
+    });
+    await agent.subscribeAsync(CLOUD_STATE_TOPIC, { qos: 1 });
+    await waitFor('the retained state', () => (states.length > 0 ? true : undefined));
+    await second.close();
+    await waitFor('online again after the offline', () =>
+      states.indexOf(false) >= 0 && states.at(-1) === true ? true : undefined,
+    );
+    t.same(
+      states.slice(states.indexOf(false)),
+      [false, true],
+      'the stopping instance said offline, the other online',
+    );
+    const newcomer = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: 'agent-1',
+      username: 'agent-1',
+      password: 'pw-1',
+      protocolVersion: 4,
+    });
+    t.teardown(() => newcomer.endAsync(true));
+    const retained = nextMessage(newcomer, CLOUD_STATE_TOPIC);
+    await newcomer.subscribeAsync(CLOUD_STATE_TOPIC, { qos: 1 });
+    t.match(cloudStateCodec.decode(await retained), { online: true }, 'a later agent finds the cloud online');
+    t.ok(first.isRunning());
+  },
+);
