@@ -3,7 +3,7 @@ import { lateSampleHours, type SampleRow } from '../telemetry/index.js';
 import { type IdentityFields, identityFields, sampleDetail, sampleRow, statusName } from './mapping.js';
 
 // What one telemetry batch writes, worked out from the batch and the stored high-water mark alone, so the
-// dialect-specific writers (sqlite-writer.ts, repository.ts) only execute it and cannot differ in meaning.
+// dialect-specific writers (sqlite-writer.ts, postgres-writer.ts) only execute it and cannot differ in meaning.
 
 type TelemetryBatch = hashinsight.v1.TelemetryBatch.$Properties;
 type MinerSample = hashinsight.v1.MinerSample.$Properties;

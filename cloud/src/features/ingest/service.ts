@@ -1,19 +1,10 @@
 import type { hashinsight } from '@hashinsight/protocol';
-import { type Db, sqliteHandleOf } from '../../db/index.js';
+import { type Db, dialectOf, sqliteHandleOf } from '../../db/index.js';
 import { recordEvent } from '../../platform/index.js';
-import { insertSamples, markDirtyHours } from '../telemetry/index.js';
 import { UnknownAgentError } from './errors.js';
-import { planBatch, type TelemetryOutcome } from './plan.js';
-import {
-  activeAgent,
-  applyBirth,
-  applyDeath,
-  getTelemetryMark,
-  isActiveAgent,
-  setTelemetryMark,
-  upsertMiners,
-  upsertMinersLatest,
-} from './repository.js';
+import type { TelemetryOutcome } from './plan.js';
+import { ingestPostgres } from './postgres-writer.js';
+import { applyBirth, applyDeath, isActiveAgent } from './repository.js';
 import { sqliteWriterOf } from './sqlite-writer.js';
 
 export type { TelemetryOutcome } from './plan.js';
@@ -29,7 +20,7 @@ type AgentPresence = hashinsight.v1.AgentPresence.$Properties;
  * are newer than any epoch its old store used. Resolves only after the commit, so the caller may ack then.
  *
  * On SQLite the batch shares its commit with the batches of other agents queued meanwhile (sqlite-writer.ts);
- * elsewhere it is a transaction of its own with one multi-row statement per table.
+ * on PostgreSQL it is a transaction of its own with one statement per table (postgres-writer.ts).
  */
 export async function ingestTelemetry(
   db: Db,
@@ -37,20 +28,11 @@ export async function ingestTelemetry(
   batch: TelemetryBatch,
   nowMs: number,
 ): Promise<TelemetryOutcome> {
+  if (dialectOf(db) === 'postgres') return ingestPostgres(db, agentId, batch, nowMs);
   const sqlite = sqliteHandleOf(db);
-  if (sqlite !== undefined) return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs);
-  return db.transaction().execute(async (trx) => {
-    const agent = await activeAgent(trx, agentId);
-    if (agent === undefined) throw new UnknownAgentError(agentId);
-    const epoch = batch.epoch ?? 0;
-    const plan = planBatch(agentId, batch, await getTelemetryMark(trx, agentId, epoch), nowMs);
-    await insertSamples(trx, plan.samples);
-    await markDirtyHours(trx, plan.lateHours);
-    await upsertMiners(trx, agentId, agent, plan.miners);
-    await upsertMinersLatest(trx, agentId, plan.latest);
-    await setTelemetryMark(trx, agentId, { epoch, upToSeq: plan.outcome.upToSeq }, nowMs);
-    return plan.outcome;
-  });
+  // A transaction's Kysely has no handle: the group commit makes its own transactions.
+  if (sqlite === undefined) throw new Error('ingestTelemetry needs the database openDatabase returned');
+  return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs);
 }
 
 export interface PresenceOutcome {

@@ -21,7 +21,7 @@ interface Job {
 
 const NO_IDENTITY = ['', '', '', 'unknown', '', '', ''] as const;
 
-/** Same statements as the portable Kysely ones in repository.ts and telemetry/repository.ts, compiled once. */
+/** The writes of postgres-writer.ts in SQLite's words, compiled once per database. */
 function prepareStatements(sqlite: SqliteHandle) {
   const minerUpsert = (withIdentity: boolean) =>
     sqlite.prepare(
@@ -77,7 +77,7 @@ function prepareStatements(sqlite: SqliteHandle) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-/** One batch inside the group's transaction: the same checks and writes as the portable path in service.ts. */
+/** One batch inside the group's transaction: the same checks and writes as ingestPostgres. */
 function writeBatch(statements: Statements, job: Job): TelemetryOutcome {
   const { agentId, batch, nowMs } = job;
   const agent = statements.agent.get(agentId);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
+import { type Db, dialectOf } from '../../db/index.js';
 import type { MinerRollupTable, MinerSampleTable } from '../../db/schema.js';
 
 // Pure Kysely, `db` (or a transaction) first. Every write here is an idempotent upsert or a bounded delete, so
@@ -14,8 +14,26 @@ export const BUCKET_MS: Record<Resolution, number> = { '5m': 300_000, '1h': 3_60
 // 14 columns: 2,000 rows stay under SQLite's 32,766 bound parameters (PostgreSQL allows 65,535).
 const ROWS_PER_INSERT = 2000;
 
-/** Multi-row inserts; a sample already stored (same agent, miner and poll time) is left as it is. */
+/**
+ * Multi-row inserts; a sample already stored (same agent, miner and poll time) is left as it is. On PostgreSQL
+ * one statement of column arrays (unnest), whose text is the same for any number of rows.
+ */
 export async function insertSamples(db: Db, rows: readonly SampleRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    const column = <K extends keyof SampleRow>(name: K) => rows.map((row) => row[name]);
+    await sql`insert into miner_sample (agent_id, miner_id, time_ms, status, hashrate_mhs, hashrate_avg_mhs,
+        hashrate_expected_mhs, power_w, chip_temp_max_dc, board_temp_max_dc, fan_min_rpm, fan_max_rpm, accepted,
+        rejected)
+      select * from unnest(${column('agent_id')}::text[], ${column('miner_id')}::text[],
+        ${column('time_ms')}::bigint[], ${column('status')}::text[], ${column('hashrate_mhs')}::bigint[],
+        ${column('hashrate_avg_mhs')}::bigint[], ${column('hashrate_expected_mhs')}::bigint[],
+        ${column('power_w')}::integer[], ${column('chip_temp_max_dc')}::integer[],
+        ${column('board_temp_max_dc')}::integer[], ${column('fan_min_rpm')}::integer[],
+        ${column('fan_max_rpm')}::integer[], ${column('accepted')}::bigint[], ${column('rejected')}::bigint[])
+      on conflict (agent_id, miner_id, time_ms) do nothing`.execute(db);
+    return;
+  }
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     await db
       .insertInto('miner_sample')
