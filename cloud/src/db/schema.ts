@@ -194,6 +194,11 @@ export interface MinerLatestTable {
   /** JSON of MinerDetail: boards, fans, pools and errors. */
   detail: string;
   poll_error: string;
+  /**
+   * The hottest board of detail (chip temperature, else board temperature), tenths of a degree; null without
+   * any. Kept by the database whenever detail is written (migration 0008_fleet_indexes), never by the app.
+   */
+  temp_max_dc: GeneratedAlways<number | null>;
 }
 
 /** A fact recorded in the same transaction as the change it describes; relayed to Redis Streams. */

@@ -6,6 +6,7 @@ import * as agentEnrollment from './0004_agent_enrollment.js';
 import * as telemetryHistory from './0005_telemetry_history.js';
 import * as events from './0006_events.js';
 import * as fleet from './0007_fleet.js';
+import * as fleetIndexes from './0008_fleet_indexes.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_telemetry_history': telemetryHistory,
   '0006_events': events,
   '0007_fleet': fleet,
+  '0008_fleet_indexes': fleetIndexes,
 };

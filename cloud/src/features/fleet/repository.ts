@@ -14,7 +14,7 @@ export async function selectSiteTotals(db: Db, principal: Principal, filters: Fl
       'miner_latest.hashrate_expected_mhs',
       'miner_latest.power_w',
       sql<number>`case when miner_latest.status in (${online}) then 1 else 0 end`.as('online'),
-      temperatureDc(db).as('temp_dc'),
+      temperatureDc().as('temp_dc'),
     ])
     .as('m');
   return db

@@ -363,3 +363,50 @@ testEachDialect(
     t.equal(byCustomer.statusCode, 403, 'customers cannot assign');
   },
 );
+
+testEachDialect(
+  'miner_latest.temp_max_dc follows every write of detail (the database keeps it)',
+  async (t, db) => {
+    const a = await seedTenant(db, 'a');
+    await insertAgent(db, { id: 'agent-a1', tenantId: a.tenantId, siteId: a.siteId });
+    await insertMiner(db, {
+      agentId: 'agent-a1',
+      id: 'm1',
+      tenantId: a.tenantId,
+      siteId: a.siteId,
+      latest: { status: 'ok', hashrateMhs: 1, hashrateExpectedMhs: 1, powerW: 1, chipTempsDc: [610, 720] },
+    });
+    const temp = async () =>
+      (
+        await db
+          .selectFrom('miner_latest')
+          .select('temp_max_dc')
+          .where('agent_id', '=', 'agent-a1')
+          .where('miner_id', '=', 'm1')
+          .executeTakeFirstOrThrow()
+      ).temp_max_dc;
+    t.equal(await temp(), 720, 'set on insert: the hottest chip');
+    const board = (chipTempDc: number | null, boardTempDc: number | null) => ({ chipTempDc, boardTempDc });
+    const write = (detail: string) =>
+      db
+        .updateTable('miner_latest')
+        .set({ detail })
+        .where('agent_id', '=', 'agent-a1')
+        .where('miner_id', '=', 'm1')
+        .execute();
+    await write(
+      JSON.stringify({ boards: [board(null, 580), board(560, 900)], fansRpm: [], pools: [], errors: [] }),
+    );
+    t.equal(await temp(), 580, 'on update; a board without a chip temperature counts its board temperature');
+    await write(JSON.stringify({ boards: [board(null, null)], fansRpm: [], pools: [], errors: [] }));
+    t.equal(await temp(), null, 'null without any temperature');
+    await write(JSON.stringify({ fansRpm: [], pools: [], errors: [] }));
+    t.equal(await temp(), null, 'null without boards');
+    await db
+      .updateTable('miner_latest')
+      .set({ status: 'offline' })
+      .where('agent_id', '=', 'agent-a1')
+      .execute();
+    t.equal(await temp(), null, 'other columns leave it alone');
+  },
+);

@@ -20,7 +20,7 @@ interface SortKey {
  * The keys a sort orders by, every one non-null (absent values get a sentinel) so that keyset comparisons are
  * plain `<`/`>`; the agent and miner id end every sort, which makes the order total and the pages stable.
  */
-export function sortKeys(db: Db, sort: MinerSort): SortKey[] {
+export function sortKeys(sort: MinerSort): SortKey[] {
   const number = (expression: RawBuilder<unknown>): SortKey => ({
     expression: expression as RawBuilder<KeyValue>,
     type: 'number',
@@ -34,25 +34,25 @@ export function sortKeys(db: Db, sort: MinerSort): SortKey[] {
     ip: () => [number(sql`miner.ip_sort`), text(sql`miner.ip`)],
     // -1: no sample yet, below every real value.
     hashrate: () => [number(sql`coalesce(miner_latest.hashrate_mhs, -1)`)],
-    temperature: () => [number(sql`coalesce(${temperatureDc(db)}, -100000)`)],
+    temperature: () => [number(sql`coalesce(${temperatureDc()}, -100000)`)],
     lastSeen: () => [number(sql`miner.last_seen_at`)],
     model: () => [text(sql`miner.model`)],
   };
   return [...leading[sort](), text(sql`miner.agent_id`), text(sql`miner.id`)];
 }
 
-/** `keys` strictly after `values` in `order`: (k0 > v0) or (k0 = v0 and k1 > v1) or … */
+/**
+ * `keys` strictly after `values` in `order`, as one row-value comparison `(k0, k1, …) > (v0, v1, …)`: both
+ * databases turn it into a range of an index whose columns are those keys (an OR of ANDs, its equivalent, made
+ * PostgreSQL sort the whole fleet for every page after the first).
+ */
 function after(keys: SortKey[], values: readonly KeyValue[], order: SortOrder): RawBuilder<boolean> {
   const op = order === 'asc' ? sql.raw('>') : sql.raw('<');
-  const alternatives = keys.map((key, i) => {
-    const equal = keys.slice(0, i).map((prior, j) => sql`${prior.expression} = ${values[j]}`);
-    return sql.join([...equal, sql`${key.expression} ${op} ${values[i]}`], sql` and `);
-  });
-  // Parenthesised as a whole: it is ANDed with the scope, which an unwrapped OR would escape.
-  return sql<boolean>`((${sql.join(alternatives, sql`) or (`)}))`;
+  return sql<boolean>`((${sql.join(keys.map((key) => key.expression))}) ${op} (${sql.join([...values])}))`;
 }
 
-const MINER_COLUMNS = [
+/** What a list row shows: the miner and its latest figures, not the sample's detail JSON (boards, pools…). */
+const LIST_COLUMNS = [
   'miner.id',
   'miner.agent_id',
   'miner.site_id',
@@ -73,9 +73,11 @@ const MINER_COLUMNS = [
   'miner_latest.hashrate_expected_mhs',
   'miner_latest.power_w',
   'miner_latest.uptime_s',
-  'miner_latest.detail',
   'miner_latest.poll_error',
+  'miner_latest.temp_max_dc',
 ] as const;
+
+const DETAIL_COLUMNS = [...LIST_COLUMNS, 'miner_latest.detail'] as const;
 
 export interface PageRequest {
   sort: MinerSort;
@@ -92,9 +94,9 @@ export async function selectMinerPage(
   filters: FleetFilters,
   page: PageRequest,
 ) {
-  const keys = sortKeys(db, page.sort);
+  const keys = sortKeys(page.sort);
   let query = scopedMiners(db, principal, filters)
-    .select(MINER_COLUMNS)
+    .select(LIST_COLUMNS)
     .select(keys.map((key, i) => key.expression.as(`k${i}`)));
   if (page.after !== undefined) query = query.where(after(keys, page.after, page.order));
   for (const key of keys) query = query.orderBy(key.expression, page.order);
@@ -108,13 +110,14 @@ export async function selectMinerPage(
 /** One miner of the caller's scope with its latest sample; undefined when missing or out of scope. */
 export function selectMiner(db: Db, principal: Principal, agentId: string, minerId: string) {
   return scopedMiners(db, principal, {})
-    .select(MINER_COLUMNS)
+    .select(DETAIL_COLUMNS)
     .where('miner.agent_id', '=', agentId)
     .where('miner.id', '=', minerId)
     .executeTakeFirst();
 }
 
 export type MinerRow = NonNullable<Awaited<ReturnType<typeof selectMiner>>>;
+export type MinerListRow = Awaited<ReturnType<typeof selectMinerPage>>[number]['row'];
 
 /**
  * Sets the customer of every listed miner of the tenant, or of none: returns false (and changes nothing) when

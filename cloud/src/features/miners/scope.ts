@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, dialectOf } from '../../db/index.js';
+import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
 
 // What a caller may see of the fleet, and the per-miner values that the list sorts by and the summary
@@ -80,17 +80,11 @@ export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters
 
 /**
  * The hottest board of the latest sample in tenths of a degree (chip temperature, else board temperature),
- * null without one. Read from the sample's detail JSON, so the one dialect-specific expression lives here.
+ * null without one: miner_latest.temp_max_dc, which the database keeps from the sample's detail (migration
+ * 0008_fleet_indexes), so sorting and summing it parses no JSON.
  */
-export function temperatureDc(db: Db): RawBuilder<number | null> {
-  if (dialectOf(db) === 'postgres') {
-    return sql<number | null>`(select max(coalesce((b->>'chipTempDc')::int, (b->>'boardTempDc')::int))
-      from jsonb_array_elements(miner_latest.detail::jsonb->'boards') as b)`;
-  }
-  return sql<
-    number | null
-  >`(select max(coalesce(json_extract(b.value, '$.chipTempDc'), json_extract(b.value, '$.boardTempDc')))
-    from json_each(miner_latest.detail, '$.boards') as b)`;
+export function temperatureDc(): RawBuilder<number | null> {
+  return sql<number | null>`miner_latest.temp_max_dc`;
 }
 
 /**

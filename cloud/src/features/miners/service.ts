@@ -5,6 +5,7 @@ import { customerExists, customerNotFound } from '../customers/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   assignCustomer,
+  type MinerListRow,
   type MinerRow,
   type MinerSort,
   type SortOrder,
@@ -14,7 +15,8 @@ import {
 } from './repository.js';
 import type { FleetFilters } from './scope.js';
 
-export interface MinerView {
+/** A list row: the miner and its latest figures. */
+export interface MinerListItem {
   id: string;
   agentId: string;
   siteId: string | null;
@@ -42,6 +44,10 @@ export interface MinerView {
   firstSeenAt: string;
   lastSeenAt: string;
   pollError: string;
+}
+
+/** The detail: a list row plus the latest sample's boards, fans, pools and errors. */
+export interface MinerView extends MinerListItem {
   boards: {
     index: number;
     hashrateMhs: number;
@@ -64,18 +70,7 @@ const celsius = (tenths: number | null): number | null => (tenths === null ? nul
 const terahash = (mhs: number): number => Math.round(mhs / 1000) / 1000;
 const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 
-/** The same rule as the SQL the list sorts by (scope.ts temperatureDc). */
-function hottestDc(detail: MinerDetail): number | null {
-  let hottest: number | null = null;
-  for (const board of detail.boards) {
-    const temp = board.chipTempDc ?? board.boardTempDc;
-    if (temp !== null && (hottest === null || temp > hottest)) hottest = temp;
-  }
-  return hottest;
-}
-
-export function toMinerView(row: MinerRow): MinerView {
-  const detail: MinerDetail = row.detail === null ? EMPTY_DETAIL : JSON.parse(row.detail);
+export function toMinerListItem(row: MinerListRow): MinerListItem {
   return {
     id: row.id,
     agentId: row.agent_id,
@@ -95,11 +90,18 @@ export function toMinerView(row: MinerRow): MinerView {
     hashrateExpectedMhs: row.hashrate_expected_mhs,
     powerW: row.power_w,
     uptimeS: row.uptime_s,
-    temperatureC: celsius(hottestDc(detail)),
+    temperatureC: celsius(row.temp_max_dc),
     lastSampleAt: row.time_ms === null ? null : iso(row.time_ms),
     firstSeenAt: iso(row.first_seen_at),
     lastSeenAt: iso(row.last_seen_at),
     pollError: row.poll_error ?? '',
+  };
+}
+
+export function toMinerView(row: MinerRow): MinerView {
+  const detail: MinerDetail = row.detail === null ? EMPTY_DETAIL : JSON.parse(row.detail);
+  return {
+    ...toMinerListItem(row),
     boards: detail.boards.map((board) => ({
       index: board.index,
       hashrateMhs: board.hashrateMhs,
@@ -128,7 +130,7 @@ export interface ListRequest {
 }
 
 export interface MinerPage {
-  miners: MinerView[];
+  miners: MinerListItem[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -136,14 +138,14 @@ export interface MinerPage {
 /** One page of the caller's fleet in a total order (the sort, then agent id, then miner id). */
 export async function listMiners(db: Db, principal: Principal, request: ListRequest): Promise<MinerPage> {
   const { filters, sort, order, limit } = request;
-  const types = sortKeys(db, sort).map((key) => key.type);
+  const types = sortKeys(sort).map((key) => key.type);
   const after =
     request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort, order, filters, types);
   const rows = await selectMinerPage(db, principal, filters, { sort, order, after, limit });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    miners: page.map(({ row }) => toMinerView(row)),
+    miners: page.map(({ row }) => toMinerListItem(row)),
     nextCursor:
       rows.length > limit && last !== undefined ? encodeCursor(sort, order, filters, last.keys) : null,
   };
