@@ -7,6 +7,7 @@
 // Skips, with the reason, without DATABASE_URL, REDIS_URL or the mosquitto binary.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { createLogger as agentLogger, loadAgentConfig, startAgent } from '@hashinsight/agent';
 import { loadCloudConfig, type RunningCloud, startCloud } from '@hashinsight/cloud';
 import {
   agentPresenceCodec,
@@ -17,7 +18,8 @@ import {
   telemetryAckCodec,
   telemetryBatchCodec,
 } from '@hashinsight/protocol';
-import { serviceUrl, tempDir, waitFor } from '@hashinsight/testkit';
+import { startFleet } from '@hashinsight/simulator';
+import { loopbackAllocator, serviceUrl, tempDir, waitFor } from '@hashinsight/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import pino from 'pino';
@@ -541,3 +543,56 @@ t.test('two instances on PostgreSQL, Redis and Mosquitto serve one fleet', { ski
     t.ok(seen.body.data.revokedAt, 'revoked in the shared database');
   });
 });
+
+t.test(
+  'the real agent polling simulated miners, through Mosquitto to both instances',
+  { skip },
+  async (t) => {
+    const mosquitto = await startMosquitto(t);
+    const { url } = await schemaUrl(t, database.url as string);
+    const shared = {
+      databaseUrl: url,
+      redisPrefix: `test:${randomBytes(5).toString('hex')}:`,
+      mqttUrl: mosquitto.cloudUrl,
+    };
+    const a = await startInstance(t, 'a', shared);
+    const b = await startInstance(t, 'b', shared);
+    const ips = loopbackAllocator.take(3);
+    const fleet = await startFleet({ ips, seed: 7 });
+    t.teardown(() => fleet.close());
+    const login = await call<{ accessToken: string }>(a.cloud, 'POST', '/api/auth/login', {
+      body: { email: EMAIL, password: PASSWORD },
+    });
+    const token = login.body.data.accessToken;
+    const enrolled = await enroll(a.cloud, token);
+    const agent = startAgent(
+      loadAgentConfig({
+        HASHINSIGHT_DATA_DIR: join(tempDir(t), 'agent'),
+        HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${mosquitto.port}`,
+        HASHINSIGHT_AGENT_MQTT_USERNAME: enrolled.mqtt.username,
+        HASHINSIGHT_AGENT_MQTT_PASSWORD: enrolled.mqtt.password,
+        HASHINSIGHT_AGENT_MINERS: ips.join(','),
+        HASHINSIGHT_AGENT_POLL_INTERVAL_MS: '1000',
+        HASHINSIGHT_AGENT_POLL_TIMEOUT_MS: '2000',
+      }),
+      agentLogger('silent'),
+    );
+    t.teardown(() => agent.stop());
+    const listed = (cloud: RunningCloud) =>
+      call<{ miners: { ip: string }[] }>(cloud, 'GET', '/api/miners', { token }).then((r) =>
+        r.body.data.miners.map((miner) => miner.ip).sort(),
+      );
+    await waitFor('every simulated miner listed', async () =>
+      (await listed(b.cloud)).length === ips.length ? true : undefined,
+    );
+    t.same(await listed(b.cloud), [...ips].sort(), 'B lists the miners the agent polled');
+    t.same(await listed(a.cloud), await listed(b.cloud), 'A lists the same');
+    await waitFor(
+      'several polls stored by both instances',
+      () => (a.batchesHandled() > 0 && b.batchesHandled() > 0 ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
+    await waitFor('the outbox emptied by acks', () => (agent.store.backlog() === 0 ? true : undefined));
+    t.pass('the agent’s batches went to both instances and every one was acked');
+  },
+);
