@@ -18,6 +18,7 @@ const RATE_PER_S = 200;
 const WARM_UP_S = 1;
 const MEASURE_S = 10;
 const CONNECTIONS = 16;
+const SEQUENTIAL_N = 300;
 /**
  * The API allows 600 requests a minute per user: the load comes from this many users of the tenant (mining_site
  * staff), taking turns, as a busy control room would.
@@ -181,13 +182,35 @@ async function drive(pool: Pool, tokens: string[], next: () => string): Promise<
   return result;
 }
 
+/**
+ * The same requests one at a time (closed loop, SEQUENTIAL_N of them): each answer's own service time, which
+ * the open loop above turns into queueing once the box cannot keep up with RATE_PER_S.
+ */
+async function sequential(pool: Pool, tokens: string[], next: () => string): Promise<Result> {
+  const result: Result = { sent: 0, failed: 0, latenciesMs: [], statuses: new Map() };
+  for (let i = 0; i < SEQUENTIAL_N; i++) {
+    const started = performance.now();
+    const response = await pool.request({
+      method: 'GET',
+      path: next(),
+      headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
+    });
+    await response.body.dump();
+    result.sent++;
+    result.statuses.set(response.statusCode, (result.statuses.get(response.statusCode) ?? 0) + 1);
+    if (response.statusCode !== 200) result.failed++;
+    result.latenciesMs.push(performance.now() - started);
+  }
+  return result;
+}
+
 function report(name: string, result: Result): void {
   const sorted = [...result.latenciesMs].sort((a, b) => a - b);
   const at = (q: number) =>
     (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN).toFixed(1);
   const statuses = [...result.statuses].map(([status, count]) => `${status}×${count}`).join(' ');
   console.log(
-    `   ${name.padEnd(34)} p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms  (${result.sent} requests at ${RATE_PER_S}/s, ${result.failed} failed; ${statuses})`,
+    `   ${name.padEnd(44)} p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms  (${result.sent} requests, ${result.failed} failed; ${statuses})`,
   );
 }
 
@@ -253,18 +276,21 @@ async function benchOne(label: string, databaseUrl: string | undefined): Promise
         pages.push(`/api/miners?limit=100&cursor=${data.nextCursor}`);
       }
       let n = 0;
-      report(
-        'GET /api/miners (100 per page, by IP)',
-        await drive(pool, tokens, () => pages[n++ % pages.length] as string),
-      );
-      report('GET /api/fleet/summary', await drive(pool, tokens, () => '/api/fleet/summary'));
-      report(
-        'GET /api/miners/:agentId/:minerId',
-        await drive(pool, tokens, () => {
-          const key = keys[(n++ * 7919) % keys.length] as { agentId: string; minerId: string };
-          return `/api/miners/${key.agentId}/${key.minerId}`;
-        }),
-      );
+      const endpoints: [string, () => string][] = [
+        ['GET /api/miners (100 per page, by IP)', () => pages[n++ % pages.length] as string],
+        ['GET /api/fleet/summary', () => '/api/fleet/summary'],
+        [
+          'GET /api/miners/:agentId/:minerId',
+          () => {
+            const key = keys[(n++ * 7919) % keys.length] as { agentId: string; minerId: string };
+            return `/api/miners/${key.agentId}/${key.minerId}`;
+          },
+        ],
+      ];
+      for (const [name, next] of endpoints) {
+        report(`${name} at ${RATE_PER_S}/s`, await drive(pool, tokens, next));
+        report(`${name} one at a time`, await sequential(pool, tokens, next));
+      }
     } finally {
       await pool.close();
       await db.destroy();
@@ -277,7 +303,7 @@ async function benchOne(label: string, databaseUrl: string | undefined): Promise
 
 export async function runApiBench(): Promise<void> {
   console.log(
-    `2. Fleet API: ${AGENTS * MINERS_PER_AGENT} miners stored; ${RATE_PER_S} requests/s per endpoint for ${MEASURE_S} s after ${WARM_UP_S} s warm-up from ${USERS} users, undici over loopback (${CONNECTIONS} connections); latency from the scheduled send`,
+    `2. Fleet API: ${AGENTS * MINERS_PER_AGENT} miners stored; ${RATE_PER_S} requests/s per endpoint for ${MEASURE_S} s after ${WARM_UP_S} s warm-up from ${USERS} users, undici over loopback (${CONNECTIONS} connections), latency from the scheduled send; then ${SEQUENTIAL_N} one at a time`,
   );
   await benchOne('SQLite', undefined);
   const url = process.env.DATABASE_URL;
