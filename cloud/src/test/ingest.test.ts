@@ -105,6 +105,15 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
     powerW: 3250,
     uptimeS: 50_474,
     lastSampleAt: new Date(sample(3).timeMs).toISOString(),
+  });
+  t.notOk('boards' in (miner ?? {}), 'list rows leave boards, fans, pools and errors to the detail');
+  const detailResponse = await fetch(`${cloud.httpUrl}/api/miners/agent-1/${MINER_ID}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const detail = ((await detailResponse.json()) as { data: { miner: Record<string, unknown> } }).data.miner;
+  t.match(detail, {
+    id: MINER_ID,
+    hashrateMhs: 110_566_890,
     boards: [{ index: 0, hashrateMhs: 36_855_630, chipTempC: 71.2, boardTempC: 55.1, inletTempC: null }],
     fansRpm: [5400, 5520, 5460, 5580],
     pools: [
@@ -120,7 +129,7 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
     ],
     errors: [],
   });
-  t.notMatch(JSON.stringify(miner), /password/i, 'no pool password field at all');
+  t.notMatch(JSON.stringify(detail), /password/i, 'no pool password field at all');
 
   // The same batch again (the agent missed the ack): same ack, nothing applied twice.
   const resent = batchBytes(3, [
