@@ -21,18 +21,20 @@ export function ingestPostgres(
 ): Promise<TelemetryOutcome> {
   const epoch = batch.epoch ?? 0;
   return db.transaction().execute(async (trx) => {
-    // Whether the agent may send, what its new miners inherit and the epoch's mark, in one round trip.
+    // Whether the agent may send and what its new miners inherit. The row lock serializes one agent's batches
+    // across cloud instances (a shared subscription may hand neighbouring batches to two of them), so each
+    // plans from the mark the previous one committed.
     const { rows } = await sql<{
       revoked_at: number | null;
       tenant_id: string | null;
       site_id: string | null;
-      up_to_seq: number | null;
-    }>`select a.revoked_at, a.tenant_id, a.site_id, s.up_to_seq
-       from agent a left join telemetry_stream s on s.agent_id = a.id and s.epoch = ${epoch}
-       where a.id = ${agentId}`.execute(trx);
+    }>`select revoked_at, tenant_id, site_id from agent where id = ${agentId} for update`.execute(trx);
     const agent = rows[0];
     if (agent === undefined || agent.revoked_at !== null) throw new UnknownAgentError(agentId);
-    const plan = planBatch(agentId, batch, Number(agent.up_to_seq ?? 0), nowMs);
+    // A statement of its own, after the lock: under READ COMMITTED it sees the mark a waited-for batch committed.
+    const { rows: marks } = await sql<{ up_to_seq: number }>`select up_to_seq from telemetry_stream
+       where agent_id = ${agentId} and epoch = ${epoch}`.execute(trx);
+    const plan = planBatch(agentId, batch, Number(marks[0]?.up_to_seq ?? 0), nowMs);
     await insertSamples(trx, plan.samples);
     await markDirtyHours(trx, plan.lateHours);
     for (const withIdentity of [true, false]) {
@@ -43,7 +45,8 @@ export function ingestPostgres(
     await sql`with mark as (
         insert into telemetry_stream (agent_id, epoch, up_to_seq, updated_at)
         values (${agentId}, ${epoch}, ${plan.outcome.upToSeq}, ${nowMs})
-        on conflict (agent_id, epoch) do update set up_to_seq = excluded.up_to_seq, updated_at = excluded.updated_at
+        on conflict (agent_id, epoch) do update
+          set up_to_seq = greatest(telemetry_stream.up_to_seq, excluded.up_to_seq), updated_at = excluded.updated_at
       )
       update agent set last_seen_at = ${nowMs} where id = ${agentId}`.execute(trx);
     return plan.outcome;
