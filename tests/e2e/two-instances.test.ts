@@ -8,7 +8,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createLogger as agentLogger, loadAgentConfig, startAgent } from '@hashinsight/agent';
-import { loadCloudConfig, type RunningCloud, startCloud } from '@hashinsight/cloud';
+import { loadCloudConfig, MIGRATION_LOCK_KEY, type RunningCloud, startCloud } from '@hashinsight/cloud';
 import {
   agentPresenceCodec,
   agentTopic,
@@ -66,7 +66,10 @@ async function schemaUrl(t: Test, url: string): Promise<{ url: string; client: p
   await client.query(`create schema ${schema}`);
   await client.query(`set search_path = ${schema}`);
   t.teardown(async () => {
+    // Under the cloud's migration lock: dropping a schema while another run migrates breaks that migration.
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`drop schema ${schema} cascade`);
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     await client.end();
   });
   const scoped = new URL(url);

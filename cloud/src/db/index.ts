@@ -31,13 +31,39 @@ export function dialectOf(db: Db): Dialect {
 
 /** Applies every pending migration; throws the first failure. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  if (dialectOf(db) === 'sqlite') return runMigrations(db, undefined);
   // On PostgreSQL, name the schema the connection works in: without it Kysely looks for its migration tables
   // in any schema, finds another schema's (parallel test runs, a second install), skips creating its own and
-  // then fails with 'relation kysely_migration_lock does not exist'.
-  const schema =
-    dialectOf(db) === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-      : undefined;
+  // then fails with 'relation kysely_migration_lock does not exist'. The advisory lock, held on a connection
+  // of its own, keeps migrations of every schema in this server apart from each other and from
+  // dropSchemaExclusively: Kysely's catalogue reads fail on a schema dropped while they run.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return db.connection().execute(async (lockConnection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(lockConnection);
+    try {
+      return await runMigrations(db, rows[0]?.schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(lockConnection);
+    }
+  });
+}
+
+/** An arbitrary constant shared by every HashInsight process on one PostgreSQL server. */
+export const MIGRATION_LOCK_KEY = 7_300_421_001;
+
+/** Drops a PostgreSQL schema without racing another schema's migration (tests' throwaway schemas). */
+export async function dropSchemaExclusively(db: Db, schema: string): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+    try {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(connection);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+    }
+  });
+}
+
+async function runMigrations(db: Db, schema: string | undefined): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { tempDir } from '@hashinsight/testkit';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { type Db, type Dialect, migrateToLatest, openDatabase } from '../db/index.js';
+import { type Db, type Dialect, dropSchemaExclusively, migrateToLatest, openDatabase } from '../db/index.js';
 import { openPostgres } from '../db/postgres.js';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
@@ -30,7 +30,7 @@ export async function openTestDatabase(t: Test, dialect: Dialect): Promise<Db> {
   const db = openDatabase({ dataDir: '', databaseUrl: url, postgres: { schema } });
   t.teardown(async () => {
     await db.destroy();
-    await sql`drop schema ${sql.id(schema)} cascade`.execute(admin);
+    await dropSchemaExclusively(admin, schema);
     await admin.destroy();
   });
   return db;
