@@ -19,15 +19,22 @@ import {
   telemetryBatchCodec,
 } from '@hashinsight/protocol';
 import { startFleet } from '@hashinsight/simulator';
-import { loopbackAllocator, serviceUrl, tempDir, waitFor } from '@hashinsight/testkit';
+import {
+  loopbackAllocator,
+  mosquittoMissing,
+  serviceUrl,
+  startMosquitto,
+  tempDir,
+  waitFor,
+} from '@hashinsight/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import { mosquittoMissing, startMosquitto } from '../support/mosquitto.js';
 
 const database = serviceUrl('DATABASE_URL');
 const redis = serviceUrl('REDIS_URL');
+const INFRA_MOSQUITTO = join(import.meta.dirname, '../../infra/mosquitto');
 const skip = database.skip || redis.skip || mosquittoMissing;
 const EMAIL = 'owner@two.test';
 const PASSWORD = 'correct horse battery staple';
@@ -337,7 +344,7 @@ async function stored(db: pg.Client, agentId: string) {
 }
 
 t.test('two instances on PostgreSQL, Redis and Mosquitto serve one fleet', { skip }, async (t) => {
-  const mosquitto = await startMosquitto(t);
+  const mosquitto = await startMosquitto(t, INFRA_MOSQUITTO);
   const { url, client: db } = await schemaUrl(t, database.url as string);
   const shared = {
     databaseUrl: url,
@@ -553,7 +560,7 @@ t.test(
   'the real agent polling simulated miners, through Mosquitto to both instances',
   { skip },
   async (t) => {
-    const mosquitto = await startMosquitto(t);
+    const mosquitto = await startMosquitto(t, INFRA_MOSQUITTO);
     const { url } = await schemaUrl(t, database.url as string);
     const shared = {
       databaseUrl: url,

@@ -1,6 +1,7 @@
 export { startTestBroker, type TestBroker } from './broker.js';
 export { CORPUS_DIR, corpusFile, corpusMissing } from './corpus.js';
 export { LoopbackAllocator, loopbackAllocator } from './loopback.js';
+export { mosquittoMissing, type PrivateMosquitto, startMosquitto } from './mosquitto.js';
 export { freePort } from './ports.js';
 export { serviceUrl } from './services.js';
 export { tempDir } from './temp.js';

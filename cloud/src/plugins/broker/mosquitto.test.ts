@@ -1,68 +1,21 @@
-// The external broker mode against a real Mosquitto 2.0 started by this test on a free port, configured with
-// infra/mosquitto (its mosquitto.conf and init-dynsec.sh): the same ACL guarantees as the embedded broker, with
-// agent logins provisioned and revoked by the cloud over dynsec.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { resolve } from 'node:path';
 import { agentTopic, allAgentsTopic, CLOUD_STATE_TOPIC, cloudStateCodec } from '@hashinsight/protocol';
-import { freePort, tempDir, waitFor } from '@hashinsight/testkit';
+import { mosquittoMissing, startMosquitto, waitFor } from '@hashinsight/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
 import { captureLogs, closed, nextMessage, tryConnect } from '../../test/helpers.js';
 import { connectExternalBroker, type ExternalBroker } from './external.js';
 import { MAX_PACKET_BYTES } from './index.js';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
 const INFRA = resolve(import.meta.dirname, '../../../../infra/mosquitto');
-const CLOUD_USER = 'hashinsight-cloud';
-const CLOUD_PASSWORD = 'cloud-service-password-for-tests';
-const skip = existsSync(MOSQUITTO) ? undefined : `${MOSQUITTO} is not installed`;
-
-/** Mosquitto with the shipped config, its listener and dynsec file moved into a temp dir. */
-async function startMosquitto(t: Test): Promise<number> {
-  const dir = tempDir(t);
-  const dynsec = join(dir, 'dynamic-security.json');
-  await promisify(execFile)(join(INFRA, 'init-dynsec.sh'), [dynsec, CLOUD_USER], {
-    env: { ...process.env, MQTT_CLOUD_PASSWORD: CLOUD_PASSWORD },
-  });
-  const port = await freePort();
-  const shipped = await readFile(join(INFRA, 'mosquitto.conf'), 'utf8');
-  const config = shipped
-    .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
-    .replace(/^plugin_opt_config_file .*$/m, `plugin_opt_config_file ${dynsec}`)
-    // Run as root (CI containers), Mosquitto would switch to its own user, who cannot write the temp dir.
-    .concat(process.getuid?.() === 0 ? '\nuser root\n' : '\n');
-  await writeFile(join(dir, 'mosquitto.conf'), config);
-  const child = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  t.teardown(() => {
-    child.kill('SIGTERM');
-  });
-  // Listening once a TCP connection is accepted (an MQTT refusal would look the same as "not up yet").
-  const accepts = () =>
-    new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.end();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-      socket.once('close', () => socket.destroy());
-    }).then((ok) => (ok ? true : undefined));
-  await waitFor('mosquitto listening', accepts);
-  return port;
-}
+const skip = mosquittoMissing;
 
 async function startCloudSide(t: Test) {
-  const port = await startMosquitto(t);
+  const { port, cloudUrl } = await startMosquitto(t, INFRA);
   const logs = captureLogs();
-  const broker = await connectExternalBroker(logs.logger, {
-    url: `mqtt://${CLOUD_USER}:${CLOUD_PASSWORD}@127.0.0.1:${port}`,
-  });
+  const broker = await connectExternalBroker(logs.logger, { url: cloudUrl });
   t.teardown(() => broker.close());
-  return { port, broker, logs };
+  return { port, cloudUrl, broker, logs };
 }
 
 async function agentClient(t: Test, port: number, agentId: string, password: string): Promise<MqttClient> {
@@ -204,10 +157,8 @@ t.test(
   'Mosquitto: one of two cloud instances stopping leaves the cloud state online',
   { skip },
   async (t) => {
-    const { port, broker: first, logs } = await startCloudSide(t);
-    const second = await connectExternalBroker(logs.logger, {
-      url: `mqtt://${CLOUD_USER}:${CLOUD_PASSWORD}@127.0.0.1:${port}`,
-    });
+    const { port, cloudUrl, broker: first, logs } = await startCloudSide(t);
+    const second = await connectExternalBroker(logs.logger, { url: cloudUrl });
     t.teardown(() => second.close());
     await first.provisionAgent('agent-1', 'pw-1');
     const agent = await agentClient(t, port, 'agent-1', 'pw-1');

@@ -1,17 +1,18 @@
-// A private Mosquitto for system tests: the shipped infra/mosquitto config and dynsec init script, on a free
-// loopback port with its dynsec file in a temp dir (never the system broker on 1883). The same way as the
-// cloud's own Mosquitto ACL tests (cloud/src/plugins/broker/mosquitto.test.ts), which cannot be imported here.
+// A private Mosquitto for tests: the shipped infra/mosquitto config and dynsec init script (the caller says
+// where that folder is: testkit knows no app), on a free loopback port with its dynsec file in a temp dir,
+// never the system broker on 1883.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, tempDir, waitFor } from '@hashinsight/testkit';
 import type { Test } from 'tap';
+import { freePort } from './ports.js';
+import { tempDir } from './temp.js';
+import { waitFor } from './wait.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
-const INFRA = resolve(import.meta.dirname, '../../infra/mosquitto');
 
 /** Why Mosquitto tests cannot run here, or undefined when they can. */
 export const mosquittoMissing: string | undefined = existsSync(MOSQUITTO)
@@ -36,11 +37,12 @@ function accepts(port: number): Promise<true | undefined> {
   });
 }
 
-/** Starts Mosquitto for the rest of `t` (stopped at its teardown). */
-export async function startMosquitto(t: Test): Promise<PrivateMosquitto> {
+/** Starts Mosquitto configured from `infraDir` (infra/mosquitto) for the rest of `t`, stopped at its teardown. */
+export async function startMosquitto(t: Test, infraDir: string): Promise<PrivateMosquitto> {
+  const INFRA = infraDir;
   const dir = tempDir(t);
   const cloudUser = 'hashinsight-cloud';
-  const cloudPassword = 'cloud-service-password-for-system-tests';
+  const cloudPassword = 'cloud-service-password-for-tests';
   const dynsec = join(dir, 'dynamic-security.json');
   await promisify(execFile)(join(INFRA, 'init-dynsec.sh'), [dynsec, cloudUser], {
     env: { ...process.env, MQTT_CLOUD_PASSWORD: cloudPassword },
