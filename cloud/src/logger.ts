@@ -21,6 +21,22 @@ export const REDACT_PATHS = [
   'bootstrapPassword',
   '*.bootstrapPassword',
   'config.bootstrapPassword',
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
+  'refreshToken',
+  '*.refreshToken',
+  'apiKey',
+  '*.apiKey',
+  'req.headers["x-api-key"]',
+  // Service URLs may carry a password (postgres://user:pass@…, mqtt://cloud:pass@…).
+  'databaseUrl',
+  '*.databaseUrl',
+  'redisUrl',
+  '*.redisUrl',
+  'mqttUrl',
+  '*.mqttUrl',
 ];
 
 /** The cloud's pino logger; `destination` defaults to stdout (tests pass a stream to capture lines). */

@@ -136,7 +136,13 @@ t.test('request logs carry no credentials', async (t) => {
   logs.logger.info({
     password: 'p1',
     user: { password: 'p2' },
-    req: { headers: { authorization: 'Bearer t' } },
+    req: { headers: { authorization: 'Bearer t', 'x-api-key': 'hik_k1' } },
+    body: { currentPassword: 'p3', newPassword: 'p4', refreshToken: 'r1', apiKey: 'hik_k2' },
+    config: { databaseUrl: 'postgres://u:dbpw@h/db', redisUrl: 'redis://:rpw@h', mqttUrl: 'mqtt://c:mpw@h' },
   });
-  t.notMatch(logs.text(), /"p1"|"p2"|Bearer t/, 'redact covers secret-bearing paths');
+  t.notMatch(
+    logs.text(),
+    /"p1"|"p2"|"p3"|"p4"|Bearer t|hik_k1|hik_k2|"r1"|dbpw|rpw|mpw/,
+    'redact covers secret-bearing paths',
+  );
 });
