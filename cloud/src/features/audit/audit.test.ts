@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { migrateToLatest, openDatabase } from '../../db/index.js';
 import { testEachDialect } from '../../test/databases.js';
+import { buildAppOver } from '../../test/fleet.js';
 import { buildTestApp, OWNER_PASSWORD } from '../../test/helpers.js';
 import { accessToken, bearer, seedTenant, USER_PASSWORD } from '../../test/identities.js';
 import { createTenantCommand } from '../auth/index.js';
@@ -55,6 +56,50 @@ testEachDialect('the chain verifies; a changed or removed row is named', async (
 testEachDialect('concurrent appends keep one unbroken chain', async (t, db) => {
   await Promise.all(Array.from({ length: 40 }, (_, n) => appendAuditRow(db, entry(n))));
   t.match(await verifyAuditChain(db), { intact: true, rows: 40 });
+});
+
+testEachDialect('a success is answered only after its audit row is committed', async (t, db) => {
+  const app = await buildAppOver(t, db);
+  const a = await seedTenant(db, 'a');
+  const admin = bearer(await accessToken(app, db, a.users.admin));
+  const rowsOf = (route: string) =>
+    db.selectFrom('audit_log').selectAll().where('route', '=', route).orderBy('seq').execute();
+
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: admin,
+    payload: { email: 'now@example.com', role: 'guest', password: 'long enough password' },
+  });
+  t.equal(created.statusCode, 201);
+  const id = created.json().data.id as string;
+  // No auditWritten(), no polling: the row is there the moment the answer is.
+  t.match(
+    (await rowsOf('/api/users')).map((r) => [r.method, r.target_id, r.outcome, r.status_code]),
+    [['POST', id, 'success', 201]],
+  );
+  await app.inject({
+    method: 'PATCH',
+    url: `/api/users/${id}`,
+    headers: admin,
+    payload: { role: 'mining_site' },
+  });
+  t.equal((await rowsOf('/api/users/:id')).length, 1, 'the PATCH row too');
+  t.match(await verifyAuditChain(db), { intact: true });
+
+  // The audit table unusable: the change is made, but the client is told the call failed, and why.
+  await sql`alter table audit_log rename to audit_log_away`.execute(db);
+  const unaudited = await app.inject({
+    method: 'PATCH',
+    url: `/api/users/${id}`,
+    headers: admin,
+    payload: { role: 'guest' },
+  });
+  t.equal(unaudited.statusCode, 500);
+  t.match(unaudited.json(), { success: false, code: 'AUDIT_WRITE_FAILED', error: /could not be audited/ });
+  const user = await db.selectFrom('user').select('role').where('id', '=', id).executeTakeFirstOrThrow();
+  t.equal(user.role, 'guest', 'the change itself was committed before the audit write failed');
+  await sql`alter table audit_log_away rename to audit_log`.execute(db);
 });
 
 t.test('every successful state change and every login attempt is audited; reads are not', async (t) => {

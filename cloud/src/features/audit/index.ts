@@ -33,9 +33,11 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     auditNote: AuditNote | null;
+    /** Set once the onSend hook committed this request's row (so the onResponse hook does not add another). */
+    auditWrittenBeforeResponse: boolean;
   }
   interface FastifyInstance {
-    /** Resolves once every audit row of the responses sent so far is written (shutdown, tests). */
+    /** Resolves once the rows of failed attempts answered so far are written (shutdown, tests). */
     auditWritten(): Promise<void>;
   }
 }
@@ -89,14 +91,15 @@ function createdId(payload: unknown): string | null {
 }
 
 /**
- * The audit log: one hash-chained row per successful state-changing call of ANY route (an onResponse hook at
- * the root, so routes of every feature are covered without doing anything), plus every attempt on routes that
- * ask for it (login). Reads are not audited. GET /api/audit lists the caller's tenant's rows.
+ * The audit log: one hash-chained row per successful state-changing call of ANY route (an onSend hook at the
+ * root, so routes of every feature are covered without doing anything; the answer waits for the row), plus every
+ * attempt on routes that ask for it (login; failed attempts are written after their answer). Reads are not audited. GET /api/audit lists the caller's tenant's rows.
  */
 const auditFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify, options) => {
   const now = options.now ?? Date.now;
   const pending = new Set<Promise<void>>();
   fastify.decorateRequest('auditNote', null);
+  fastify.decorateRequest('auditWrittenBeforeResponse', false);
   fastify.decorate('auditWritten', async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   });
@@ -109,19 +112,28 @@ const auditFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify,
   };
 
   fastify.addHook('onSend', async (request, reply, payload) => {
-    if (
-      audited(request, reply) &&
-      request.auditNote?.targetId === undefined &&
-      firstParam(request.params) === null
-    ) {
+    if (!audited(request, reply)) return payload;
+    if (request.auditNote?.targetId === undefined && firstParam(request.params) === null) {
       const id = createdId(payload);
       if (id !== null) noteAudit(request, { targetId: id });
     }
+    // A failed attempt (login) changed nothing: its row is written after the response, as before.
+    if (reply.statusCode >= 400) return payload;
+    // A success is answered only once its row is committed, so no crash after the answer can lose the row. The
+    // change itself is committed by now: when the row cannot be written, the client gets a 500 (it must not
+    // believe the call was recorded) and the failure is logged at error; the change stays.
+    try {
+      await appendAuditRow(fastify.db, rowOf(request, reply, now()));
+    } catch (error) {
+      request.log.error({ err: error }, 'audit row could not be written; the change itself was committed');
+      throw new AppError('AUDIT_WRITE_FAILED', 500, 'The change was made but could not be audited');
+    }
+    request.auditWrittenBeforeResponse = true;
     return payload;
   });
 
   fastify.addHook('onResponse', async (request, reply) => {
-    if (!audited(request, reply)) return;
+    if (request.auditWrittenBeforeResponse || !audited(request, reply) || reply.statusCode < 400) return;
     const write = appendAuditRow(fastify.db, rowOf(request, reply, now())).then(
       () => undefined,
       (error: unknown) => request.log.error({ err: error }, 'audit row could not be written'),
