@@ -33,6 +33,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Clock for stored times (tests inject one). */
   now?: () => number;
+  /** A miner whose latest sample is older than this reads as stale (HASHINSIGHT_STALE_AFTER_S); default 300 s. */
+  staleAfterMs?: number;
   /** Cache, notifications and events; the caller owns it. Unset: an in-memory one that lives with the app. */
   platform?: Platform;
   /** Bearer token for GET /metrics; unset: loopback clients only. */
@@ -53,6 +55,7 @@ export async function buildApp({
   jwtSecret,
   logger,
   now,
+  staleAfterMs,
   platform: givenPlatform,
   metricsToken,
   rateLimits,
@@ -94,8 +97,9 @@ export async function buildApp({
   await app.register(usersFeature);
   await app.register(sitesFeature, now ? { now } : {});
   await app.register(customersFeature, now ? { now } : {});
-  await app.register(minersFeature, now ? { now } : {});
-  await app.register(fleetFeature);
+  const fleetClock = { ...(now ? { now } : {}), ...(staleAfterMs !== undefined ? { staleAfterMs } : {}) };
+  await app.register(minersFeature, fleetClock);
+  await app.register(fleetFeature, fleetClock);
   await app.register(agentsFeature, now ? { now } : {});
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});

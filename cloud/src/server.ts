@@ -127,6 +127,7 @@ export async function startCloud(
       broker,
       platform,
       metricsToken: config.metricsToken,
+      staleAfterMs: config.staleAfterS * 1000,
       jwtSecret,
       logger,
       telemetryJobs: {

@@ -33,6 +33,7 @@ t.test('defaults apply when the environment is empty', async (t) => {
     redisPrefix: 'hashinsight:',
     metricsToken: undefined,
     mqttUrl: undefined,
+    staleAfterS: 300,
   });
 });
 
@@ -52,8 +53,10 @@ t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {
     HASHINSIGHT_RETENTION_5M_DAYS: '0',
     HASHINSIGHT_RETENTION_1H_DAYS: '730',
     HASHINSIGHT_RETENTION_1D_DAYS: '3650',
+    HASHINSIGHT_STALE_AFTER_S: '900',
   });
   t.match(config, {
+    staleAfterS: 900,
     retentionRawDays: 14,
     retention5mDays: 0,
     retention1hDays: 730,
@@ -98,6 +101,12 @@ t.test('a bad value throws a ConfigError naming the key', async (t) => {
     [{ HASHINSIGHT_RETENTION_5M_DAYS: '1.5' }, 'HASHINSIGHT_RETENTION_5M_DAYS'],
     [{ HASHINSIGHT_RETENTION_1H_DAYS: 'forever' }, 'HASHINSIGHT_RETENTION_1H_DAYS'],
     [{ HASHINSIGHT_RETENTION_1D_DAYS: '40000' }, 'HASHINSIGHT_RETENTION_1D_DAYS'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '0' }, 'HASHINSIGHT_STALE_AFTER_S'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '59' }, 'HASHINSIGHT_STALE_AFTER_S'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '86401' }, 'HASHINSIGHT_STALE_AFTER_S'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '300.5' }, 'HASHINSIGHT_STALE_AFTER_S'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '5m' }, 'HASHINSIGHT_STALE_AFTER_S'],
+    [{ HASHINSIGHT_STALE_AFTER_S: '-300' }, 'HASHINSIGHT_STALE_AFTER_S'],
   ];
   for (const [env, key] of cases) {
     const error = configError(() => loadCloudConfig(env));

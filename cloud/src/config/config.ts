@@ -35,6 +35,8 @@ export interface CloudConfig {
   redisUrl: string | undefined;
   /** Prefix of every Redis key, channel and stream, so several installs (or tests) can share one Redis. */
   redisPrefix: string;
+  /** Seconds after which a miner's latest sample no longer counts: the fleet reads show it as stale. */
+  staleAfterS: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; when unset it answers loopback only. */
   metricsToken: string | undefined;
 }
@@ -186,6 +188,16 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     parse: text,
     check: (value) =>
       /^[A-Za-z0-9:_.-]{1,64}$/.test(value) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 : _ . -',
+  },
+  staleAfterS: {
+    env: 'HASHINSIGHT_STALE_AFTER_S',
+    fallback: () => 300,
+    parse: (raw) => (/^\d{1,6}$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+    // Below a minute, healthy miners polled once a minute would flap between stale and not.
+    check: (value) =>
+      Number.isInteger(value) && value >= 60 && value <= 86_400
+        ? undefined
+        : 'must be a whole number of seconds from 60 to 86400',
   },
   metricsToken: {
     env: 'HASHINSIGHT_METRICS_TOKEN',

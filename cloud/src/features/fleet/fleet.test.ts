@@ -3,6 +3,9 @@ import { testEachDialect } from '../../test/databases.js';
 import { buildAppOver, insertAgent, insertMiner } from '../../test/fleet.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
 
+/** insertMiner's default sample and last-seen time. */
+const SAMPLE_AT = 1_795_000_000_000;
+
 testEachDialect('summary: totals, counts, efficiency, temperatures, per site, scoped', async (t, db) => {
   const a = await seedTenant(db, 'a');
   const b = await seedTenant(db, 'b');
@@ -58,7 +61,8 @@ testEachDialect('summary: totals, counts, efficiency, temperatures, per site, sc
     siteId: b.siteId,
     latest: { status: 'ok', hashrateMhs: 999e6, hashrateExpectedMhs: 999e6, powerW: 9999, chipTempsDc: [10] },
   });
-  const app = await buildAppOver(t, db);
+  // A minute after the samples (insertMiner's default time): none is stale.
+  const app = await buildAppOver(t, db, () => SAMPLE_AT + 60_000);
   const summary = async (token: string, query = '') =>
     (await app.inject({ method: 'GET', url: `/api/fleet/summary${query}`, headers: bearer(token) })).json()
       .data;
@@ -66,7 +70,7 @@ testEachDialect('summary: totals, counts, efficiency, temperatures, per site, sc
   const owner = await accessToken(app, db, a.users.owner);
   const all = await summary(owner);
   const expected = {
-    miners: { total: 5, online: 3, offline: 1, unknown: 1 },
+    miners: { total: 5, online: 3, offline: 1, unknown: 1, stale: 0 },
     hashrateMhs: 175e6,
     hashrateThs: 175,
     expectedHashrateMhs: 295e6,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ok } from '../../http/envelope.js';
 import { principalOf } from '../../plugins/access.js';
-import { type FleetFilters, filtersOf, summaryCachePrefix } from '../miners/index.js';
+import { DEFAULT_STALE_AFTER_MS, type FleetFilters, filtersOf, summaryCachePrefix } from '../miners/index.js';
 import { summaryQuery, summaryResponse } from './schemas.js';
 import { fleetSummary } from './service.js';
 
@@ -9,7 +9,10 @@ const SUMMARY_FRESH_MS = 5_000;
 const SUMMARY_STALE_MS = 30_000;
 
 /** GET /api/fleet/summary: hashrate, counts, efficiency and temperatures of the caller's fleet, per site too. */
-const fleetFeature: FastifyPluginAsync = async (fastify) => {
+const fleetFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: number }> = async (
+  fastify,
+  { now = Date.now, staleAfterMs = DEFAULT_STALE_AFTER_MS },
+) => {
   fastify.get<{ Querystring: FleetFilters }>(
     '/api/fleet/summary',
     {
@@ -24,7 +27,7 @@ const fleetFeature: FastifyPluginAsync = async (fastify) => {
       const key = `${summaryCachePrefix(principal.tenantId)}${principal.customerId ?? '*'}:${JSON.stringify(filters)}`;
       return ok(
         await fastify.platform.cache.cached(key, SUMMARY_FRESH_MS, SUMMARY_STALE_MS, () =>
-          fleetSummary(fastify.db, principal, filters),
+          fleetSummary(fastify.db, principal, filters, now() - staleAfterMs),
         ),
       );
     },

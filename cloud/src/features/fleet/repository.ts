@@ -1,19 +1,32 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import { type FleetFilters, ONLINE_STATUSES, scopedMiners, temperatureDc } from '../miners/index.js';
+import {
+  effectiveStatus,
+  type FleetFilters,
+  ONLINE_STATUSES,
+  scopedMiners,
+  temperatureDc,
+} from '../miners/index.js';
 
 /** Per-site sums over the caller's miners; one pass, the temperature expression evaluated once per miner. */
-export async function selectSiteTotals(db: Db, principal: Principal, filters: FleetFilters) {
+export async function selectSiteTotals(
+  db: Db,
+  principal: Principal,
+  filters: FleetFilters,
+  staleBefore: number,
+) {
   const online = sql.join(ONLINE_STATUSES.map((status) => sql.lit(status)));
-  const perMiner = scopedMiners(db, principal, filters)
+  const status = effectiveStatus(staleBefore);
+  // A stale miner counts as neither online nor offline, and adds nothing to the online sums.
+  const perMiner = scopedMiners(db, principal, filters, staleBefore)
     .select([
       'miner.site_id',
-      'miner_latest.status',
+      status.as('status'),
       'miner_latest.hashrate_mhs',
       'miner_latest.hashrate_expected_mhs',
       'miner_latest.power_w',
-      sql<number>`case when miner_latest.status in (${online}) then 1 else 0 end`.as('online'),
+      sql<number>`case when ${status} in (${online}) then 1 else 0 end`.as('online'),
       temperatureDc().as('temp_dc'),
     ])
     .as('m');
@@ -23,7 +36,8 @@ export async function selectSiteTotals(db: Db, principal: Principal, filters: Fl
       'm.site_id',
       eb.fn.countAll<number>().as('total'),
       sql<number>`sum(m.online)`.as('online'),
-      sql<number>`sum(case when m.status is null or m.status = 'unknown' then 1 else 0 end)`.as('unknown'),
+      sql<number>`sum(case when m.status = 'unknown' then 1 else 0 end)`.as('unknown'),
+      sql<number>`sum(case when m.status = 'stale' then 1 else 0 end)`.as('stale'),
       sql<number>`sum(case when m.online = 1 then m.hashrate_mhs else 0 end)`.as('hashrate_mhs'),
       sql<number>`sum(coalesce(m.hashrate_expected_mhs, 0))`.as('expected_mhs'),
       sql<number>`sum(case when m.online = 1 then coalesce(m.power_w, 0) else 0 end)`.as('power_w'),

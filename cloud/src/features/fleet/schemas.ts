@@ -11,6 +11,7 @@ const totals = {
       online: { type: 'integer' },
       offline: { type: 'integer' },
       unknown: { type: 'integer' },
+      stale: { type: 'integer' },
     },
   },
   hashrateMhs: { type: 'number' },

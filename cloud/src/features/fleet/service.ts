@@ -4,7 +4,8 @@ import type { FleetFilters } from '../miners/index.js';
 import { type SiteTotalsRow, selectSiteNames, selectSiteTotals } from './repository.js';
 
 export interface FleetTotals {
-  miners: { total: number; online: number; offline: number; unknown: number };
+  /** online, offline, unknown and stale add up to total; a stale miner is in none of the others. */
+  miners: { total: number; online: number; offline: number; unknown: number; stale: number };
   /** Sum over online miners. */
   hashrateMhs: number;
   hashrateThs: number;
@@ -28,6 +29,7 @@ interface Sums {
   total: number;
   online: number;
   unknown: number;
+  stale: number;
   hashrateMhs: number;
   expectedMhs: number;
   powerW: number;
@@ -48,6 +50,7 @@ function sumsOf(row: SiteTotalsRow): Sums {
     total: n(row.total),
     online: n(row.online),
     unknown: n(row.unknown),
+    stale: n(row.stale),
     hashrateMhs: n(row.hashrate_mhs),
     expectedMhs: n(row.expected_mhs),
     powerW: n(row.power_w),
@@ -68,6 +71,7 @@ function add(a: Sums, b: Sums): Sums {
     total: a.total + b.total,
     online: a.online + b.online,
     unknown: a.unknown + b.unknown,
+    stale: a.stale + b.stale,
     hashrateMhs: a.hashrateMhs + b.hashrateMhs,
     expectedMhs: a.expectedMhs + b.expectedMhs,
     powerW: a.powerW + b.powerW,
@@ -84,6 +88,7 @@ const EMPTY: Sums = {
   total: 0,
   online: 0,
   unknown: 0,
+  stale: 0,
   hashrateMhs: 0,
   expectedMhs: 0,
   powerW: 0,
@@ -104,8 +109,9 @@ export function totalsOf(sums: Sums): FleetTotals {
     miners: {
       total: sums.total,
       online: sums.online,
-      offline: sums.total - sums.online - sums.unknown,
+      offline: sums.total - sums.online - sums.unknown - sums.stale,
       unknown: sums.unknown,
+      stale: sums.stale,
     },
     hashrateMhs: sums.hashrateMhs,
     hashrateThs: terahash(sums.hashrateMhs),
@@ -126,8 +132,9 @@ export async function fleetSummary(
   db: Db,
   principal: Principal,
   filters: FleetFilters,
+  staleBefore: number,
 ): Promise<FleetSummary> {
-  const rows = await selectSiteTotals(db, principal, filters);
+  const rows = await selectSiteTotals(db, principal, filters, staleBefore);
   const names = await selectSiteNames(
     db,
     principal.tenantId,

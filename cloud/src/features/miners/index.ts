@@ -16,11 +16,13 @@ import {
   minerDetailResponse,
   minerParams,
 } from './schemas.js';
-import { type FleetFilters, type MinerStatus, summaryCachePrefix } from './scope.js';
+import { DEFAULT_STALE_AFTER_MS, type FleetFilters, type MinerStatus, summaryCachePrefix } from './scope.js';
 import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
 export { filterProperties } from './schemas.js';
 export {
+  DEFAULT_STALE_AFTER_MS,
+  effectiveStatus,
   type FleetFilters,
   MINER_STATUSES,
   ONLINE_STATUSES,
@@ -53,7 +55,10 @@ function historyScope(principal: Principal) {
 }
 
 /** The fleet: list, detail with history, and assignment of miners to customers. */
-const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify, { now = Date.now }) => {
+const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: number }> = async (
+  fastify,
+  { now = Date.now, staleAfterMs = DEFAULT_STALE_AFTER_MS },
+) => {
   fastify.get<{ Querystring: ListQuery }>(
     '/api/miners',
     {
@@ -68,6 +73,7 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify
         order,
         limit,
         cursor,
+        staleBefore: now() - staleAfterMs,
       });
       return ok(page);
     },
@@ -86,7 +92,7 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify
       const toMs = request.query.to === undefined ? now() : Date.parse(request.query.to);
       const fromMs = request.query.from === undefined ? toMs - DAY_MS : Date.parse(request.query.from);
       if (!(fromMs < toMs)) throw rangeInvalid();
-      const miner = await getMiner(fastify.db, principal, agentId, minerId);
+      const miner = await getMiner(fastify.db, principal, agentId, minerId, now() - staleAfterMs);
       const points = await minerHistory(
         fastify.db,
         historyScope(principal),

@@ -133,7 +133,8 @@ async function walk(app: FastifyInstance, token: string, query: string): Promise
 
 async function setup(t: Test, db: Db) {
   const fleet = await seedFleet(db);
-  const app = await buildAppOver(t, db, () => T0 + 3_600_000);
+  // Two minutes after the seeded samples: none is stale (the staleness test sets its own times).
+  const app = await buildAppOver(t, db, () => T0 + 120_000);
   const owner = await accessToken(app, db, fleet.a.users.owner);
   const customer = await accessToken(app, db, fleet.a.users.customer);
   return {
@@ -408,5 +409,80 @@ testEachDialect(
       .where('agent_id', '=', 'agent-a1')
       .execute();
     t.equal(await temp(), null, 'other columns leave it alone');
+  },
+);
+
+testEachDialect(
+  'stale: an old sample or an offline agent reads as stale in list, filter, detail and summary',
+  async (t, db) => {
+    const a = await seedTenant(db, 'a');
+    await insertAgent(db, { id: 'agent-on', tenantId: a.tenantId, siteId: a.siteId });
+    await insertAgent(db, { id: 'agent-off', tenantId: a.tenantId, siteId: a.siteId });
+    await db.updateTable('agent').set({ online: 0 }).where('id', '=', 'agent-off').execute();
+    const NOW = T0 + 1_000_000;
+    const seed = (agentId: string, id: string, status: string | null, timeMs: number) =>
+      insertMiner(db, {
+        agentId,
+        id,
+        tenantId: a.tenantId,
+        siteId: a.siteId,
+        lastSeenAt: timeMs,
+        ...(status === null
+          ? {}
+          : {
+              latest: {
+                status,
+                hashrateMhs: 1e6,
+                hashrateExpectedMhs: 1e6,
+                powerW: 100,
+                chipTempsDc: [600],
+                timeMs,
+              },
+            }),
+      });
+    await seed('agent-on', 'fresh', 'ok', NOW - 299_000);
+    await seed('agent-on', 'edge', 'ok', NOW - 300_000); // exactly the threshold: not yet stale
+    await seed('agent-on', 'old', 'ok', NOW - 301_000);
+    await seed('agent-off', 'orphan', 'ok', NOW - 1_000); // fresh sample, but its agent is offline
+    await seed('agent-on', 'down', 'unreachable', NOW - 1_000);
+    await seed('agent-on', 'new', null, NOW);
+    const app = await buildAppOver(t, db, () => NOW);
+    const owner = bearer(await accessToken(app, db, a.users.owner));
+    const get = async (url: string) => (await app.inject({ method: 'GET', url, headers: owner })).json().data;
+
+    const all = await get('/api/miners?sort=model&limit=10');
+    t.same(Object.fromEntries(all.miners.map((m: { id: string; status: string }) => [m.id, m.status])), {
+      fresh: 'ok',
+      edge: 'ok',
+      old: 'stale',
+      orphan: 'stale',
+      down: 'unreachable',
+      new: 'unknown',
+    });
+    const first = await get('/api/miners?status=stale&limit=1');
+    const second = await get(`/api/miners?status=stale&limit=1&cursor=${first.nextCursor}`);
+    t.same(
+      [...first.miners, ...second.miners].map((m: { id: string }) => m.id).sort(),
+      ['old', 'orphan'],
+      'the filter pages through exactly the stale miners',
+    );
+    t.equal(second.nextCursor, null);
+    t.same((await get('/api/miners?status=ok')).miners.map((m: { id: string }) => m.id).sort(), [
+      'edge',
+      'fresh',
+    ]);
+    t.equal((await get('/api/miners/agent-on/old')).miner.status, 'stale', 'the detail too');
+    t.equal((await get('/api/miners/agent-on/fresh')).miner.status, 'ok');
+
+    const summary = await get('/api/fleet/summary');
+    t.same(summary.miners, { total: 6, online: 2, offline: 1, unknown: 1, stale: 2 });
+    t.equal(summary.hashrateMhs, 2e6, 'only the fresh online miners hash');
+    t.same((await get('/api/fleet/summary?status=stale')).miners, {
+      total: 2,
+      online: 0,
+      offline: 0,
+      unknown: 0,
+      stale: 2,
+    });
   },
 );

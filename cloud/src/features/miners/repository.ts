@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import { type FleetFilters, scopedMiners, temperatureDc } from './scope.js';
+import { effectiveStatus, type FleetFilters, scopedMiners, temperatureDc } from './scope.js';
 
 export const MINER_SORTS = ['ip', 'hashrate', 'temperature', 'lastSeen', 'model'] as const;
 export type MinerSort = (typeof MINER_SORTS)[number];
@@ -67,7 +67,6 @@ const LIST_COLUMNS = [
   'miner.first_seen_at',
   'miner.last_seen_at',
   'miner_latest.time_ms',
-  'miner_latest.status',
   'miner_latest.hashrate_mhs',
   'miner_latest.hashrate_avg_mhs',
   'miner_latest.hashrate_expected_mhs',
@@ -93,10 +92,12 @@ export async function selectMinerPage(
   principal: Principal,
   filters: FleetFilters,
   page: PageRequest,
+  staleBefore: number,
 ) {
   const keys = sortKeys(page.sort);
-  let query = scopedMiners(db, principal, filters)
+  let query = scopedMiners(db, principal, filters, staleBefore)
     .select(LIST_COLUMNS)
+    .select(effectiveStatus(staleBefore).as('status'))
     .select(keys.map((key, i) => key.expression.as(`k${i}`)));
   if (page.after !== undefined) query = query.where(after(keys, page.after, page.order));
   for (const key of keys) query = query.orderBy(key.expression, page.order);
@@ -108,9 +109,16 @@ export async function selectMinerPage(
 }
 
 /** One miner of the caller's scope with its latest sample; undefined when missing or out of scope. */
-export function selectMiner(db: Db, principal: Principal, agentId: string, minerId: string) {
-  return scopedMiners(db, principal, {})
+export function selectMiner(
+  db: Db,
+  principal: Principal,
+  agentId: string,
+  minerId: string,
+  staleBefore: number,
+) {
+  return scopedMiners(db, principal, {}, staleBefore)
     .select(DETAIL_COLUMNS)
+    .select(effectiveStatus(staleBefore).as('status'))
     .where('miner.agent_id', '=', agentId)
     .where('miner.id', '=', minerId)
     .executeTakeFirst();

@@ -5,7 +5,10 @@ import type { Principal } from '../../plugins/access.js';
 // What a caller may see of the fleet, and the per-miner values that the list sorts by and the summary
 // aggregates. Shared by the miners list, the miner detail, the assignment and the fleet summary.
 
-/** Statuses a miner's latest sample can carry (the ingest's names), plus 'unknown' for no sample yet. */
+/**
+ * Statuses a miner's latest sample can carry (the ingest's names), plus 'unknown' for no sample yet and 'stale'
+ * for a miner whose agent is offline or whose latest sample is too old (see effectiveStatus).
+ */
 export const MINER_STATUSES = [
   'ok',
   'degraded',
@@ -14,11 +17,24 @@ export const MINER_STATUSES = [
   'auth_failed',
   'sleeping',
   'unknown',
+  'stale',
 ] as const;
 export type MinerStatus = (typeof MINER_STATUSES)[number];
 
 /** Hashing (or able to): counted online by the summary; the telemetry rollups use the same rule. */
 export const ONLINE_STATUSES = ['ok', 'degraded'] as const;
+
+/** A sample older than this (HASHINSIGHT_STALE_AFTER_S) makes its miner read as stale. */
+export const DEFAULT_STALE_AFTER_MS = 300_000;
+
+/**
+ * The status the fleet reads show, in SQL so that filters, pages and counts agree: 'stale' when the miner's
+ * agent is offline or its latest sample is older than `staleBefore` (ms), as the last status of an agent that
+ * stopped reporting says nothing about now; else the sample's status, 'unknown' without one.
+ */
+export function effectiveStatus(staleBefore: number): RawBuilder<string> {
+  return sql<string>`case when agent.online = 0 or miner_latest.time_ms < ${staleBefore} then 'stale' else coalesce(miner_latest.status, 'unknown') end`;
+}
 
 export interface FleetFilters {
   siteId?: string | undefined;
@@ -39,12 +55,13 @@ function containsPattern(text: string): string {
 }
 
 /**
- * Miners joined to their latest sample, limited to the principal's tenant (a customer: its own miners) and to
+ * Miners joined to their agent and latest sample, limited to the principal's tenant (a customer: its own miners) and to
  * `filters`. The scope comes only from the principal, never from request values or cursors.
  */
-export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters) {
+export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters, staleBefore: number) {
   let query = db
     .selectFrom('miner')
+    .innerJoin('agent', 'agent.id', 'miner.agent_id')
     .leftJoin('miner_latest', (join) =>
       join
         .onRef('miner_latest.agent_id', '=', 'miner.agent_id')
@@ -58,12 +75,8 @@ export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters
   if (filters.customerId !== undefined) query = query.where('miner.customer_id', '=', filters.customerId);
   if (filters.agentId !== undefined) query = query.where('miner.agent_id', '=', filters.agentId);
   if (filters.model !== undefined) query = query.where('miner.model', '=', filters.model);
-  if (filters.status === 'unknown') {
-    query = query.where((eb) =>
-      eb.or([eb('miner_latest.status', 'is', null), eb('miner_latest.status', '=', 'unknown')]),
-    );
-  } else if (filters.status !== undefined) {
-    query = query.where('miner_latest.status', '=', filters.status);
+  if (filters.status !== undefined) {
+    query = query.where(sql<boolean>`${effectiveStatus(staleBefore)} = ${filters.status}`);
   }
   if (filters.q !== undefined && filters.q !== '') {
     const pattern = containsPattern(filters.q);

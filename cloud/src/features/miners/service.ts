@@ -127,6 +127,8 @@ export interface ListRequest {
   order: SortOrder;
   limit: number;
   cursor?: string | undefined;
+  /** Miners whose latest sample is older than this (ms) read as stale. */
+  staleBefore: number;
 }
 
 export interface MinerPage {
@@ -141,7 +143,13 @@ export async function listMiners(db: Db, principal: Principal, request: ListRequ
   const types = sortKeys(sort).map((key) => key.type);
   const after =
     request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort, order, filters, types);
-  const rows = await selectMinerPage(db, principal, filters, { sort, order, after, limit });
+  const rows = await selectMinerPage(
+    db,
+    principal,
+    filters,
+    { sort, order, after, limit },
+    request.staleBefore,
+  );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -157,8 +165,9 @@ export async function getMiner(
   principal: Principal,
   agentId: string,
   minerId: string,
+  staleBefore: number,
 ): Promise<MinerView> {
-  const row = await selectMiner(db, principal, agentId, minerId);
+  const row = await selectMiner(db, principal, agentId, minerId, staleBefore);
   if (row === undefined) throw minerNotFound();
   return toMinerView(row);
 }
