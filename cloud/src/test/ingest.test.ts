@@ -81,7 +81,13 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
       resolve(reader.prepare('select hashrate_mhs from miner_latest where miner_id = ?').get(MINER_ID));
     });
   });
-  const ack = await send(client, 'agent-1', batchBytes(3, [sample(1), sample(2), sample(3)]));
+  // An agent that is online and polled a minute ago: its miner reads as live (ok), not stale.
+  const birth = agentPresenceCodec.encode({ birth: { epoch: 3, hostname: 'edge', agentVersion: '0.1.0' } });
+  await client.publishAsync(agentTopic('agent-1', 'state'), Buffer.from(birth), { qos: 1, retain: true });
+  const startedAt = Date.now();
+  const polledAt = (seq: number) => startedAt - (4 - seq) * 60_000;
+  const fresh = [sample(1, { timeMs: polledAt(1) }), sample(2, { timeMs: polledAt(2) })] as const;
+  const ack = await send(client, 'agent-1', batchBytes(3, [...fresh, sample(3, { timeMs: polledAt(3) })]));
   t.match(ack, { epoch: 3, upToSeq: 3 });
   t.same(await committed, { hashrate_mhs: 110_566_890 }, 'the row was committed before the ack was sent');
 
@@ -104,7 +110,7 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
     hashrateExpectedMhs: 110_000_000,
     powerW: 3250,
     uptimeS: 50_474,
-    lastSampleAt: new Date(sample(3).timeMs).toISOString(),
+    lastSampleAt: new Date(polledAt(3)).toISOString(),
   });
   t.notOk('boards' in (miner ?? {}), 'list rows leave boards, fans, pools and errors to the detail');
   const detailResponse = await fetch(`${cloud.httpUrl}/api/miners/agent-1/${MINER_ID}`, {
@@ -131,12 +137,9 @@ t.test('a telemetry batch shows up in /api/miners and is acked after the commit'
   });
   t.notMatch(JSON.stringify(detail), /password/i, 'no pool password field at all');
 
-  // The same batch again (the agent missed the ack): same ack, nothing applied twice.
-  const resent = batchBytes(3, [
-    sample(1),
-    sample(2),
-    sample(3, { hashrateMhs: 1, timeMs: sample(99).timeMs }),
-  ]);
+  // The same seqs again (the agent missed the ack): same ack, nothing applied twice — not even a seq whose
+  // sample, if it were applied, would be the newest and replace the latest state.
+  const resent = batchBytes(3, [fresh[0], fresh[1], sample(3, { hashrateMhs: 1, timeMs: polledAt(5) })]);
   t.match(await send(client, 'agent-1', resent), { epoch: 3, upToSeq: 3 });
   t.match((await miners(cloud, token))[0], { hashrateMhs: 110_566_890 });
 });
