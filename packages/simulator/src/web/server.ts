@@ -1,10 +1,8 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { Credentials } from '../machine.js';
 import type { AntminerCgi } from './antminer-cgi.js';
+import { readBody } from './body.js';
 import type { DigestGuard } from './digest.js';
-
-/** Largest request body read; more is refused with 413 (no CGI takes more than a few hundred bytes). */
-const MAX_BODY = 64 * 1024;
 
 /** lighttpd's page for a refused login (corpus `antminer-cgi/unauthorized.401.html`, in our own words). */
 const UNAUTHORIZED = `<?xml version="1.0" encoding="iso-8859-1"?>
@@ -53,23 +51,4 @@ export function webListener(
       response.end(answer.body);
     });
   };
-}
-
-function readBody(request: IncomingMessage, response: ServerResponse, then: (body: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
-      response.end('request body too large');
-      request.destroy();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  request.on('end', () => {
-    if (size <= MAX_BODY) then(Buffer.concat(chunks).toString('utf8'));
-  });
-  request.on('error', () => {}); // clients hang up mid-request on purpose (deadlines)
 }

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { Credentials } from '../machine.js';
-
-/** Largest request body read; more is refused with 413 (a pool list is a few hundred bytes). */
-const MAX_BODY = 64 * 1024;
+import { readBody } from './body.js';
 
 export interface ApiRequest {
   method: string;
@@ -91,23 +89,4 @@ function send(response: ServerResponse, { status, json }: ApiAnswer): void {
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-function readBody(request: IncomingMessage, response: ServerResponse, then: (body: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
-      response.end('request body too large');
-      request.destroy();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  request.on('end', () => {
-    if (size <= MAX_BODY) then(Buffer.concat(chunks).toString('utf8'));
-  });
-  request.on('error', () => {}); // clients hang up mid-request on purpose (deadlines)
 }
