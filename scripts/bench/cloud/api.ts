@@ -1,15 +1,10 @@
-// Fleet API latency: the real cloud (startCloud: HTTP server, access checks, schemas, serialization) over a
-// database holding 10,000 miners with their latest samples, driven over loopback HTTP by undici at a fixed
-// request rate (open loop: a request is sent on schedule whether or not earlier ones have answered, so a slow
-// answer cannot hide the queueing it causes). Latency is measured from the scheduled send time.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { withThrowawayPostgres } from './throwaway-postgres.js';
 
 const AGENTS = 50;
 const MINERS_PER_AGENT = 200; // 10,000 miners
@@ -306,21 +301,5 @@ export async function runApiBench(): Promise<void> {
     `2. Fleet API: ${AGENTS * MINERS_PER_AGENT} miners stored; ${RATE_PER_S} requests/s per endpoint for ${MEASURE_S} s after ${WARM_UP_S} s warm-up from ${USERS} users, undici over loopback (${CONNECTIONS} connections), latency from the scheduled send; then ${SEQUENTIAL_N} one at a time`,
   );
   await benchOne('SQLite', undefined);
-  const url = process.env.DATABASE_URL;
-  if (url === undefined || url === '') {
-    console.log('   PostgreSQL: skipped (DATABASE_URL is not set)');
-    return;
-  }
-  const name = `hashinsight_bench_api_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  try {
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    await benchOne('PostgreSQL', target.toString());
-  } finally {
-    await admin.query(`drop database ${name} with (force)`);
-    await admin.end();
-  }
+  await withThrowawayPostgres('hashinsight_bench_api', (url) => benchOne('PostgreSQL', url));
 }

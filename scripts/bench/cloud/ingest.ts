@@ -1,14 +1,9 @@
-// Ingest throughput: samples committed per second through the cloud's ingest path — an encoded TelemetryBatch
-// decoded and validated by the protocol codec, stored by ingestTelemetry in one transaction (raw samples, miners,
-// latest state, high-water mark), then the ack encoded. Many agents at once, each in order (as the ingest feature
-// runs them); batches are encoded before the clock starts. MQTT itself is not in the loop.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { type Db, ingestTelemetry, migrateToLatest, openDatabase } from '@hashinsight/cloud';
 import { ipToBytes, macToBytes, telemetryAckCodec, telemetryBatchCodec } from '@hashinsight/protocol';
-import pg from 'pg';
+import { withThrowawayPostgres } from './throwaway-postgres.js';
 
 const AGENTS = 50;
 const MINERS_PER_AGENT = 200; // 10,000 miners
@@ -173,30 +168,13 @@ export async function runIngestBench(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const url = process.env.DATABASE_URL;
-  if (url === undefined || url === '') {
-    console.log('   PostgreSQL: skipped (DATABASE_URL is not set)');
-    return;
-  }
-  // A throwaway database on the server DATABASE_URL names, dropped afterwards.
-  const name = `hashinsight_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  try {
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    console.log(
-      `   PostgreSQL ${(await admin.query('show server_version')).rows[0]?.server_version} (pool of 10), database ${name}`,
-    );
-    const db = openDatabase({ dataDir: '', databaseUrl: target.toString() });
+  await withThrowawayPostgres('hashinsight_bench', async (url, version) => {
+    console.log(`   PostgreSQL ${version} (pool of 10)`);
+    const db = openDatabase({ dataDir: '', databaseUrl: url });
     try {
       report('PostgreSQL', await measure(db, ROUNDS.postgres));
     } finally {
       await db.destroy();
     }
-  } finally {
-    await admin.query(`drop database ${name}`);
-    await admin.end();
-  }
+  });
 }
