@@ -11,6 +11,101 @@ const MIGRATIONS: string[] = [
      sample BLOB NOT NULL,
      PRIMARY KEY (epoch, seq)
    ) WITHOUT ROWID;`,
+  // Issue #4: inventory keyed by a stable identity, local events, scans, packed outbox batches with gap records,
+  // the command journal and the sealed-credential cache. The per-sample outbox of step 1 is superseded by
+  // outbox_batch; step 1's rows are moved over by the outbox module on open (see outbox.ts).
+  `CREATE TABLE miner (
+     miner_id TEXT PRIMARY KEY,           -- MAC (hex, no separators), else serial, else 'ip-' + IP
+     ip TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     mac TEXT,
+     serial TEXT,
+     vendor TEXT NOT NULL,
+     model TEXT,
+     firmware TEXT,
+     hostname TEXT,
+     driver TEXT NOT NULL,                -- driver id that identified it, e.g. 'antminer-stock'
+     first_seen_ms INTEGER NOT NULL,
+     last_seen_ms INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'unknown' CHECK (state IN ('unknown', 'online', 'offline')),
+     state_since_ms INTEGER,
+     -- the most recent successful sample, for the technician's status view
+     last_hashrate_mhs INTEGER,
+     last_max_temp_dc INTEGER,
+     last_status TEXT
+   );
+   CREATE INDEX miner_by_ip ON miner (ip);
+   CREATE TABLE miner_ip_change (
+     miner_id TEXT NOT NULL REFERENCES miner (miner_id) ON DELETE CASCADE,
+     at_ms INTEGER NOT NULL,
+     old_ip TEXT NOT NULL,
+     new_ip TEXT NOT NULL
+   );
+   CREATE INDEX miner_ip_change_by_miner ON miner_ip_change (miner_id, at_ms);
+   CREATE TABLE event (
+     id INTEGER PRIMARY KEY,
+     at_ms INTEGER NOT NULL,
+     kind TEXT NOT NULL,                  -- miner.online, miner.offline, miner.ip_changed, scan.finished, outbox.gap ...
+     miner_id TEXT,
+     detail TEXT                          -- JSON
+   );
+   CREATE INDEX event_by_time ON event (at_ms);
+   CREATE TABLE scan (
+     scan_id TEXT PRIMARY KEY,
+     started_ms INTEGER NOT NULL,
+     finished_ms INTEGER,
+     ranges TEXT NOT NULL,                -- JSON array as written
+     probed INTEGER NOT NULL DEFAULT 0,
+     found INTEGER NOT NULL DEFAULT 0,
+     unidentified INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE outbox_batch (
+     epoch INTEGER NOT NULL,
+     first_seq INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL,
+     samples INTEGER NOT NULL,
+     oldest_time_ms INTEGER NOT NULL,
+     newest_time_ms INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,              -- length of payload
+     payload BLOB NOT NULL,               -- packed samples, exactly as they go on the wire
+     PRIMARY KEY (epoch, first_seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE outbox_gap (
+     id INTEGER PRIMARY KEY,
+     epoch INTEGER NOT NULL,
+     first_seq INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL,
+     samples INTEGER NOT NULL,
+     oldest_time_ms INTEGER NOT NULL,
+     newest_time_ms INTEGER NOT NULL,
+     dropped_at_ms INTEGER NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE TABLE command (
+     command_id TEXT PRIMARY KEY,
+     received_ms INTEGER NOT NULL,
+     expires_at_ms INTEGER NOT NULL,
+     payload BLOB NOT NULL,               -- the signed Command exactly as received
+     verdict TEXT NOT NULL                -- accepted, or the rejection code
+   ) WITHOUT ROWID;
+   CREATE TABLE command_target (
+     command_id TEXT NOT NULL REFERENCES command (command_id) ON DELETE CASCADE,
+     miner_id TEXT NOT NULL,
+     state TEXT NOT NULL,                 -- received, running, succeeded, failed, rejected, expired
+     updated_ms INTEGER NOT NULL,
+     message TEXT NOT NULL DEFAULT '',
+     error_code TEXT NOT NULL DEFAULT '',
+     reported INTEGER NOT NULL DEFAULT 0, -- 1 once the cloud has the update for this state
+     PRIMARY KEY (command_id, miner_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE sealed_credential (
+     credential_id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     scope INTEGER NOT NULL,
+     miner_ids TEXT NOT NULL,             -- JSON array; empty: the default for its scope
+     payload BLOB NOT NULL,               -- the SealedCredential as received: still sealed at rest
+     received_ms INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -35,7 +35,8 @@ export interface AppendResult {
  * delivery: a sample leaves it only when the cloud acknowledges that it has stored it.
  */
 export class AgentStore {
-  private readonly db: Database.Database;
+  /** Shared with the store's other modules (inventory, journal, credentials), which keep their own statements. */
+  readonly db: Database.Database;
   private readonly statements;
 
   constructor(dataDir: string, now: () => number = Date.now) {
@@ -46,6 +47,7 @@ export class AgentStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.statements = {
       getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM setting WHERE key = ?'),
