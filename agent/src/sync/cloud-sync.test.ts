@@ -1,6 +1,8 @@
 import {
   agentPresenceCodec,
   agentTopic,
+  CLOUD_STATE_TOPIC,
+  cloudStateCodec,
   type hashinsight,
   telemetryAckCodec,
   telemetryBatchCodec,
@@ -201,4 +203,67 @@ t.test('drains through an external broker (Mosquitto)', { skip: mosquitto.skip }
   // Leave no retained presence behind on the shared broker: say goodbye first, then clear it.
   await sync.stop();
   await cloud.publishAsync(agentTopic(agentId, 'state'), Buffer.alloc(0), { retain: true, qos: 1 });
+});
+
+t.test('other modules publish, receive and hear of connections through the sync', async (t) => {
+  const agentId = 'agent-sync-5';
+  const { broker, store, offline } = await setup(t);
+  const seen: Array<{ topic: string; payload: string }> = [];
+  broker.aedes.subscribe(
+    agentTopic(agentId, 'discovery'),
+    (packet, done) => {
+      seen.push({ topic: packet.topic, payload: String(packet.payload) });
+      done();
+    },
+    () => {},
+  );
+  const sync = new CloudSync(
+    store,
+    { agentId, mqttUrl: broker.url, batchSize: 3, agentVersion: '0.0.0-test', hostname: 'test-box' },
+    logger,
+  );
+  t.teardown(() => sync.stop());
+  t.equal(await sync.publish('discovery', Buffer.from('early')), false, 'not connected: false, nothing sent');
+  const commands: string[] = [];
+  sync.onMessage('command', (payload) => commands.push(String(payload)));
+  let connections = 0;
+  sync.onConnected(() => {
+    connections += 1;
+  });
+  t.match(sync.stats(), { connected: false, epoch: 0, lastAckAtMs: undefined, cloudOnline: undefined });
+  sync.start();
+  await waitFor('connected', () => (connections === 1 ? true : undefined));
+  t.equal(await sync.publish('discovery', Buffer.from('report')), true, 'true after the PUBACK');
+  await waitFor('discovery seen', () => seen.find((s) => s.payload === 'report'));
+
+  const publish = (topic: string, payload: Buffer, retain = false) =>
+    new Promise<void>((resolve) =>
+      broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain, dup: false }, () => resolve()),
+    );
+  await publish(agentTopic(agentId, 'command'), Buffer.from('reboot'));
+  await publish(agentTopic('agent-someone-else', 'command'), Buffer.from('not ours'));
+  await waitFor('command delivered', () => (commands.length > 0 ? true : undefined));
+  t.same(commands, ['reboot'], 'only this agent’s command topic reaches the handler');
+
+  // A handler registered while connected subscribes at once; the cloud state is followed.
+  const credentials: string[] = [];
+  sync.onMessage('credential', (payload) => credentials.push(String(payload)));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await publish(agentTopic(agentId, 'credential'), Buffer.from('sealed'));
+  await publish(CLOUD_STATE_TOPIC, Buffer.from(cloudStateCodec.encode({ online: true, atMs: 1 })), true);
+  await waitFor('credential delivered', () => (credentials.length > 0 ? true : undefined));
+  await waitFor('cloud state seen', () => (sync.stats().cloudOnline === true ? true : undefined));
+
+  store.append([sample('a')]);
+  standInCloud(broker.aedes, agentId);
+  sync.kick();
+  await waitFor('acked', () => (sync.stats().lastAckAtMs === undefined ? undefined : true));
+  t.match(sync.stats(), { connected: true, epoch: offline + 1, cloudOnline: true });
+
+  broker.dropClients();
+  await waitFor('reconnected', () => (connections === 2 ? true : undefined));
+  t.equal(sync.stats().epoch, offline + 2);
+  await publish(agentTopic(agentId, 'command'), Buffer.from('after reconnect'));
+  await waitFor('resubscribed on reconnect', () => (commands.length === 2 ? true : undefined));
+  await publish(CLOUD_STATE_TOPIC, Buffer.alloc(0), true); // clear the retained state for later tests
 });

@@ -1,6 +1,9 @@
+import type { AgentTopicKind } from '@hashinsight/protocol';
 import {
   agentPresenceCodec,
   agentTopic,
+  CLOUD_STATE_TOPIC,
+  cloudStateCodec,
   ProtocolError,
   telemetryAckCodec,
   telemetryBatchCodec,
@@ -21,6 +24,21 @@ export interface CloudSyncOptions {
   hostname: string;
   /** How long to wait for the cloud's ack of a batch before sending it again. */
   ackTimeoutMs?: number;
+}
+
+/** What other modules may publish through the sync, and what they may receive. */
+export type PublishKind = 'discovery' | 'command-update';
+export type MessageKind = 'command' | 'credential';
+
+/** The sync's state for doctor and health. */
+export interface SyncStats {
+  connected: boolean;
+  /** The epoch of the current (or last) connection; 0 before the first. */
+  epoch: number;
+  /** When the cloud last acknowledged telemetry, ms since the Unix epoch. */
+  lastAckAtMs: number | undefined;
+  /** The cloud's retained CloudState: undefined until one was seen. */
+  cloudOnline: boolean | undefined;
 }
 
 interface AckWaiter {
@@ -44,6 +62,10 @@ export class CloudSync {
   private stopped = false;
   private waiter: AckWaiter | undefined;
   private readonly ackTimeoutMs: number;
+  private readonly handlers = new Map<MessageKind, (payload: Buffer) => void>();
+  private readonly connectedHandlers: Array<() => void> = [];
+  private lastAckAtMs: number | undefined;
+  private cloudOnline: boolean | undefined;
 
   constructor(
     private readonly store: AgentStore,
@@ -55,6 +77,48 @@ export class CloudSync {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  stats(): SyncStats {
+    return {
+      connected: this.connected,
+      epoch: this.epoch,
+      lastAckAtMs: this.lastAckAtMs,
+      cloudOnline: this.cloudOnline,
+    };
+  }
+
+  /**
+   * Publishes `payload` on this agent's `kind` topic at QoS 1. True once the broker took it (PUBACK), false
+   * when not connected or the publish failed: callers keep their own unreported state and retry, e.g. from
+   * onConnected.
+   */
+  async publish(kind: PublishKind, payload: Uint8Array): Promise<boolean> {
+    const client = this.client;
+    if (!this.connected || !client) return false;
+    try {
+      await client.publishAsync(this.topic(kind), Buffer.from(payload), { qos: 1 });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, kind }, 'publish failed');
+      return false;
+    }
+  }
+
+  /** Hands every message on this agent's `kind` topic to `handler` (one handler per kind; subscribed on every connect). */
+  onMessage(kind: MessageKind, handler: (payload: Buffer) => void): void {
+    this.handlers.set(kind, handler);
+    const client = this.client;
+    if (this.connected && client) {
+      client
+        .subscribeAsync(this.topic(kind), { qos: 1 })
+        .catch((error: unknown) => this.logger.warn({ err: error, kind }, 'subscribe failed'));
+    }
+  }
+
+  /** Calls `handler` after each connection is ready (birth published), e.g. to flush unreported updates. */
+  onConnected(handler: () => void): void {
+    this.connectedHandlers.push(handler);
   }
 
   start(): void {
@@ -82,7 +146,7 @@ export class CloudSync {
     await client.endAsync();
   }
 
-  private topic(kind: 'state' | 'telemetry' | 'ack') {
+  private topic(kind: AgentTopicKind) {
     return agentTopic(this.options.agentId, kind);
   }
 
@@ -105,9 +169,9 @@ export class CloudSync {
       this.epoch = this.store.nextEpoch();
       this.attempt = 0;
       this.logger.info({ epoch: this.epoch, backlog: this.store.backlog() }, 'connected to the cloud broker');
-      void this.onConnected(client);
+      void this.openSession(client);
     });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload) => this.route(topic, payload));
     client.on('error', (error) => this.logger.warn({ err: error }, 'cloud broker connection error'));
     client.on('close', () => {
       if (this.client !== client) return;
@@ -122,9 +186,14 @@ export class CloudSync {
     });
   }
 
-  private async onConnected(client: MqttClient): Promise<void> {
+  private async openSession(client: MqttClient): Promise<void> {
     try {
-      await client.subscribeAsync(this.topic('ack'), { qos: 1 });
+      const topics = [
+        this.topic('ack'),
+        CLOUD_STATE_TOPIC,
+        ...[...this.handlers.keys()].map((k) => this.topic(k)),
+      ];
+      await client.subscribeAsync(topics, { qos: 1 });
       const birth = agentPresenceCodec.encode({
         birth: {
           epoch: this.epoch,
@@ -138,6 +207,13 @@ export class CloudSync {
       // Ready only now: telemetry never precedes the birth, and no ack can arrive before we listen for it.
       if (this.client !== client) return;
       this.connected = true;
+      for (const handler of this.connectedHandlers) {
+        try {
+          handler();
+        } catch (error) {
+          this.logger.warn({ err: error }, 'onConnected handler failed');
+        }
+      }
       await this.drain();
     } catch (error) {
       this.logger.warn({ err: error }, 'session setup failed; the connection will be retried');
@@ -145,17 +221,44 @@ export class CloudSync {
     }
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private route(topic: string, payload: Buffer): void {
+    if (topic === CLOUD_STATE_TOPIC) {
+      this.onCloudState(payload);
+      return;
+    }
+    for (const [kind, handler] of this.handlers) {
+      if (topic !== this.topic(kind)) continue;
+      try {
+        handler(payload);
+      } catch (error) {
+        this.logger.warn({ err: error, kind }, 'message handler failed');
+      }
+      return;
+    }
     if (topic !== this.topic('ack')) return;
     try {
       const ack = telemetryAckCodec.decode(payload);
       const removed = this.store.acknowledge(ack.epoch, ack.upToSeq);
+      this.lastAckAtMs = Date.now();
       this.logger.debug({ epoch: ack.epoch, upToSeq: ack.upToSeq, removed }, 'telemetry acknowledged');
       if (this.waiter && this.waiter.epoch === ack.epoch && ack.upToSeq >= this.waiter.seq)
         this.settleWaiter();
     } catch (error) {
       const code = error instanceof ProtocolError ? error.code : 'AGENT_ACK_FAILED';
       this.logger.warn({ code, err: error }, 'ignored a bad ack');
+    }
+  }
+
+  private onCloudState(payload: Buffer): void {
+    // An empty retained message clears the state: unknown again.
+    if (payload.length === 0) {
+      this.cloudOnline = undefined;
+      return;
+    }
+    try {
+      this.cloudOnline = cloudStateCodec.decode(payload).online;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'ignored a bad cloud state');
     }
   }
 

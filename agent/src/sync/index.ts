@@ -1,1 +1,7 @@
-export { CloudSync, type CloudSyncOptions } from './cloud-sync.js';
+export {
+  CloudSync,
+  type CloudSyncOptions,
+  type MessageKind,
+  type PublishKind,
+  type SyncStats,
+} from './cloud-sync.js';
