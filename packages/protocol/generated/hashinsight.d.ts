@@ -165,6 +165,8 @@ export namespace hashinsight {
             minerIds: string[];
             issuedAtMs: number;
             expiresAtMs: number;
+            agentId: string;
+            nonce: Uint8Array;
             reboot?: (hashinsight.v1.Reboot.$Properties|null);
             restartMining?: (hashinsight.v1.RestartMining.$Properties|null);
             setPools?: (hashinsight.v1.SetPools.$Properties|null);
@@ -173,9 +175,10 @@ export namespace hashinsight {
             setPowerLimit?: (hashinsight.v1.SetPowerLimit.$Properties|null);
             sleep?: (hashinsight.v1.Sleep.$Properties|null);
             wake?: (hashinsight.v1.Wake.$Properties|null);
+            updateCredentials?: (hashinsight.v1.UpdateCredentials.$Properties|null);
             keyId: string;
             signature: Uint8Array;
-            action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake");
+            action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials");
             static create(properties: hashinsight.v1.Command.$Shape): hashinsight.v1.Command & hashinsight.v1.Command.$Shape;
             static create(properties?: hashinsight.v1.Command.$Properties): hashinsight.v1.Command;
             static encode(message: hashinsight.v1.Command.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -192,6 +195,8 @@ export namespace hashinsight {
                 minerIds?: (string[]|null);
                 issuedAtMs?: (number|null);
                 expiresAtMs?: (number|null);
+                agentId?: (string|null);
+                nonce?: (Uint8Array|null);
                 reboot?: (hashinsight.v1.Reboot.$Properties|null);
                 restartMining?: (hashinsight.v1.RestartMining.$Properties|null);
                 setPools?: (hashinsight.v1.SetPools.$Properties|null);
@@ -200,9 +205,10 @@ export namespace hashinsight {
                 setPowerLimit?: (hashinsight.v1.SetPowerLimit.$Properties|null);
                 sleep?: (hashinsight.v1.Sleep.$Properties|null);
                 wake?: (hashinsight.v1.Wake.$Properties|null);
+                updateCredentials?: (hashinsight.v1.UpdateCredentials.$Properties|null);
                 keyId?: (string|null);
                 signature?: (Uint8Array|null);
-                action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake");
+                action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -210,6 +216,8 @@ export namespace hashinsight {
               minerIds?: string[]|null;
               issuedAtMs?: number|null;
               expiresAtMs?: number|null;
+              agentId?: string|null;
+              nonce?: Uint8Array|null;
               reboot?: hashinsight.v1.Reboot.$Shape|null;
               restartMining?: hashinsight.v1.RestartMining.$Shape|null;
               setPools?: hashinsight.v1.SetPools.$Shape|null;
@@ -218,11 +226,12 @@ export namespace hashinsight {
               setPowerLimit?: hashinsight.v1.SetPowerLimit.$Shape|null;
               sleep?: hashinsight.v1.Sleep.$Shape|null;
               wake?: hashinsight.v1.Wake.$Shape|null;
+              updateCredentials?: hashinsight.v1.UpdateCredentials.$Shape|null;
               keyId?: string|null;
               signature?: Uint8Array|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape })
+              ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape })
             );
         }
 
@@ -333,6 +342,7 @@ export namespace hashinsight {
             constructor(properties?: hashinsight.v1.SetLed.$Properties);
             $unknowns?: Uint8Array[];
             on: boolean;
+            durationS: number;
             static create(properties: hashinsight.v1.SetLed.$Shape): hashinsight.v1.SetLed & hashinsight.v1.SetLed.$Shape;
             static create(properties?: hashinsight.v1.SetLed.$Properties): hashinsight.v1.SetLed;
             static encode(message: hashinsight.v1.SetLed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -346,6 +356,7 @@ export namespace hashinsight {
         namespace SetLed {
             interface $Properties {
                 on?: (boolean|null);
+                durationS?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.SetLed.$Properties;
@@ -380,7 +391,8 @@ export namespace hashinsight {
             POWER_MODE_UNSPECIFIED = 0,
             POWER_MODE_NORMAL = 1,
             POWER_MODE_LOW = 2,
-            POWER_MODE_HIGH = 3
+            POWER_MODE_HIGH = 3,
+            POWER_MODE_SLEEP = 4
         }
 
         interface ISetPowerLimit extends hashinsight.v1.SetPowerLimit.$Properties {
@@ -452,6 +464,33 @@ export namespace hashinsight {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.Wake.$Properties;
+        }
+
+        interface IUpdateCredentials extends hashinsight.v1.UpdateCredentials.$Properties {
+        }
+
+        class UpdateCredentials {
+            constructor(properties?: hashinsight.v1.UpdateCredentials.$Properties);
+            $unknowns?: Uint8Array[];
+            credentialId: string;
+            credentialVersion: number;
+            static create(properties: hashinsight.v1.UpdateCredentials.$Shape): hashinsight.v1.UpdateCredentials & hashinsight.v1.UpdateCredentials.$Shape;
+            static create(properties?: hashinsight.v1.UpdateCredentials.$Properties): hashinsight.v1.UpdateCredentials;
+            static encode(message: hashinsight.v1.UpdateCredentials.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hashinsight.v1.UpdateCredentials & hashinsight.v1.UpdateCredentials.$Shape;
+            static verify(message: { [k: string]: any }): (string|null);
+            static fromObject(object: { [k: string]: any }): hashinsight.v1.UpdateCredentials;
+            static toObject(message: hashinsight.v1.UpdateCredentials, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace UpdateCredentials {
+            interface $Properties {
+                credentialId?: (string|null);
+                credentialVersion?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = hashinsight.v1.UpdateCredentials.$Properties;
         }
 
         interface ICommandUpdate extends hashinsight.v1.CommandUpdate.$Properties {
@@ -570,6 +609,9 @@ export namespace hashinsight {
             ephemeralPublicKey: Uint8Array;
             nonce: Uint8Array;
             ciphertext: Uint8Array;
+            agentId: string;
+            keyId: string;
+            signature: Uint8Array;
             static create(properties: hashinsight.v1.SealedCredential.$Shape): hashinsight.v1.SealedCredential & hashinsight.v1.SealedCredential.$Shape;
             static create(properties?: hashinsight.v1.SealedCredential.$Properties): hashinsight.v1.SealedCredential;
             static encode(message: hashinsight.v1.SealedCredential.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -590,6 +632,9 @@ export namespace hashinsight {
                 ephemeralPublicKey?: (Uint8Array|null);
                 nonce?: (Uint8Array|null);
                 ciphertext?: (Uint8Array|null);
+                agentId?: (string|null);
+                keyId?: (string|null);
+                signature?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.SealedCredential.$Properties;
@@ -706,6 +751,8 @@ export namespace hashinsight {
             samples: hashinsight.v1.MinerSample.$Properties[];
             historical: boolean;
             oldestUnackedSeq: number;
+            blocks: hashinsight.v1.SampleBlock.$Properties[];
+            gaps: hashinsight.v1.TelemetryGap.$Properties[];
             static create(properties: hashinsight.v1.TelemetryBatch.$Shape): hashinsight.v1.TelemetryBatch & hashinsight.v1.TelemetryBatch.$Shape;
             static create(properties?: hashinsight.v1.TelemetryBatch.$Properties): hashinsight.v1.TelemetryBatch;
             static encode(message: hashinsight.v1.TelemetryBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -722,9 +769,91 @@ export namespace hashinsight {
                 samples?: (hashinsight.v1.MinerSample.$Properties[]|null);
                 historical?: (boolean|null);
                 oldestUnackedSeq?: (number|null);
+                blocks?: (hashinsight.v1.SampleBlock.$Properties[]|null);
+                gaps?: (hashinsight.v1.TelemetryGap.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.TelemetryBatch.$Properties;
+        }
+
+        enum SampleEncoding {
+            SAMPLE_ENCODING_UNSPECIFIED = 0,
+            SAMPLE_ENCODING_DEFLATE_RAW = 1
+        }
+
+        interface ISampleBlock extends hashinsight.v1.SampleBlock.$Properties {
+        }
+
+        class SampleBlock {
+            constructor(properties?: hashinsight.v1.SampleBlock.$Properties);
+            $unknowns?: Uint8Array[];
+            encoding: hashinsight.v1.SampleEncoding;
+            sampleCount: number;
+            rawBytes: number;
+            data: Uint8Array;
+            static create(properties: hashinsight.v1.SampleBlock.$Shape): hashinsight.v1.SampleBlock & hashinsight.v1.SampleBlock.$Shape;
+            static create(properties?: hashinsight.v1.SampleBlock.$Properties): hashinsight.v1.SampleBlock;
+            static encode(message: hashinsight.v1.SampleBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hashinsight.v1.SampleBlock & hashinsight.v1.SampleBlock.$Shape;
+            static verify(message: { [k: string]: any }): (string|null);
+            static fromObject(object: { [k: string]: any }): hashinsight.v1.SampleBlock;
+            static toObject(message: hashinsight.v1.SampleBlock, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace SampleBlock {
+            interface $Properties {
+                encoding?: (hashinsight.v1.SampleEncoding|null);
+                sampleCount?: (number|null);
+                rawBytes?: (number|null);
+                data?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = hashinsight.v1.SampleBlock.$Properties;
+        }
+
+        enum GapReason {
+            GAP_REASON_UNSPECIFIED = 0,
+            GAP_REASON_DISK_BUDGET = 1
+        }
+
+        interface ITelemetryGap extends hashinsight.v1.TelemetryGap.$Properties {
+        }
+
+        class TelemetryGap {
+            constructor(properties?: hashinsight.v1.TelemetryGap.$Properties);
+            $unknowns?: Uint8Array[];
+            epoch: number;
+            firstSeq: number;
+            lastSeq: number;
+            samples: number;
+            oldestTimeMs: number;
+            newestTimeMs: number;
+            droppedAtMs: number;
+            reason: hashinsight.v1.GapReason;
+            static create(properties: hashinsight.v1.TelemetryGap.$Shape): hashinsight.v1.TelemetryGap & hashinsight.v1.TelemetryGap.$Shape;
+            static create(properties?: hashinsight.v1.TelemetryGap.$Properties): hashinsight.v1.TelemetryGap;
+            static encode(message: hashinsight.v1.TelemetryGap.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hashinsight.v1.TelemetryGap & hashinsight.v1.TelemetryGap.$Shape;
+            static verify(message: { [k: string]: any }): (string|null);
+            static fromObject(object: { [k: string]: any }): hashinsight.v1.TelemetryGap;
+            static toObject(message: hashinsight.v1.TelemetryGap, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace TelemetryGap {
+            interface $Properties {
+                epoch?: (number|null);
+                firstSeq?: (number|null);
+                lastSeq?: (number|null);
+                samples?: (number|null);
+                oldestTimeMs?: (number|null);
+                newestTimeMs?: (number|null);
+                droppedAtMs?: (number|null);
+                reason?: (hashinsight.v1.GapReason|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = hashinsight.v1.TelemetryGap.$Properties;
         }
 
         interface IMinerSample extends hashinsight.v1.MinerSample.$Properties {

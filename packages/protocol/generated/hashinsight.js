@@ -1537,6 +1537,8 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {Array.<string>|null} [minerIds] Command minerIds
              * @property {number|null} [issuedAtMs] Command issuedAtMs
              * @property {number|null} [expiresAtMs] Command expiresAtMs
+             * @property {string|null} [agentId] Command agentId
+             * @property {Uint8Array|null} [nonce] Command nonce
              * @property {hashinsight.v1.Reboot.$Properties|null} [reboot] Command reboot
              * @property {hashinsight.v1.RestartMining.$Properties|null} [restartMining] Command restartMining
              * @property {hashinsight.v1.SetPools.$Properties|null} [setPools] Command setPools
@@ -1545,9 +1547,10 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {hashinsight.v1.SetPowerLimit.$Properties|null} [setPowerLimit] Command setPowerLimit
              * @property {hashinsight.v1.Sleep.$Properties|null} [sleep] Command sleep
              * @property {hashinsight.v1.Wake.$Properties|null} [wake] Command wake
+             * @property {hashinsight.v1.UpdateCredentials.$Properties|null} [updateCredentials] Command updateCredentials
              * @property {string|null} [keyId] Command keyId
              * @property {Uint8Array|null} [signature] Command signature
-             * @property {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"} [action] Command action
+             * @property {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"} [action] Command action
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1566,6 +1569,8 @@ export const hashinsight = $root.hashinsight = (() => {
              *   minerIds?: Array.<string>|null;
              *   issuedAtMs?: number|null;
              *   expiresAtMs?: number|null;
+             *   agentId?: string|null;
+             *   nonce?: Uint8Array|null;
              *   reboot?: hashinsight.v1.Reboot.$Shape|null;
              *   restartMining?: hashinsight.v1.RestartMining.$Shape|null;
              *   setPools?: hashinsight.v1.SetPools.$Shape|null;
@@ -1574,11 +1579,12 @@ export const hashinsight = $root.hashinsight = (() => {
              *   setPowerLimit?: hashinsight.v1.SetPowerLimit.$Shape|null;
              *   sleep?: hashinsight.v1.Sleep.$Shape|null;
              *   wake?: hashinsight.v1.Wake.$Shape|null;
+             *   updateCredentials?: hashinsight.v1.UpdateCredentials.$Shape|null;
              *   keyId?: string|null;
              *   signature?: Uint8Array|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape })
+             *   ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape })
              * )} hashinsight.v1.Command.$Shape
              */
 
@@ -1629,6 +1635,22 @@ export const hashinsight = $root.hashinsight = (() => {
              * @instance
              */
             Command.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Command agentId.
+             * @member {string} agentId
+             * @memberof hashinsight.v1.Command
+             * @instance
+             */
+            Command.prototype.agentId = "";
+
+            /**
+             * Command nonce.
+             * @member {Uint8Array} nonce
+             * @memberof hashinsight.v1.Command
+             * @instance
+             */
+            Command.prototype.nonce = $util.newBuffer([]);
 
             /**
              * Command reboot.
@@ -1695,6 +1717,14 @@ export const hashinsight = $root.hashinsight = (() => {
             Command.prototype.wake = null;
 
             /**
+             * Command updateCredentials.
+             * @member {hashinsight.v1.UpdateCredentials.$Properties|null|undefined} updateCredentials
+             * @memberof hashinsight.v1.Command
+             * @instance
+             */
+            Command.prototype.updateCredentials = null;
+
+            /**
              * Command keyId.
              * @member {string} keyId
              * @memberof hashinsight.v1.Command
@@ -1715,12 +1745,12 @@ export const hashinsight = $root.hashinsight = (() => {
 
             /**
              * Command action.
-             * @member {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|undefined} action
+             * @member {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|undefined} action
              * @memberof hashinsight.v1.Command
              * @instance
              */
             $Object.defineProperty(Command.prototype, "action", {
-                get: $util.oneOfGetter($oneOfFields = ["reboot", "restartMining", "setPools", "setLed", "setPowerMode", "setPowerLimit", "sleep", "wake"]),
+                get: $util.oneOfGetter($oneOfFields = ["reboot", "restartMining", "setPools", "setLed", "setPowerMode", "setPowerLimit", "sleep", "wake", "updateCredentials"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1765,6 +1795,10 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.issuedAtMs);
                 if (message.expiresAtMs != null && $Object.hasOwnProperty.call(message, "expiresAtMs") && (typeof message.expiresAtMs === "object" ? message.expiresAtMs.low || message.expiresAtMs.high : message.expiresAtMs !== 0))
                     writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.expiresAtMs);
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId") && message.agentId !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.agentId);
+                if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.nonce);
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot"))
                     $root.hashinsight.v1.Reboot.encode(message.reboot, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.restartMining != null && $Object.hasOwnProperty.call(message, "restartMining"))
@@ -1781,6 +1815,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     $root.hashinsight.v1.Sleep.encode(message.sleep, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
                 if (message.wake != null && $Object.hasOwnProperty.call(message, "wake"))
                     $root.hashinsight.v1.Wake.encode(message.wake, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
+                if (message.updateCredentials != null && $Object.hasOwnProperty.call(message, "updateCredentials"))
+                    $root.hashinsight.v1.UpdateCredentials.encode(message.updateCredentials, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
                     writer.uint32(/* id 30, wireType 2 =*/242).string(message.keyId);
                 if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
@@ -1864,6 +1900,24 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.expiresAtMs;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.agentId = value;
+                            else
+                                delete message.agentId;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.nonce = value;
+                            else
+                                delete message.nonce;
+                            continue;
+                        }
                     case 10: {
                             if (wireType !== 2)
                                 break;
@@ -1918,6 +1972,13 @@ export const hashinsight = $root.hashinsight = (() => {
                                 break;
                             message.wake = $root.hashinsight.v1.Wake.decode(reader, reader.size(), $undefined, _depth + 1, message.wake);
                             message.action = "wake";
+                            continue;
+                        }
+                    case 18: {
+                            if (wireType !== 2)
+                                break;
+                            message.updateCredentials = $root.hashinsight.v1.UpdateCredentials.decode(reader, reader.size(), $undefined, _depth + 1, message.updateCredentials);
+                            message.action = "updateCredentials";
                             continue;
                         }
                     case 30: {
@@ -1987,6 +2048,12 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.expiresAtMs != null && $Object.hasOwnProperty.call(message, "expiresAtMs"))
                     if (!$util.isInteger(message.expiresAtMs) && !(message.expiresAtMs && $util.isInteger(message.expiresAtMs.low) && $util.isInteger(message.expiresAtMs.high)))
                         return "expiresAtMs: integer|Long expected";
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
+                    if (!$util.isString(message.agentId))
+                        return "agentId: string expected";
+                if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                    if (!(message.nonce && typeof message.nonce.length === "number" || $util.isString(message.nonce)))
+                        return "nonce: buffer expected";
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot")) {
                     properties.action = 1;
                     {
@@ -2065,6 +2132,16 @@ export const hashinsight = $root.hashinsight = (() => {
                             return "wake." + error;
                     }
                 }
+                if (message.updateCredentials != null && $Object.hasOwnProperty.call(message, "updateCredentials")) {
+                    if (properties.action === 1)
+                        return "action: multiple values";
+                    properties.action = 1;
+                    {
+                        let error = $root.hashinsight.v1.UpdateCredentials.verify(message.updateCredentials, _depth + 1);
+                        if (error)
+                            return "updateCredentials." + error;
+                    }
+                }
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
                     if (!$util.isString(message.keyId))
                         return "keyId: string expected";
@@ -2122,6 +2199,15 @@ export const hashinsight = $root.hashinsight = (() => {
                             message.expiresAtMs = object.expiresAtMs;
                         else if (typeof object.expiresAtMs === "object")
                             message.expiresAtMs = new $util.LongBits(object.expiresAtMs.low >>> 0, object.expiresAtMs.high >>> 0).toNumber(true);
+                if (object.agentId != null)
+                    if (typeof object.agentId !== "string" || object.agentId.length)
+                        message.agentId = $String(object.agentId);
+                if (object.nonce != null)
+                    if (object.nonce.length)
+                        if (typeof object.nonce === "string")
+                            $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                        else if (object.nonce.length >= 0)
+                            message.nonce = object.nonce;
                 if (object.reboot != null) {
                     if (!$util.isObject(object.reboot))
                         throw $TypeError(".hashinsight.v1.Command.reboot: object expected");
@@ -2161,6 +2247,11 @@ export const hashinsight = $root.hashinsight = (() => {
                     if (!$util.isObject(object.wake))
                         throw $TypeError(".hashinsight.v1.Command.wake: object expected");
                     message.wake = $root.hashinsight.v1.Wake.fromObject(object.wake, _depth + 1);
+                }
+                if (object.updateCredentials != null) {
+                    if (!$util.isObject(object.updateCredentials))
+                        throw $TypeError(".hashinsight.v1.Command.updateCredentials: object expected");
+                    message.updateCredentials = $root.hashinsight.v1.UpdateCredentials.fromObject(object.updateCredentials, _depth + 1);
                 }
                 if (object.keyId != null)
                     if (typeof object.keyId !== "string" || object.keyId.length)
@@ -2205,6 +2296,14 @@ export const hashinsight = $root.hashinsight = (() => {
                         object.expiresAtMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.expiresAtMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.agentId = "";
+                    if (options.bytes === $String)
+                        object.nonce = "";
+                    else {
+                        object.nonce = [];
+                        if (options.bytes !== $Array)
+                            object.nonce = $util.newBuffer(object.nonce);
+                    }
                     object.keyId = "";
                     if (options.bytes === $String)
                         object.signature = "";
@@ -2235,6 +2334,10 @@ export const hashinsight = $root.hashinsight = (() => {
                         object.expiresAtMs = options.longs === $String ? $String(message.expiresAtMs) : message.expiresAtMs;
                     else
                         object.expiresAtMs = options.longs === $String ? $util.Long.prototype.toString.call(message.expiresAtMs) : options.longs === $Number ? new $util.LongBits(message.expiresAtMs.low >>> 0, message.expiresAtMs.high >>> 0).toNumber(true) : message.expiresAtMs;
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
+                    object.agentId = message.agentId;
+                if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                    object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot")) {
                     object.reboot = $root.hashinsight.v1.Reboot.toObject(message.reboot, options, _depth + 1);
                     if (options.oneofs)
@@ -2274,6 +2377,11 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.wake = $root.hashinsight.v1.Wake.toObject(message.wake, options, _depth + 1);
                     if (options.oneofs)
                         object.action = "wake";
+                }
+                if (message.updateCredentials != null && $Object.hasOwnProperty.call(message, "updateCredentials")) {
+                    object.updateCredentials = $root.hashinsight.v1.UpdateCredentials.toObject(message.updateCredentials, options, _depth + 1);
+                    if (options.oneofs)
+                        object.action = "updateCredentials";
                 }
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
                     object.keyId = message.keyId;
@@ -3224,6 +3332,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * Properties of a SetLed.
              * @typedef {Object} hashinsight.v1.SetLed.$Properties
              * @property {boolean|null} [on] SetLed on
+             * @property {number|null} [durationS] SetLed durationS
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3264,6 +3373,14 @@ export const hashinsight = $root.hashinsight = (() => {
             SetLed.prototype.on = false;
 
             /**
+             * SetLed durationS.
+             * @member {number} durationS
+             * @memberof hashinsight.v1.SetLed
+             * @instance
+             */
+            SetLed.prototype.durationS = 0;
+
+            /**
              * Creates a new SetLed instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.SetLed
@@ -3297,6 +3414,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     throw $Error("max depth exceeded");
                 if (message.on != null && $Object.hasOwnProperty.call(message, "on") && message.on !== false)
                     writer.uint32(/* id 1, wireType 0 =*/8).bool(message.on);
+                if (message.durationS != null && $Object.hasOwnProperty.call(message, "durationS") && message.durationS !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationS);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3350,6 +3469,15 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.on;
                             continue;
                         }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.durationS = value;
+                            else
+                                delete message.durationS;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -3385,6 +3513,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.on != null && $Object.hasOwnProperty.call(message, "on"))
                     if (typeof message.on !== "boolean")
                         return "on: boolean expected";
+                if (message.durationS != null && $Object.hasOwnProperty.call(message, "durationS"))
+                    if (!$util.isInteger(message.durationS))
+                        return "durationS: integer expected";
                 return null;
             };
 
@@ -3409,6 +3540,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (object.on != null)
                     if (object.on)
                         message.on = $Boolean(object.on);
+                if (object.durationS != null)
+                    if ($Number(object.durationS) !== 0)
+                        message.durationS = object.durationS >>> 0;
                 return message;
             };
 
@@ -3429,10 +3563,14 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
-                if (options.defaults)
+                if (options.defaults) {
                     object.on = false;
+                    object.durationS = 0;
+                }
                 if (message.on != null && $Object.hasOwnProperty.call(message, "on"))
                     object.on = message.on;
+                if (message.durationS != null && $Object.hasOwnProperty.call(message, "durationS"))
+                    object.durationS = message.durationS;
                 return object;
             };
 
@@ -3656,6 +3794,10 @@ export const hashinsight = $root.hashinsight = (() => {
                     case 3:
                         message.mode = 3;
                         break;
+                    case "POWER_MODE_SLEEP":
+                    case 4:
+                        message.mode = 4;
+                        break;
                     default:
                         if (typeof object.mode === "number" && (object.mode | 0) === object.mode)
                             message.mode = object.mode;
@@ -3709,6 +3851,7 @@ export const hashinsight = $root.hashinsight = (() => {
          * @property {number} POWER_MODE_NORMAL=1 POWER_MODE_NORMAL value
          * @property {number} POWER_MODE_LOW=2 POWER_MODE_LOW value
          * @property {number} POWER_MODE_HIGH=3 POWER_MODE_HIGH value
+         * @property {number} POWER_MODE_SLEEP=4 POWER_MODE_SLEEP value
          */
         v1.PowerMode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -3716,6 +3859,7 @@ export const hashinsight = $root.hashinsight = (() => {
             values[valuesById[1] = "POWER_MODE_NORMAL"] = 1;
             values[valuesById[2] = "POWER_MODE_LOW"] = 2;
             values[valuesById[3] = "POWER_MODE_HIGH"] = 3;
+            values[valuesById[4] = "POWER_MODE_SLEEP"] = 4;
             return values;
         })();
 
@@ -4331,6 +4475,268 @@ export const hashinsight = $root.hashinsight = (() => {
             };
 
             return Wake;
+        })();
+
+        v1.UpdateCredentials = (function() {
+
+            /**
+             * Properties of an UpdateCredentials.
+             * @typedef {Object} hashinsight.v1.UpdateCredentials.$Properties
+             * @property {string|null} [credentialId] UpdateCredentials credentialId
+             * @property {number|null} [credentialVersion] UpdateCredentials credentialVersion
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UpdateCredentials.
+             * @memberof hashinsight.v1
+             * @interface IUpdateCredentials
+             * @augments hashinsight.v1.UpdateCredentials.$Properties
+             * @deprecated Use hashinsight.v1.UpdateCredentials.$Properties instead.
+             */
+
+            /**
+             * Shape of an UpdateCredentials.
+             * @typedef {hashinsight.v1.UpdateCredentials.$Properties} hashinsight.v1.UpdateCredentials.$Shape
+             */
+
+            /**
+             * Constructs a new UpdateCredentials.
+             * @memberof hashinsight.v1
+             * @classdesc Represents an UpdateCredentials.
+             * @constructor
+             * @param {hashinsight.v1.UpdateCredentials.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const UpdateCredentials = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UpdateCredentials credentialId.
+             * @member {string} credentialId
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @instance
+             */
+            UpdateCredentials.prototype.credentialId = "";
+
+            /**
+             * UpdateCredentials credentialVersion.
+             * @member {number} credentialVersion
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @instance
+             */
+            UpdateCredentials.prototype.credentialVersion = 0;
+
+            /**
+             * Creates a new UpdateCredentials instance using the specified properties.
+             * @function create
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {hashinsight.v1.UpdateCredentials.$Properties=} [properties] Properties to set
+             * @returns {hashinsight.v1.UpdateCredentials} UpdateCredentials instance
+             * @type {{
+             *   (properties: hashinsight.v1.UpdateCredentials.$Shape): hashinsight.v1.UpdateCredentials & hashinsight.v1.UpdateCredentials.$Shape;
+             *   (properties?: hashinsight.v1.UpdateCredentials.$Properties): hashinsight.v1.UpdateCredentials;
+             * }}
+             */
+            UpdateCredentials.create = function(properties) {
+                return new UpdateCredentials(properties);
+            };
+
+            /**
+             * Encodes the specified UpdateCredentials message. Does not implicitly {@link hashinsight.v1.UpdateCredentials.verify|verify} messages.
+             * @function encode
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {hashinsight.v1.UpdateCredentials.$Properties} message UpdateCredentials message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UpdateCredentials.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.credentialId != null && $Object.hasOwnProperty.call(message, "credentialId") && message.credentialId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.credentialId);
+                if (message.credentialVersion != null && $Object.hasOwnProperty.call(message, "credentialVersion") && message.credentialVersion !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.credentialVersion);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UpdateCredentials message from the specified reader or buffer.
+             * @function decode
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hashinsight.v1.UpdateCredentials & hashinsight.v1.UpdateCredentials.$Shape} UpdateCredentials
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UpdateCredentials.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hashinsight.v1.UpdateCredentials();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.credentialId = value;
+                            else
+                                delete message.credentialId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.credentialVersion = value;
+                            else
+                                delete message.credentialVersion;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Verifies an UpdateCredentials message.
+             * @function verify
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            UpdateCredentials.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.credentialId != null && $Object.hasOwnProperty.call(message, "credentialId"))
+                    if (!$util.isString(message.credentialId))
+                        return "credentialId: string expected";
+                if (message.credentialVersion != null && $Object.hasOwnProperty.call(message, "credentialVersion"))
+                    if (!$util.isInteger(message.credentialVersion))
+                        return "credentialVersion: integer expected";
+                return null;
+            };
+
+            /**
+             * Creates an UpdateCredentials message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {hashinsight.v1.UpdateCredentials} UpdateCredentials
+             */
+            UpdateCredentials.fromObject = function (object, _depth) {
+                if (object instanceof $root.hashinsight.v1.UpdateCredentials)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".hashinsight.v1.UpdateCredentials: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.hashinsight.v1.UpdateCredentials();
+                if (object.credentialId != null)
+                    if (typeof object.credentialId !== "string" || object.credentialId.length)
+                        message.credentialId = $String(object.credentialId);
+                if (object.credentialVersion != null)
+                    if ($Number(object.credentialVersion) !== 0)
+                        message.credentialVersion = object.credentialVersion >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from an UpdateCredentials message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @static
+             * @param {hashinsight.v1.UpdateCredentials} message UpdateCredentials
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            UpdateCredentials.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.credentialId = "";
+                    object.credentialVersion = 0;
+                }
+                if (message.credentialId != null && $Object.hasOwnProperty.call(message, "credentialId"))
+                    object.credentialId = message.credentialId;
+                if (message.credentialVersion != null && $Object.hasOwnProperty.call(message, "credentialVersion"))
+                    object.credentialVersion = message.credentialVersion;
+                return object;
+            };
+
+            /**
+             * Converts this UpdateCredentials to JSON.
+             * @function toJSON
+             * @memberof hashinsight.v1.UpdateCredentials
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            UpdateCredentials.prototype.toJSON = function() {
+                return UpdateCredentials.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return UpdateCredentials;
         })();
 
         v1.CommandUpdate = (function() {
@@ -5316,6 +5722,9 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {Uint8Array|null} [ephemeralPublicKey] SealedCredential ephemeralPublicKey
              * @property {Uint8Array|null} [nonce] SealedCredential nonce
              * @property {Uint8Array|null} [ciphertext] SealedCredential ciphertext
+             * @property {string|null} [agentId] SealedCredential agentId
+             * @property {string|null} [keyId] SealedCredential keyId
+             * @property {Uint8Array|null} [signature] SealedCredential signature
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5413,6 +5822,30 @@ export const hashinsight = $root.hashinsight = (() => {
             SealedCredential.prototype.ciphertext = $util.newBuffer([]);
 
             /**
+             * SealedCredential agentId.
+             * @member {string} agentId
+             * @memberof hashinsight.v1.SealedCredential
+             * @instance
+             */
+            SealedCredential.prototype.agentId = "";
+
+            /**
+             * SealedCredential keyId.
+             * @member {string} keyId
+             * @memberof hashinsight.v1.SealedCredential
+             * @instance
+             */
+            SealedCredential.prototype.keyId = "";
+
+            /**
+             * SealedCredential signature.
+             * @member {Uint8Array} signature
+             * @memberof hashinsight.v1.SealedCredential
+             * @instance
+             */
+            SealedCredential.prototype.signature = $util.newBuffer([]);
+
+            /**
              * Creates a new SealedCredential instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.SealedCredential
@@ -5461,6 +5894,12 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.nonce);
                 if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext") && message.ciphertext.length)
                     writer.uint32(/* id 8, wireType 2 =*/66).bytes(message.ciphertext);
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId") && message.agentId !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.agentId);
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.keyId);
+                if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
+                    writer.uint32(/* id 11, wireType 2 =*/90).bytes(message.signature);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5576,6 +6015,33 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.ciphertext;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.agentId = value;
+                            else
+                                delete message.agentId;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.keyId = value;
+                            else
+                                delete message.keyId;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.signature = value;
+                            else
+                                delete message.signature;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -5636,6 +6102,15 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext"))
                     if (!(message.ciphertext && typeof message.ciphertext.length === "number" || $util.isString(message.ciphertext)))
                         return "ciphertext: buffer expected";
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
+                    if (!$util.isString(message.agentId))
+                        return "agentId: string expected";
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
+                    if (!$util.isString(message.keyId))
+                        return "keyId: string expected";
+                if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                    if (!(message.signature && typeof message.signature.length === "number" || $util.isString(message.signature)))
+                        return "signature: buffer expected";
                 return null;
             };
 
@@ -5709,6 +6184,18 @@ export const hashinsight = $root.hashinsight = (() => {
                             $util.base64.decode(object.ciphertext, message.ciphertext = $util.newBuffer($util.base64.length(object.ciphertext)), 0);
                         else if (object.ciphertext.length >= 0)
                             message.ciphertext = object.ciphertext;
+                if (object.agentId != null)
+                    if (typeof object.agentId !== "string" || object.agentId.length)
+                        message.agentId = $String(object.agentId);
+                if (object.keyId != null)
+                    if (typeof object.keyId !== "string" || object.keyId.length)
+                        message.keyId = $String(object.keyId);
+                if (object.signature != null)
+                    if (object.signature.length)
+                        if (typeof object.signature === "string")
+                            $util.base64.decode(object.signature, message.signature = $util.newBuffer($util.base64.length(object.signature)), 0);
+                        else if (object.signature.length >= 0)
+                            message.signature = object.signature;
                 return message;
             };
 
@@ -5757,6 +6244,15 @@ export const hashinsight = $root.hashinsight = (() => {
                         if (options.bytes !== $Array)
                             object.ciphertext = $util.newBuffer(object.ciphertext);
                     }
+                    object.agentId = "";
+                    object.keyId = "";
+                    if (options.bytes === $String)
+                        object.signature = "";
+                    else {
+                        object.signature = [];
+                        if (options.bytes !== $Array)
+                            object.signature = $util.newBuffer(object.signature);
+                    }
                 }
                 if (message.credentialId != null && $Object.hasOwnProperty.call(message, "credentialId"))
                     object.credentialId = message.credentialId;
@@ -5777,6 +6273,12 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
                 if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext"))
                     object.ciphertext = options.bytes === $String ? $util.base64.encode(message.ciphertext, 0, message.ciphertext.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.ciphertext) : message.ciphertext;
+                if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
+                    object.agentId = message.agentId;
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
+                    object.keyId = message.keyId;
+                if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                    object.signature = options.bytes === $String ? $util.base64.encode(message.signature, 0, message.signature.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.signature) : message.signature;
                 return object;
             };
 
@@ -6934,6 +7436,8 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {Array.<hashinsight.v1.MinerSample.$Properties>|null} [samples] TelemetryBatch samples
              * @property {boolean|null} [historical] TelemetryBatch historical
              * @property {number|null} [oldestUnackedSeq] TelemetryBatch oldestUnackedSeq
+             * @property {Array.<hashinsight.v1.SampleBlock.$Properties>|null} [blocks] TelemetryBatch blocks
+             * @property {Array.<hashinsight.v1.TelemetryGap.$Properties>|null} [gaps] TelemetryBatch gaps
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6960,6 +7464,8 @@ export const hashinsight = $root.hashinsight = (() => {
              */
             const TelemetryBatch = function (properties) {
                 this.samples = [];
+                this.blocks = [];
+                this.gaps = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -6997,6 +7503,22 @@ export const hashinsight = $root.hashinsight = (() => {
              * @instance
              */
             TelemetryBatch.prototype.oldestUnackedSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryBatch blocks.
+             * @member {Array.<hashinsight.v1.SampleBlock.$Properties>} blocks
+             * @memberof hashinsight.v1.TelemetryBatch
+             * @instance
+             */
+            TelemetryBatch.prototype.blocks = $util.emptyArray;
+
+            /**
+             * TelemetryBatch gaps.
+             * @member {Array.<hashinsight.v1.TelemetryGap.$Properties>} gaps
+             * @memberof hashinsight.v1.TelemetryBatch
+             * @instance
+             */
+            TelemetryBatch.prototype.gaps = $util.emptyArray;
 
             /**
              * Creates a new TelemetryBatch instance using the specified properties.
@@ -7039,6 +7561,12 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).bool(message.historical);
                 if (message.oldestUnackedSeq != null && $Object.hasOwnProperty.call(message, "oldestUnackedSeq") && (typeof message.oldestUnackedSeq === "object" ? message.oldestUnackedSeq.low || message.oldestUnackedSeq.high : message.oldestUnackedSeq !== 0))
                     writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.oldestUnackedSeq);
+                if (message.blocks != null && message.blocks.length)
+                    for (let i = 0; i < message.blocks.length; ++i)
+                        $root.hashinsight.v1.SampleBlock.encode(message.blocks[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.gaps != null && message.gaps.length)
+                    for (let i = 0; i < message.gaps.length; ++i)
+                        $root.hashinsight.v1.TelemetryGap.encode(message.gaps[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -7118,6 +7646,22 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.oldestUnackedSeq;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.blocks && message.blocks.length))
+                                message.blocks = [];
+                            message.blocks.push($root.hashinsight.v1.SampleBlock.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.gaps && message.gaps.length))
+                                message.gaps = [];
+                            message.gaps.push($root.hashinsight.v1.TelemetryGap.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -7168,6 +7712,24 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.oldestUnackedSeq != null && $Object.hasOwnProperty.call(message, "oldestUnackedSeq"))
                     if (!$util.isInteger(message.oldestUnackedSeq) && !(message.oldestUnackedSeq && $util.isInteger(message.oldestUnackedSeq.low) && $util.isInteger(message.oldestUnackedSeq.high)))
                         return "oldestUnackedSeq: integer|Long expected";
+                if (message.blocks != null && $Object.hasOwnProperty.call(message, "blocks")) {
+                    if (!$Array.isArray(message.blocks))
+                        return "blocks: array expected";
+                    for (let i = 0; i < message.blocks.length; ++i) {
+                        let error = $root.hashinsight.v1.SampleBlock.verify(message.blocks[i], _depth + 1);
+                        if (error)
+                            return "blocks." + error;
+                    }
+                }
+                if (message.gaps != null && $Object.hasOwnProperty.call(message, "gaps")) {
+                    if (!$Array.isArray(message.gaps))
+                        return "gaps: array expected";
+                    for (let i = 0; i < message.gaps.length; ++i) {
+                        let error = $root.hashinsight.v1.TelemetryGap.verify(message.gaps[i], _depth + 1);
+                        if (error)
+                            return "gaps." + error;
+                    }
+                }
                 return null;
             };
 
@@ -7215,6 +7777,26 @@ export const hashinsight = $root.hashinsight = (() => {
                             message.oldestUnackedSeq = object.oldestUnackedSeq;
                         else if (typeof object.oldestUnackedSeq === "object")
                             message.oldestUnackedSeq = new $util.LongBits(object.oldestUnackedSeq.low >>> 0, object.oldestUnackedSeq.high >>> 0).toNumber(true);
+                if (object.blocks) {
+                    if (!$Array.isArray(object.blocks))
+                        throw $TypeError(".hashinsight.v1.TelemetryBatch.blocks: array expected");
+                    message.blocks = $Array(object.blocks.length);
+                    for (let i = 0; i < object.blocks.length; ++i) {
+                        if (!$util.isObject(object.blocks[i]))
+                            throw $TypeError(".hashinsight.v1.TelemetryBatch.blocks: object expected");
+                        message.blocks[i] = $root.hashinsight.v1.SampleBlock.fromObject(object.blocks[i], _depth + 1);
+                    }
+                }
+                if (object.gaps) {
+                    if (!$Array.isArray(object.gaps))
+                        throw $TypeError(".hashinsight.v1.TelemetryBatch.gaps: array expected");
+                    message.gaps = $Array(object.gaps.length);
+                    for (let i = 0; i < object.gaps.length; ++i) {
+                        if (!$util.isObject(object.gaps[i]))
+                            throw $TypeError(".hashinsight.v1.TelemetryBatch.gaps: object expected");
+                        message.gaps[i] = $root.hashinsight.v1.TelemetryGap.fromObject(object.gaps[i], _depth + 1);
+                    }
+                }
                 return message;
             };
 
@@ -7235,8 +7817,11 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
-                if (options.arrays || options.defaults)
+                if (options.arrays || options.defaults) {
                     object.samples = [];
+                    object.blocks = [];
+                    object.gaps = [];
+                }
                 if (options.defaults) {
                     object.epoch = 0;
                     object.historical = false;
@@ -7262,6 +7847,16 @@ export const hashinsight = $root.hashinsight = (() => {
                         object.oldestUnackedSeq = options.longs === $String ? $String(message.oldestUnackedSeq) : message.oldestUnackedSeq;
                     else
                         object.oldestUnackedSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.oldestUnackedSeq) : options.longs === $Number ? new $util.LongBits(message.oldestUnackedSeq.low >>> 0, message.oldestUnackedSeq.high >>> 0).toNumber(true) : message.oldestUnackedSeq;
+                if (message.blocks && message.blocks.length) {
+                    object.blocks = $Array(message.blocks.length);
+                    for (let j = 0; j < message.blocks.length; ++j)
+                        object.blocks[j] = $root.hashinsight.v1.SampleBlock.toObject(message.blocks[j], options, _depth + 1);
+                }
+                if (message.gaps && message.gaps.length) {
+                    object.gaps = $Array(message.gaps.length);
+                    for (let j = 0; j < message.gaps.length; ++j)
+                        object.gaps[j] = $root.hashinsight.v1.TelemetryGap.toObject(message.gaps[j], options, _depth + 1);
+                }
                 return object;
             };
 
@@ -7277,6 +7872,901 @@ export const hashinsight = $root.hashinsight = (() => {
             };
 
             return TelemetryBatch;
+        })();
+
+        /**
+         * SampleEncoding enum.
+         * @name hashinsight.v1.SampleEncoding
+         * @enum {number}
+         * @property {number} SAMPLE_ENCODING_UNSPECIFIED=0 SAMPLE_ENCODING_UNSPECIFIED value
+         * @property {number} SAMPLE_ENCODING_DEFLATE_RAW=1 SAMPLE_ENCODING_DEFLATE_RAW value
+         */
+        v1.SampleEncoding = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "SAMPLE_ENCODING_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "SAMPLE_ENCODING_DEFLATE_RAW"] = 1;
+            return values;
+        })();
+
+        v1.SampleBlock = (function() {
+
+            /**
+             * Properties of a SampleBlock.
+             * @typedef {Object} hashinsight.v1.SampleBlock.$Properties
+             * @property {hashinsight.v1.SampleEncoding|null} [encoding] SampleBlock encoding
+             * @property {number|null} [sampleCount] SampleBlock sampleCount
+             * @property {number|null} [rawBytes] SampleBlock rawBytes
+             * @property {Uint8Array|null} [data] SampleBlock data
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SampleBlock.
+             * @memberof hashinsight.v1
+             * @interface ISampleBlock
+             * @augments hashinsight.v1.SampleBlock.$Properties
+             * @deprecated Use hashinsight.v1.SampleBlock.$Properties instead.
+             */
+
+            /**
+             * Shape of a SampleBlock.
+             * @typedef {hashinsight.v1.SampleBlock.$Properties} hashinsight.v1.SampleBlock.$Shape
+             */
+
+            /**
+             * Constructs a new SampleBlock.
+             * @memberof hashinsight.v1
+             * @classdesc Represents a SampleBlock.
+             * @constructor
+             * @param {hashinsight.v1.SampleBlock.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SampleBlock = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SampleBlock encoding.
+             * @member {hashinsight.v1.SampleEncoding} encoding
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             */
+            SampleBlock.prototype.encoding = 0;
+
+            /**
+             * SampleBlock sampleCount.
+             * @member {number} sampleCount
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             */
+            SampleBlock.prototype.sampleCount = 0;
+
+            /**
+             * SampleBlock rawBytes.
+             * @member {number} rawBytes
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             */
+            SampleBlock.prototype.rawBytes = 0;
+
+            /**
+             * SampleBlock data.
+             * @member {Uint8Array} data
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             */
+            SampleBlock.prototype.data = $util.newBuffer([]);
+
+            /**
+             * Creates a new SampleBlock instance using the specified properties.
+             * @function create
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {hashinsight.v1.SampleBlock.$Properties=} [properties] Properties to set
+             * @returns {hashinsight.v1.SampleBlock} SampleBlock instance
+             * @type {{
+             *   (properties: hashinsight.v1.SampleBlock.$Shape): hashinsight.v1.SampleBlock & hashinsight.v1.SampleBlock.$Shape;
+             *   (properties?: hashinsight.v1.SampleBlock.$Properties): hashinsight.v1.SampleBlock;
+             * }}
+             */
+            SampleBlock.create = function(properties) {
+                return new SampleBlock(properties);
+            };
+
+            /**
+             * Encodes the specified SampleBlock message. Does not implicitly {@link hashinsight.v1.SampleBlock.verify|verify} messages.
+             * @function encode
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {hashinsight.v1.SampleBlock.$Properties} message SampleBlock message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SampleBlock.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.encoding != null && $Object.hasOwnProperty.call(message, "encoding") && message.encoding !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.encoding);
+                if (message.sampleCount != null && $Object.hasOwnProperty.call(message, "sampleCount") && message.sampleCount !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.sampleCount);
+                if (message.rawBytes != null && $Object.hasOwnProperty.call(message, "rawBytes") && message.rawBytes !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rawBytes);
+                if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.data);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SampleBlock message from the specified reader or buffer.
+             * @function decode
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hashinsight.v1.SampleBlock & hashinsight.v1.SampleBlock.$Shape} SampleBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SampleBlock.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hashinsight.v1.SampleBlock();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.encoding = value;
+                            else
+                                delete message.encoding;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.sampleCount = value;
+                            else
+                                delete message.sampleCount;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rawBytes = value;
+                            else
+                                delete message.rawBytes;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.data = value;
+                            else
+                                delete message.data;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Verifies a SampleBlock message.
+             * @function verify
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            SampleBlock.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.encoding != null && $Object.hasOwnProperty.call(message, "encoding"))
+                    if (typeof message.encoding !== "number" || (message.encoding | 0) !== message.encoding)
+                        return "encoding: enum value expected";
+                if (message.sampleCount != null && $Object.hasOwnProperty.call(message, "sampleCount"))
+                    if (!$util.isInteger(message.sampleCount))
+                        return "sampleCount: integer expected";
+                if (message.rawBytes != null && $Object.hasOwnProperty.call(message, "rawBytes"))
+                    if (!$util.isInteger(message.rawBytes))
+                        return "rawBytes: integer expected";
+                if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                    if (!(message.data && typeof message.data.length === "number" || $util.isString(message.data)))
+                        return "data: buffer expected";
+                return null;
+            };
+
+            /**
+             * Creates a SampleBlock message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {hashinsight.v1.SampleBlock} SampleBlock
+             */
+            SampleBlock.fromObject = function (object, _depth) {
+                if (object instanceof $root.hashinsight.v1.SampleBlock)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".hashinsight.v1.SampleBlock: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.hashinsight.v1.SampleBlock();
+                if (object.encoding !== 0 && (typeof object.encoding !== "string" || $root.hashinsight.v1.SampleEncoding[object.encoding] !== 0))
+                    switch (object.encoding) {
+                    case "SAMPLE_ENCODING_UNSPECIFIED":
+                    case 0:
+                        message.encoding = 0;
+                        break;
+                    case "SAMPLE_ENCODING_DEFLATE_RAW":
+                    case 1:
+                        message.encoding = 1;
+                        break;
+                    default:
+                        if (typeof object.encoding === "number" && (object.encoding | 0) === object.encoding)
+                            message.encoding = object.encoding;
+                    }
+                if (object.sampleCount != null)
+                    if ($Number(object.sampleCount) !== 0)
+                        message.sampleCount = object.sampleCount >>> 0;
+                if (object.rawBytes != null)
+                    if ($Number(object.rawBytes) !== 0)
+                        message.rawBytes = object.rawBytes >>> 0;
+                if (object.data != null)
+                    if (object.data.length)
+                        if (typeof object.data === "string")
+                            $util.base64.decode(object.data, message.data = $util.newBuffer($util.base64.length(object.data)), 0);
+                        else if (object.data.length >= 0)
+                            message.data = object.data;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a SampleBlock message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof hashinsight.v1.SampleBlock
+             * @static
+             * @param {hashinsight.v1.SampleBlock} message SampleBlock
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            SampleBlock.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.encoding = options.enums === $String ? "SAMPLE_ENCODING_UNSPECIFIED" : 0;
+                    object.sampleCount = 0;
+                    object.rawBytes = 0;
+                    if (options.bytes === $String)
+                        object.data = "";
+                    else {
+                        object.data = [];
+                        if (options.bytes !== $Array)
+                            object.data = $util.newBuffer(object.data);
+                    }
+                }
+                if (message.encoding != null && $Object.hasOwnProperty.call(message, "encoding"))
+                    object.encoding = options.enums === $String ? $root.hashinsight.v1.SampleEncoding[message.encoding] === $undefined ? message.encoding : $root.hashinsight.v1.SampleEncoding[message.encoding] : message.encoding;
+                if (message.sampleCount != null && $Object.hasOwnProperty.call(message, "sampleCount"))
+                    object.sampleCount = message.sampleCount;
+                if (message.rawBytes != null && $Object.hasOwnProperty.call(message, "rawBytes"))
+                    object.rawBytes = message.rawBytes;
+                if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                    object.data = options.bytes === $String ? $util.base64.encode(message.data, 0, message.data.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.data) : message.data;
+                return object;
+            };
+
+            /**
+             * Converts this SampleBlock to JSON.
+             * @function toJSON
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            SampleBlock.prototype.toJSON = function() {
+                return SampleBlock.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return SampleBlock;
+        })();
+
+        /**
+         * GapReason enum.
+         * @name hashinsight.v1.GapReason
+         * @enum {number}
+         * @property {number} GAP_REASON_UNSPECIFIED=0 GAP_REASON_UNSPECIFIED value
+         * @property {number} GAP_REASON_DISK_BUDGET=1 GAP_REASON_DISK_BUDGET value
+         */
+        v1.GapReason = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "GAP_REASON_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "GAP_REASON_DISK_BUDGET"] = 1;
+            return values;
+        })();
+
+        v1.TelemetryGap = (function() {
+
+            /**
+             * Properties of a TelemetryGap.
+             * @typedef {Object} hashinsight.v1.TelemetryGap.$Properties
+             * @property {number|null} [epoch] TelemetryGap epoch
+             * @property {number|null} [firstSeq] TelemetryGap firstSeq
+             * @property {number|null} [lastSeq] TelemetryGap lastSeq
+             * @property {number|null} [samples] TelemetryGap samples
+             * @property {number|null} [oldestTimeMs] TelemetryGap oldestTimeMs
+             * @property {number|null} [newestTimeMs] TelemetryGap newestTimeMs
+             * @property {number|null} [droppedAtMs] TelemetryGap droppedAtMs
+             * @property {hashinsight.v1.GapReason|null} [reason] TelemetryGap reason
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TelemetryGap.
+             * @memberof hashinsight.v1
+             * @interface ITelemetryGap
+             * @augments hashinsight.v1.TelemetryGap.$Properties
+             * @deprecated Use hashinsight.v1.TelemetryGap.$Properties instead.
+             */
+
+            /**
+             * Shape of a TelemetryGap.
+             * @typedef {hashinsight.v1.TelemetryGap.$Properties} hashinsight.v1.TelemetryGap.$Shape
+             */
+
+            /**
+             * Constructs a new TelemetryGap.
+             * @memberof hashinsight.v1
+             * @classdesc Represents a TelemetryGap.
+             * @constructor
+             * @param {hashinsight.v1.TelemetryGap.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TelemetryGap = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TelemetryGap epoch.
+             * @member {number} epoch
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.epoch = 0;
+
+            /**
+             * TelemetryGap firstSeq.
+             * @member {number} firstSeq
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.firstSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryGap lastSeq.
+             * @member {number} lastSeq
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryGap samples.
+             * @member {number} samples
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.samples = 0;
+
+            /**
+             * TelemetryGap oldestTimeMs.
+             * @member {number} oldestTimeMs
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.oldestTimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryGap newestTimeMs.
+             * @member {number} newestTimeMs
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.newestTimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryGap droppedAtMs.
+             * @member {number} droppedAtMs
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.droppedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryGap reason.
+             * @member {hashinsight.v1.GapReason} reason
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             */
+            TelemetryGap.prototype.reason = 0;
+
+            /**
+             * Creates a new TelemetryGap instance using the specified properties.
+             * @function create
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {hashinsight.v1.TelemetryGap.$Properties=} [properties] Properties to set
+             * @returns {hashinsight.v1.TelemetryGap} TelemetryGap instance
+             * @type {{
+             *   (properties: hashinsight.v1.TelemetryGap.$Shape): hashinsight.v1.TelemetryGap & hashinsight.v1.TelemetryGap.$Shape;
+             *   (properties?: hashinsight.v1.TelemetryGap.$Properties): hashinsight.v1.TelemetryGap;
+             * }}
+             */
+            TelemetryGap.create = function(properties) {
+                return new TelemetryGap(properties);
+            };
+
+            /**
+             * Encodes the specified TelemetryGap message. Does not implicitly {@link hashinsight.v1.TelemetryGap.verify|verify} messages.
+             * @function encode
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {hashinsight.v1.TelemetryGap.$Properties} message TelemetryGap message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TelemetryGap.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch") && message.epoch !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.epoch);
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq") && (typeof message.firstSeq === "object" ? message.firstSeq.low || message.firstSeq.high : message.firstSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.firstSeq);
+                if (message.lastSeq != null && $Object.hasOwnProperty.call(message, "lastSeq") && (typeof message.lastSeq === "object" ? message.lastSeq.low || message.lastSeq.high : message.lastSeq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.lastSeq);
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && message.samples !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.samples);
+                if (message.oldestTimeMs != null && $Object.hasOwnProperty.call(message, "oldestTimeMs") && (typeof message.oldestTimeMs === "object" ? message.oldestTimeMs.low || message.oldestTimeMs.high : message.oldestTimeMs !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.oldestTimeMs);
+                if (message.newestTimeMs != null && $Object.hasOwnProperty.call(message, "newestTimeMs") && (typeof message.newestTimeMs === "object" ? message.newestTimeMs.low || message.newestTimeMs.high : message.newestTimeMs !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.newestTimeMs);
+                if (message.droppedAtMs != null && $Object.hasOwnProperty.call(message, "droppedAtMs") && (typeof message.droppedAtMs === "object" ? message.droppedAtMs.low || message.droppedAtMs.high : message.droppedAtMs !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.droppedAtMs);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).int32(message.reason);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TelemetryGap message from the specified reader or buffer.
+             * @function decode
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hashinsight.v1.TelemetryGap & hashinsight.v1.TelemetryGap.$Shape} TelemetryGap
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TelemetryGap.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hashinsight.v1.TelemetryGap();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.epoch = value;
+                            else
+                                delete message.epoch;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.firstSeq = value;
+                            else
+                                delete message.firstSeq;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.lastSeq = value;
+                            else
+                                delete message.lastSeq;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.oldestTimeMs = value;
+                            else
+                                delete message.oldestTimeMs;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.newestTimeMs = value;
+                            else
+                                delete message.newestTimeMs;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.droppedAtMs = value;
+                            else
+                                delete message.droppedAtMs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Verifies a TelemetryGap message.
+             * @function verify
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TelemetryGap.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
+                    if (!$util.isInteger(message.epoch))
+                        return "epoch: integer expected";
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq"))
+                    if (!$util.isInteger(message.firstSeq) && !(message.firstSeq && $util.isInteger(message.firstSeq.low) && $util.isInteger(message.firstSeq.high)))
+                        return "firstSeq: integer|Long expected";
+                if (message.lastSeq != null && $Object.hasOwnProperty.call(message, "lastSeq"))
+                    if (!$util.isInteger(message.lastSeq) && !(message.lastSeq && $util.isInteger(message.lastSeq.low) && $util.isInteger(message.lastSeq.high)))
+                        return "lastSeq: integer|Long expected";
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples"))
+                    if (!$util.isInteger(message.samples))
+                        return "samples: integer expected";
+                if (message.oldestTimeMs != null && $Object.hasOwnProperty.call(message, "oldestTimeMs"))
+                    if (!$util.isInteger(message.oldestTimeMs) && !(message.oldestTimeMs && $util.isInteger(message.oldestTimeMs.low) && $util.isInteger(message.oldestTimeMs.high)))
+                        return "oldestTimeMs: integer|Long expected";
+                if (message.newestTimeMs != null && $Object.hasOwnProperty.call(message, "newestTimeMs"))
+                    if (!$util.isInteger(message.newestTimeMs) && !(message.newestTimeMs && $util.isInteger(message.newestTimeMs.low) && $util.isInteger(message.newestTimeMs.high)))
+                        return "newestTimeMs: integer|Long expected";
+                if (message.droppedAtMs != null && $Object.hasOwnProperty.call(message, "droppedAtMs"))
+                    if (!$util.isInteger(message.droppedAtMs) && !(message.droppedAtMs && $util.isInteger(message.droppedAtMs.low) && $util.isInteger(message.droppedAtMs.high)))
+                        return "droppedAtMs: integer|Long expected";
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    if (typeof message.reason !== "number" || (message.reason | 0) !== message.reason)
+                        return "reason: enum value expected";
+                return null;
+            };
+
+            /**
+             * Creates a TelemetryGap message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {hashinsight.v1.TelemetryGap} TelemetryGap
+             */
+            TelemetryGap.fromObject = function (object, _depth) {
+                if (object instanceof $root.hashinsight.v1.TelemetryGap)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".hashinsight.v1.TelemetryGap: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.hashinsight.v1.TelemetryGap();
+                if (object.epoch != null)
+                    if ($Number(object.epoch) !== 0)
+                        message.epoch = object.epoch >>> 0;
+                if (object.firstSeq != null)
+                    if (typeof object.firstSeq === "object" ? object.firstSeq.low || object.firstSeq.high : $Number(object.firstSeq) !== 0)
+                        if ($util.Long)
+                            message.firstSeq = $util.Long.fromValue(object.firstSeq, true);
+                        else if (typeof object.firstSeq === "string")
+                            message.firstSeq = $parseInt(object.firstSeq, 10);
+                        else if (typeof object.firstSeq === "number")
+                            message.firstSeq = object.firstSeq;
+                        else if (typeof object.firstSeq === "object")
+                            message.firstSeq = new $util.LongBits(object.firstSeq.low >>> 0, object.firstSeq.high >>> 0).toNumber(true);
+                if (object.lastSeq != null)
+                    if (typeof object.lastSeq === "object" ? object.lastSeq.low || object.lastSeq.high : $Number(object.lastSeq) !== 0)
+                        if ($util.Long)
+                            message.lastSeq = $util.Long.fromValue(object.lastSeq, true);
+                        else if (typeof object.lastSeq === "string")
+                            message.lastSeq = $parseInt(object.lastSeq, 10);
+                        else if (typeof object.lastSeq === "number")
+                            message.lastSeq = object.lastSeq;
+                        else if (typeof object.lastSeq === "object")
+                            message.lastSeq = new $util.LongBits(object.lastSeq.low >>> 0, object.lastSeq.high >>> 0).toNumber(true);
+                if (object.samples != null)
+                    if ($Number(object.samples) !== 0)
+                        message.samples = object.samples >>> 0;
+                if (object.oldestTimeMs != null)
+                    if (typeof object.oldestTimeMs === "object" ? object.oldestTimeMs.low || object.oldestTimeMs.high : $Number(object.oldestTimeMs) !== 0)
+                        if ($util.Long)
+                            message.oldestTimeMs = $util.Long.fromValue(object.oldestTimeMs, true);
+                        else if (typeof object.oldestTimeMs === "string")
+                            message.oldestTimeMs = $parseInt(object.oldestTimeMs, 10);
+                        else if (typeof object.oldestTimeMs === "number")
+                            message.oldestTimeMs = object.oldestTimeMs;
+                        else if (typeof object.oldestTimeMs === "object")
+                            message.oldestTimeMs = new $util.LongBits(object.oldestTimeMs.low >>> 0, object.oldestTimeMs.high >>> 0).toNumber(true);
+                if (object.newestTimeMs != null)
+                    if (typeof object.newestTimeMs === "object" ? object.newestTimeMs.low || object.newestTimeMs.high : $Number(object.newestTimeMs) !== 0)
+                        if ($util.Long)
+                            message.newestTimeMs = $util.Long.fromValue(object.newestTimeMs, true);
+                        else if (typeof object.newestTimeMs === "string")
+                            message.newestTimeMs = $parseInt(object.newestTimeMs, 10);
+                        else if (typeof object.newestTimeMs === "number")
+                            message.newestTimeMs = object.newestTimeMs;
+                        else if (typeof object.newestTimeMs === "object")
+                            message.newestTimeMs = new $util.LongBits(object.newestTimeMs.low >>> 0, object.newestTimeMs.high >>> 0).toNumber(true);
+                if (object.droppedAtMs != null)
+                    if (typeof object.droppedAtMs === "object" ? object.droppedAtMs.low || object.droppedAtMs.high : $Number(object.droppedAtMs) !== 0)
+                        if ($util.Long)
+                            message.droppedAtMs = $util.Long.fromValue(object.droppedAtMs, true);
+                        else if (typeof object.droppedAtMs === "string")
+                            message.droppedAtMs = $parseInt(object.droppedAtMs, 10);
+                        else if (typeof object.droppedAtMs === "number")
+                            message.droppedAtMs = object.droppedAtMs;
+                        else if (typeof object.droppedAtMs === "object")
+                            message.droppedAtMs = new $util.LongBits(object.droppedAtMs.low >>> 0, object.droppedAtMs.high >>> 0).toNumber(true);
+                if (object.reason !== 0 && (typeof object.reason !== "string" || $root.hashinsight.v1.GapReason[object.reason] !== 0))
+                    switch (object.reason) {
+                    case "GAP_REASON_UNSPECIFIED":
+                    case 0:
+                        message.reason = 0;
+                        break;
+                    case "GAP_REASON_DISK_BUDGET":
+                    case 1:
+                        message.reason = 1;
+                        break;
+                    default:
+                        if (typeof object.reason === "number" && (object.reason | 0) === object.reason)
+                            message.reason = object.reason;
+                    }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TelemetryGap message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof hashinsight.v1.TelemetryGap
+             * @static
+             * @param {hashinsight.v1.TelemetryGap} message TelemetryGap
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TelemetryGap.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.epoch = 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.firstSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.firstSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.lastSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.lastSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.samples = 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.oldestTimeMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.oldestTimeMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.newestTimeMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.newestTimeMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.droppedAtMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.droppedAtMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.reason = options.enums === $String ? "GAP_REASON_UNSPECIFIED" : 0;
+                }
+                if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
+                    object.epoch = message.epoch;
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.firstSeq = typeof message.firstSeq === "number" ? $BigInt(message.firstSeq) : $util.Long.fromBits(message.firstSeq.low >>> 0, message.firstSeq.high >>> 0, true).toBigInt();
+                    else if (typeof message.firstSeq === "number")
+                        object.firstSeq = options.longs === $String ? $String(message.firstSeq) : message.firstSeq;
+                    else
+                        object.firstSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.firstSeq) : options.longs === $Number ? new $util.LongBits(message.firstSeq.low >>> 0, message.firstSeq.high >>> 0).toNumber(true) : message.firstSeq;
+                if (message.lastSeq != null && $Object.hasOwnProperty.call(message, "lastSeq"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.lastSeq = typeof message.lastSeq === "number" ? $BigInt(message.lastSeq) : $util.Long.fromBits(message.lastSeq.low >>> 0, message.lastSeq.high >>> 0, true).toBigInt();
+                    else if (typeof message.lastSeq === "number")
+                        object.lastSeq = options.longs === $String ? $String(message.lastSeq) : message.lastSeq;
+                    else
+                        object.lastSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.lastSeq) : options.longs === $Number ? new $util.LongBits(message.lastSeq.low >>> 0, message.lastSeq.high >>> 0).toNumber(true) : message.lastSeq;
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples"))
+                    object.samples = message.samples;
+                if (message.oldestTimeMs != null && $Object.hasOwnProperty.call(message, "oldestTimeMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.oldestTimeMs = typeof message.oldestTimeMs === "number" ? $BigInt(message.oldestTimeMs) : $util.Long.fromBits(message.oldestTimeMs.low >>> 0, message.oldestTimeMs.high >>> 0, true).toBigInt();
+                    else if (typeof message.oldestTimeMs === "number")
+                        object.oldestTimeMs = options.longs === $String ? $String(message.oldestTimeMs) : message.oldestTimeMs;
+                    else
+                        object.oldestTimeMs = options.longs === $String ? $util.Long.prototype.toString.call(message.oldestTimeMs) : options.longs === $Number ? new $util.LongBits(message.oldestTimeMs.low >>> 0, message.oldestTimeMs.high >>> 0).toNumber(true) : message.oldestTimeMs;
+                if (message.newestTimeMs != null && $Object.hasOwnProperty.call(message, "newestTimeMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.newestTimeMs = typeof message.newestTimeMs === "number" ? $BigInt(message.newestTimeMs) : $util.Long.fromBits(message.newestTimeMs.low >>> 0, message.newestTimeMs.high >>> 0, true).toBigInt();
+                    else if (typeof message.newestTimeMs === "number")
+                        object.newestTimeMs = options.longs === $String ? $String(message.newestTimeMs) : message.newestTimeMs;
+                    else
+                        object.newestTimeMs = options.longs === $String ? $util.Long.prototype.toString.call(message.newestTimeMs) : options.longs === $Number ? new $util.LongBits(message.newestTimeMs.low >>> 0, message.newestTimeMs.high >>> 0).toNumber(true) : message.newestTimeMs;
+                if (message.droppedAtMs != null && $Object.hasOwnProperty.call(message, "droppedAtMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.droppedAtMs = typeof message.droppedAtMs === "number" ? $BigInt(message.droppedAtMs) : $util.Long.fromBits(message.droppedAtMs.low >>> 0, message.droppedAtMs.high >>> 0, true).toBigInt();
+                    else if (typeof message.droppedAtMs === "number")
+                        object.droppedAtMs = options.longs === $String ? $String(message.droppedAtMs) : message.droppedAtMs;
+                    else
+                        object.droppedAtMs = options.longs === $String ? $util.Long.prototype.toString.call(message.droppedAtMs) : options.longs === $Number ? new $util.LongBits(message.droppedAtMs.low >>> 0, message.droppedAtMs.high >>> 0).toNumber(true) : message.droppedAtMs;
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    object.reason = options.enums === $String ? $root.hashinsight.v1.GapReason[message.reason] === $undefined ? message.reason : $root.hashinsight.v1.GapReason[message.reason] : message.reason;
+                return object;
+            };
+
+            /**
+             * Converts this TelemetryGap to JSON.
+             * @function toJSON
+             * @memberof hashinsight.v1.TelemetryGap
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TelemetryGap.prototype.toJSON = function() {
+                return TelemetryGap.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return TelemetryGap;
         })();
 
         v1.MinerSample = (function() {

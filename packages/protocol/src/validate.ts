@@ -55,8 +55,30 @@ export const validators = {
   telemetryBatch(m: Plain<'TelemetryBatch'>): string | undefined {
     if (!isPositive(m.epoch)) return 'epoch must be >= 1';
     const samples = m.samples ?? [];
-    if (samples.length === 0) return 'a batch needs at least one sample';
-    if (samples.length > MAX_SAMPLES_PER_BATCH) return `at most ${MAX_SAMPLES_PER_BATCH} samples per batch`;
+    const blocks = m.blocks ?? [];
+    const gaps = m.gaps ?? [];
+    if (samples.length + blocks.length + gaps.length === 0) return 'a batch needs at least one sample or gap';
+    // Blocks are checked here as an encoder sees them; a decoder unpacks them into samples first (codec.ts).
+    let packed = 0;
+    for (const [i, block] of blocks.entries()) {
+      if (!isPositive(block.sampleCount)) return `blocks[${i}].sampleCount must be >= 1`;
+      packed += block.sampleCount as number;
+    }
+    if (samples.length + packed > MAX_SAMPLES_PER_BATCH)
+      return `at most ${MAX_SAMPLES_PER_BATCH} samples per batch`;
+    for (const [i, gap] of gaps.entries()) {
+      if (!isPositive(gap.epoch)) return `gaps[${i}].epoch must be >= 1`;
+      if (
+        !isPositive(gap.firstSeq) ||
+        !isCount(gap.lastSeq) ||
+        (gap.lastSeq as number) < (gap.firstSeq as number)
+      )
+        return `gaps[${i}] must name seqs firstSeq..lastSeq with 1 <= firstSeq <= lastSeq`;
+      for (const field of ['samples', 'oldestTimeMs', 'newestTimeMs', 'droppedAtMs'] as const) {
+        if (gap[field] != null && !isCount(gap[field]))
+          return `gaps[${i}].${field} must be a safe integer >= 0`;
+      }
+    }
     let previousSeq = 0;
     for (const [i, sample] of samples.entries()) {
       const problem = sampleProblem(sample, i);
@@ -67,7 +89,8 @@ export const validators = {
     }
     const oldest = m.oldestUnackedSeq ?? 0;
     if (!isCount(oldest)) return 'oldestUnackedSeq must be a safe integer >= 0';
-    if (oldest > (samples[0]?.seq as number)) return 'oldestUnackedSeq cannot be above the first sample';
+    if (samples.length > 0 && oldest > (samples[0]?.seq as number))
+      return 'oldestUnackedSeq cannot be above the first sample';
     return undefined;
   },
 
@@ -97,6 +120,7 @@ export const validators = {
       'setPowerLimit',
       'sleep',
       'wake',
+      'updateCredentials',
     ];
     const set = actions.filter((a) => m[a as keyof typeof m] != null);
     if (set.length !== 1) return 'exactly one action must be set';
