@@ -1,2 +1,12 @@
-export { type AgentConfig, ConfigError, loadAgentConfig, printableConfig } from './config.js';
+export {
+  type AgentConfig,
+  CONFIG_FILE_ENV,
+  CONFIG_FILE_MAX_BYTES,
+  ConfigError,
+  IDENTITY_FILE,
+  type LoadOptions,
+  loadAgentConfig,
+  printableConfig,
+  SETTINGS,
+} from './config.js';
 export { expandTargets, MAX_TARGETS } from './targets.js';
