@@ -1,2 +1,3 @@
+export { minerIdFor } from '../inventory/index.js';
 export { type CycleResult, Poller, type PollerOptions, type ReadMiner } from './poller.js';
-export { identityOf, minerIdFor, readingToSample } from './to-sample.js';
+export { identityOf, readingToSample } from './to-sample.js';

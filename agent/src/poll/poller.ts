@@ -1,8 +1,9 @@
 import { MinerError, type Reading } from '@hashinsight/miners';
 import type { Logger } from 'pino';
+import { minerIdFor } from '../inventory/index.js';
 import type { AgentStore, AppendResult } from '../store/index.js';
 import { mapLimit } from './map-limit.js';
-import { failureToSample, identityOf, minerIdFor, readingToSample } from './to-sample.js';
+import { failureToSample, identityOf, readingToSample } from './to-sample.js';
 
 /** Reads one miner; its transport owns the deadline. Rejects with a MinerError when the miner cannot be read. */
 export type ReadMiner = (ip: string) => Promise<Reading>;

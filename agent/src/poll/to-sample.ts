@@ -1,5 +1,6 @@
 import type { Reading } from '@hashinsight/miners';
 import { hashinsight, ipToBytes, macToBytes } from '@hashinsight/protocol';
+import { minerIdFor } from '../inventory/index.js';
 
 type Sample = Omit<hashinsight.v1.IMinerSample, 'seq'>;
 type Identity = hashinsight.v1.IMinerIdentity;
@@ -32,16 +33,6 @@ const POOL_STATUS: Record<Reading['pools'][number]['status'], hashinsight.v1.Poo
 /** Tenths of a degree, or absent: the proto keeps "not reported" apart from 0 °C. */
 const deciCelsius = (celsius: number | undefined) =>
   celsius === undefined || !Number.isFinite(celsius) ? undefined : Math.round(celsius * 10);
-
-/**
- * Stable miner id: the MAC (hex, no separators) when the firmware reports one, else the serial, else the IP.
- * IP-based ids change when DHCP moves a miner; the scanner of a later issue upgrades them once a MAC is known.
- */
-export function minerIdFor(reading: Pick<Reading, 'ip' | 'mac' | 'serial'>): string {
-  if (reading.mac) return reading.mac.replaceAll(':', '').toLowerCase();
-  if (reading.serial && /^[\x21-\x7e]{1,64}$/.test(reading.serial)) return reading.serial;
-  return `ip-${reading.ip}`;
-}
 
 export function identityOf(reading: Reading): Identity {
   return {
