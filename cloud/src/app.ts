@@ -4,6 +4,7 @@ import type { Db } from './db/index.js';
 import agentsFeature from './features/agents/index.js';
 import auditFeature from './features/audit/index.js';
 import authFeature, { identifyPlugin } from './features/auth/index.js';
+import catalogFeature from './features/catalog/index.js';
 import customersFeature from './features/customers/index.js';
 import fleetFeature from './features/fleet/index.js';
 import healthFeature from './features/health/index.js';
@@ -103,5 +104,6 @@ export async function buildApp({
   await app.register(agentsFeature, now ? { now } : {});
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
+  await app.register(catalogFeature, now ? { now } : {});
   return app;
 }

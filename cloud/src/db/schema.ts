@@ -243,6 +243,43 @@ export interface Database {
   miner_sample: MinerSampleTable;
   miner_rollup: MinerRollupTable;
   telemetry_rollup_dirty: TelemetryRollupDirtyTable;
+  miner_model: MinerModelTable;
+  network_snapshot: NetworkSnapshotTable;
+}
+
+/** A miner model's nameplate figures: the shipped catalog (tenant_id '') or a tenant's own entry. */
+export interface MinerModelTable {
+  /** '' for the shipped catalog (data/miner-models.csv); a tenant id for that tenant's additions and overrides. */
+  tenant_id: string;
+  /** Slug of vendor and model, e.g. bitmain-antminer-s19-pro; a tenant entry with a shipped id overrides it. */
+  id: string;
+  vendor: string;
+  model: string;
+  hashrate_th: number;
+  power_w: number;
+  efficiency_j_th: number;
+  release_year: number | null;
+  /** air, hydro or immersion. */
+  cooling: string;
+  /** Where the figures come from (a URL or repo path). */
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One good set of Bitcoin network figures, as fetched (or configured) at fetched_at. */
+export interface NetworkSnapshotTable {
+  /** UUIDv7. */
+  id: string;
+  fetched_at: number;
+  btc_price_usd: number;
+  difficulty: number;
+  block_height: number;
+  block_subsidy_btc: number;
+  /** Average transaction fees per block, BTC. */
+  avg_fees_btc: number;
+  /** The sources that supplied the figures, comma-separated (mempool.space,coingecko). */
+  source: string;
 }
 
 /** One poll of one miner (raw history). Units as in the proto: MH/s, watts, tenths of a degree, RPM. */
