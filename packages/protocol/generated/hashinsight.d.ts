@@ -778,7 +778,8 @@ export namespace hashinsight {
 
         enum SampleEncoding {
             SAMPLE_ENCODING_UNSPECIFIED = 0,
-            SAMPLE_ENCODING_DEFLATE_RAW = 1
+            SAMPLE_ENCODING_DEFLATE_RAW = 1,
+            SAMPLE_ENCODING_BROTLI = 2
         }
 
         interface ISampleBlock extends hashinsight.v1.SampleBlock.$Properties {

@@ -7880,11 +7880,13 @@ export const hashinsight = $root.hashinsight = (() => {
          * @enum {number}
          * @property {number} SAMPLE_ENCODING_UNSPECIFIED=0 SAMPLE_ENCODING_UNSPECIFIED value
          * @property {number} SAMPLE_ENCODING_DEFLATE_RAW=1 SAMPLE_ENCODING_DEFLATE_RAW value
+         * @property {number} SAMPLE_ENCODING_BROTLI=2 SAMPLE_ENCODING_BROTLI value
          */
         v1.SampleEncoding = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
             values[valuesById[0] = "SAMPLE_ENCODING_UNSPECIFIED"] = 0;
             values[valuesById[1] = "SAMPLE_ENCODING_DEFLATE_RAW"] = 1;
+            values[valuesById[2] = "SAMPLE_ENCODING_BROTLI"] = 2;
             return values;
         })();
 
@@ -8154,6 +8156,10 @@ export const hashinsight = $root.hashinsight = (() => {
                     case "SAMPLE_ENCODING_DEFLATE_RAW":
                     case 1:
                         message.encoding = 1;
+                        break;
+                    case "SAMPLE_ENCODING_BROTLI":
+                    case 2:
+                        message.encoding = 2;
                         break;
                     default:
                         if (typeof object.encoding === "number" && (object.encoding | 0) === object.encoding)

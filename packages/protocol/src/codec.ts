@@ -1,6 +1,7 @@
 import type { Writer } from 'protobufjs';
 import { hashinsight } from '../generated/hashinsight.js';
 import { ProtocolError } from './errors.js';
+import { newUnpackBudget, unpackSamples } from './packing.js';
 import { validators } from './validate.js';
 
 /** Largest payload either side accepts on any topic. The agent cuts telemetry batches by bytes to stay under it. */
@@ -23,6 +24,8 @@ function codec<Plain, Message>(
   name: string,
   type: GeneratedType<Plain, Message>,
   validate: (message: Message | Plain) => string | undefined,
+  /** Runs on a decoded message before validation (e.g. unpacks compressed parts); throws ProtocolError. */
+  expand: (message: Message) => void = () => {},
 ): Codec<Plain, Message> {
   return {
     encode(message) {
@@ -52,6 +55,7 @@ function codec<Plain, Message>(
         const reason = cause instanceof Error ? cause.message : String(cause);
         throw new ProtocolError('PROTOCOL_MALFORMED', `${name}: cannot decode (${reason})`, { cause });
       }
+      expand(message);
       const problem = validate(message);
       if (problem) throw new ProtocolError('PROTOCOL_INVALID', `${name}: ${problem}`);
       return message;
@@ -61,7 +65,24 @@ function codec<Plain, Message>(
 
 const v1 = hashinsight.v1;
 export const agentPresenceCodec = codec('AgentPresence', v1.AgentPresence, validators.agentPresence);
-export const telemetryBatchCodec = codec('TelemetryBatch', v1.TelemetryBatch, validators.telemetryBatch);
+/**
+ * Decoding unpacks the batch's SampleBlocks into `samples` (after any plain ones) under the limits of
+ * packing.ts, so a reader sees one list of samples whichever form the agent sent.
+ */
+export const telemetryBatchCodec = codec(
+  'TelemetryBatch',
+  v1.TelemetryBatch,
+  validators.telemetryBatch,
+  (batch) => {
+    if (batch.blocks.length === 0) return;
+    const budget = newUnpackBudget();
+    budget.samples -= batch.samples.length;
+    for (const [i, block] of batch.blocks.entries()) {
+      batch.samples.push(...unpackSamples(block, budget, `TelemetryBatch: blocks[${i}]`));
+    }
+    batch.blocks = [];
+  },
+);
 export const telemetryAckCodec = codec('TelemetryAck', v1.TelemetryAck, validators.telemetryAck);
 export const discoveryReportCodec = codec('DiscoveryReport', v1.DiscoveryReport, validators.discoveryReport);
 export const commandCodec = codec('Command', v1.Command, validators.command);

@@ -15,6 +15,13 @@ export {
 } from './codec.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {
+  MAX_INFLATED_BYTES_PER_BATCH,
+  newUnpackBudget,
+  packSamples,
+  type UnpackBudget,
+  unpackSamples,
+} from './packing.js';
+export {
   AGENT_PUBLISHES,
   AGENT_TOPIC_KINDS,
   type AgentTopicKind,
