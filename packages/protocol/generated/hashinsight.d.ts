@@ -792,6 +792,7 @@ export namespace hashinsight {
             sampleCount: number;
             rawBytes: number;
             data: Uint8Array;
+            firstSeq: number;
             static create(properties: hashinsight.v1.SampleBlock.$Shape): hashinsight.v1.SampleBlock & hashinsight.v1.SampleBlock.$Shape;
             static create(properties?: hashinsight.v1.SampleBlock.$Properties): hashinsight.v1.SampleBlock;
             static encode(message: hashinsight.v1.SampleBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -808,6 +809,7 @@ export namespace hashinsight {
                 sampleCount?: (number|null);
                 rawBytes?: (number|null);
                 data?: (Uint8Array|null);
+                firstSeq?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.SampleBlock.$Properties;

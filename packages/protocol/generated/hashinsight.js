@@ -7899,6 +7899,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {number|null} [sampleCount] SampleBlock sampleCount
              * @property {number|null} [rawBytes] SampleBlock rawBytes
              * @property {Uint8Array|null} [data] SampleBlock data
+             * @property {number|null} [firstSeq] SampleBlock firstSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -7963,6 +7964,14 @@ export const hashinsight = $root.hashinsight = (() => {
             SampleBlock.prototype.data = $util.newBuffer([]);
 
             /**
+             * SampleBlock firstSeq.
+             * @member {number} firstSeq
+             * @memberof hashinsight.v1.SampleBlock
+             * @instance
+             */
+            SampleBlock.prototype.firstSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new SampleBlock instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.SampleBlock
@@ -8002,6 +8011,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rawBytes);
                 if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
                     writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.data);
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq") && (typeof message.firstSeq === "object" ? message.firstSeq.low || message.firstSeq.high : message.firstSeq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.firstSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -8082,6 +8093,15 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.data;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.firstSeq = value;
+                            else
+                                delete message.firstSeq;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -8126,6 +8146,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
                     if (!(message.data && typeof message.data.length === "number" || $util.isString(message.data)))
                         return "data: buffer expected";
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq"))
+                    if (!$util.isInteger(message.firstSeq) && !(message.firstSeq && $util.isInteger(message.firstSeq.low) && $util.isInteger(message.firstSeq.high)))
+                        return "firstSeq: integer|Long expected";
                 return null;
             };
 
@@ -8177,6 +8200,16 @@ export const hashinsight = $root.hashinsight = (() => {
                             $util.base64.decode(object.data, message.data = $util.newBuffer($util.base64.length(object.data)), 0);
                         else if (object.data.length >= 0)
                             message.data = object.data;
+                if (object.firstSeq != null)
+                    if (typeof object.firstSeq === "object" ? object.firstSeq.low || object.firstSeq.high : $Number(object.firstSeq) !== 0)
+                        if ($util.Long)
+                            message.firstSeq = $util.Long.fromValue(object.firstSeq, true);
+                        else if (typeof object.firstSeq === "string")
+                            message.firstSeq = $parseInt(object.firstSeq, 10);
+                        else if (typeof object.firstSeq === "number")
+                            message.firstSeq = object.firstSeq;
+                        else if (typeof object.firstSeq === "object")
+                            message.firstSeq = new $util.LongBits(object.firstSeq.low >>> 0, object.firstSeq.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -8208,6 +8241,11 @@ export const hashinsight = $root.hashinsight = (() => {
                         if (options.bytes !== $Array)
                             object.data = $util.newBuffer(object.data);
                     }
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.firstSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.firstSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 }
                 if (message.encoding != null && $Object.hasOwnProperty.call(message, "encoding"))
                     object.encoding = options.enums === $String ? $root.hashinsight.v1.SampleEncoding[message.encoding] === $undefined ? message.encoding : $root.hashinsight.v1.SampleEncoding[message.encoding] : message.encoding;
@@ -8217,6 +8255,13 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.rawBytes = message.rawBytes;
                 if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
                     object.data = options.bytes === $String ? $util.base64.encode(message.data, 0, message.data.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.data) : message.data;
+                if (message.firstSeq != null && $Object.hasOwnProperty.call(message, "firstSeq"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.firstSeq = typeof message.firstSeq === "number" ? $BigInt(message.firstSeq) : $util.Long.fromBits(message.firstSeq.low >>> 0, message.firstSeq.high >>> 0, true).toBigInt();
+                    else if (typeof message.firstSeq === "number")
+                        object.firstSeq = options.longs === $String ? $String(message.firstSeq) : message.firstSeq;
+                    else
+                        object.firstSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.firstSeq) : options.longs === $Number ? new $util.LongBits(message.firstSeq.low >>> 0, message.firstSeq.high >>> 0).toNumber(true) : message.firstSeq;
                 return object;
             };
 

@@ -15,6 +15,7 @@ export {
 } from './codec.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {
+  checkSample,
   MAX_INFLATED_BYTES_PER_BATCH,
   newUnpackBudget,
   packSamples,

@@ -2,6 +2,7 @@ import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { hashinsight } from '../generated/hashinsight.js';
 import {
+  checkSample,
   MAX_INFLATED_BYTES_PER_BATCH,
   MAX_MESSAGE_BYTES,
   MAX_SAMPLES_PER_BATCH,
@@ -61,6 +62,20 @@ t.test('packed samples decode to the same samples as the plain form, after any p
   t.equal(decoded.samples[4]?.boards?.[2]?.chipTempDc, 705);
   const plain = telemetryBatchCodec.decode(telemetryBatchCodec.encode({ epoch: 9, samples: [sample(3)] }));
   t.same(decoded.samples[2], plain.samples[0], 'same sample either way');
+});
+
+t.test('a numbered block leaves the seqs out and numbers its samples from firstSeq', async (t) => {
+  const numbered = packSamples([sample(1), sample(2), sample(3)], 41);
+  const plain = packSamples([sample(41), sample(42), sample(43)]);
+  t.ok((numbered.data?.length ?? 0) < (plain.data?.length ?? 0), 'smaller without the seqs');
+  const decoded = telemetryBatchCodec.decode(telemetryBatchCodec.encode({ epoch: 2, blocks: [numbered] }));
+  t.same(
+    decoded.samples.map((s) => s.seq),
+    [41, 42, 43],
+  );
+  t.equal(checkSample(sample(1)), undefined);
+  t.match(checkSample({ ...sample(1), minerId: 'a b' }), /minerId/);
+  t.match(checkSample({ ...sample(1), seq: 0 }), /seq/);
 });
 
 t.test('DEFLATE blocks decode too', async (t) => {

@@ -2,7 +2,7 @@ import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } f
 import protobuf from 'protobufjs/minimal.js';
 import { hashinsight } from '../generated/hashinsight.js';
 import { ProtocolError } from './errors.js';
-import { MAX_SAMPLES_PER_BATCH } from './validate.js';
+import { MAX_SAMPLES_PER_BATCH, sampleProblem } from './validate.js';
 
 // Samples packed into compressed SampleBlocks: what the agent stores in its outbox and sends as is. A block is
 // decompressed only under hard limits, so a hostile message of 256 KiB cannot inflate without bound.
@@ -28,12 +28,24 @@ const inflaters: Partial<Record<number, (data: Uint8Array, maxOutputLength: numb
     brotliDecompressSync(data, { maxOutputLength }),
 };
 
-/** Encodes `samples` (each with its seq) length-delimited and compresses them as one block. */
-export function packSamples(samples: readonly MinerSample[]): hashinsight.v1.ISampleBlock {
+/** The first problem that would make the contract refuse `sample` (seq included), or undefined. */
+export function checkSample(sample: MinerSample): string | undefined {
+  const problem = MinerSample.verify(sample as Record<string, unknown>);
+  return problem === null ? sampleProblem(sample) : `sample: ${problem}`;
+}
+
+/**
+ * Encodes `samples` length-delimited and compresses them as one block. With `firstSeq` the samples are numbered
+ * from it in order and their own seqs are left out; without it each keeps its seq.
+ */
+export function packSamples(samples: readonly MinerSample[], firstSeq?: number): hashinsight.v1.ISampleBlock {
   const writer = Writer.create();
-  for (const sample of samples) MinerSample.encode(sample, writer.fork()).ldelim();
+  for (const sample of samples) {
+    MinerSample.encode(firstSeq === undefined ? sample : { ...sample, seq: 0 }, writer.fork()).ldelim();
+  }
   const raw = writer.finish();
   return {
+    ...(firstSeq === undefined ? {} : { firstSeq }),
     encoding: SampleEncoding.SAMPLE_ENCODING_BROTLI,
     sampleCount: samples.length,
     rawBytes: raw.length,
@@ -112,6 +124,17 @@ export function unpackSamples(
   }
   if (samples.length !== count || reader.pos !== reader.len) {
     throw new ProtocolError('PROTOCOL_MALFORMED', `${at}: holds other than its stated ${count} samples`);
+  }
+  const firstSeq = block.firstSeq ?? 0;
+  if (firstSeq > 0) {
+    if (!Number.isSafeInteger(firstSeq + count)) {
+      throw new ProtocolError('PROTOCOL_INVALID', `${at}: firstSeq must be a safe integer`);
+    }
+    for (const [i, sample] of samples.entries()) {
+      if (sample.seq !== 0)
+        throw new ProtocolError('PROTOCOL_INVALID', `${at}: a numbered block's samples carry no seq`);
+      sample.seq = firstSeq + i;
+    }
   }
   budget.bytes -= rawBytes;
   budget.samples -= count;

@@ -15,8 +15,8 @@ const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeI
 const isPositive = (n: unknown): boolean => isCount(n) && (n as number) >= 1;
 const byteLength = (b: Uint8Array | null | undefined): number => b?.length ?? 0;
 
-function sampleProblem(sample: Plain<'MinerSample'>, i: number): string | undefined {
-  const at = `samples[${i}]`;
+/** The first problem of one sample (its seq included), named as `at`; undefined when it may be sent. */
+export function sampleProblem(sample: Plain<'MinerSample'>, at = 'sample'): string | undefined {
   if (!isPositive(sample.seq)) return `${at}.seq must be a safe integer >= 1`;
   if (!MINER_ID.test(sample.minerId ?? '')) return `${at}.minerId must be 1-64 printable ASCII characters`;
   if (!isPositive(sample.timeMs)) return `${at}.timeMs must be a positive safe integer`;
@@ -81,7 +81,7 @@ export const validators = {
     }
     let previousSeq = 0;
     for (const [i, sample] of samples.entries()) {
-      const problem = sampleProblem(sample, i);
+      const problem = sampleProblem(sample, `samples[${i}]`);
       if (problem) return problem;
       if ((sample.seq as number) <= previousSeq)
         return `samples[${i}].seq must be greater than the one before`;
