@@ -1,4 +1,6 @@
 // Pure mining maths, no I/O: every formula and unit is documented in README.md.
+
+export { type HeatmapTiming, timeHeatmap } from './bench.js';
 export {
   type CalculationInput,
   type CalculationResult,
@@ -32,4 +34,13 @@ export {
   networkHashrateHs,
 } from './network.js';
 export { PAYOUT_SCHEMES, type PayoutScheme } from './payout.js';
+export {
+  EPOCH_GROWTH_PERCENT,
+  epochGrowthPercentFromMonthly,
+  MAX_PROJECTION_DAYS,
+  type Projection,
+  type ProjectionDay,
+  type ProjectionInput,
+  project,
+} from './projection.js';
 export { blockSubsidyBtc, blockSubsidySats, MAX_BLOCK_HEIGHT, nextHalvingHeight } from './subsidy.js';

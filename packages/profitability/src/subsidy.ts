@@ -11,6 +11,11 @@ export const MAX_BLOCK_HEIGHT = 1_000_000_000;
  */
 export function blockSubsidySats(height: number): number {
   checkNumber(height, 'blockHeight', { min: 0, max: MAX_BLOCK_HEIGHT, integer: true });
+  return subsidySatsAt(height);
+}
+
+/** blockSubsidySats without the check, for projections that step past MAX_BLOCK_HEIGHT from a valid start. */
+export function subsidySatsAt(height: number): number {
   return Math.floor(INITIAL_SUBSIDY_SATS / 2 ** Math.floor(height / HALVING_INTERVAL));
 }
 
