@@ -44,6 +44,8 @@ export interface AppDependencies {
   rateLimits?: Partial<RateLimits>;
   /** Runs the telemetry rollup and retention jobs (server.ts passes them; app tests usually do not). */
   telemetryJobs?: TelemetryJobsOptions;
+  /** The broker URL enrollment gives agents (HASHINSIGHT_AGENT_BROKER_URL, else the broker's own address). */
+  agentBrokerUrl?: () => string;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function buildApp({
   metricsToken,
   rateLimits,
   telemetryJobs,
+  agentBrokerUrl,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -101,7 +104,10 @@ export async function buildApp({
   const fleetClock = { ...(now ? { now } : {}), ...(staleAfterMs !== undefined ? { staleAfterMs } : {}) };
   await app.register(minersFeature, fleetClock);
   await app.register(fleetFeature, fleetClock);
-  await app.register(agentsFeature, now ? { now } : {});
+  await app.register(agentsFeature, {
+    ...(now ? { now } : {}),
+    ...(agentBrokerUrl ? { brokerUrl: agentBrokerUrl } : {}),
+  });
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});

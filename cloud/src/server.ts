@@ -71,6 +71,17 @@ function listenError(error: unknown, what: 'HTTP' | 'MQTT', host: string, port: 
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
+/** The broker's own address for agents: MQTT_URL without its login, else the embedded listener. */
+function defaultAgentBrokerUrl(config: CloudConfig, mqttPort: number): string {
+  if (config.mqttUrl !== undefined) {
+    const url = new URL(config.mqttUrl);
+    return `${url.protocol}//${url.host}`;
+  }
+  // Listening on every interface says nothing about the address agents reach: loopback, unless configured.
+  const host = ['0.0.0.0', '::'].includes(config.mqttHost) ? '127.0.0.1' : config.mqttHost;
+  return `mqtt://${urlHost(host)}:${mqttPort}`;
+}
+
 /**
  * Starts the cloud: migrates the database, creates the owner on first start, starts the embedded broker and
  * the HTTP API. Ports 0 pick free ports; the real ones are returned. Listen failures become ConfigErrors.
@@ -122,7 +133,10 @@ export async function startCloud(
       redisPrefix: config.redisPrefix,
     });
     cleanups.push(() => platform.close());
+    // Known once the broker listens (port 0 picks one); asked at each enrollment.
+    let agentBrokerUrl = config.agentBrokerUrl;
     const app = await buildApp({
+      agentBrokerUrl: () => agentBrokerUrl ?? '',
       db,
       broker,
       platform,
@@ -151,6 +165,7 @@ export async function startCloud(
         : await listening('MQTT', config.mqttHost, config.mqttPort, () =>
             embedded.listen(config.mqttHost, config.mqttPort),
           );
+    agentBrokerUrl ??= defaultAgentBrokerUrl(config, mqttPort);
     await listening('HTTP', config.httpHost, config.httpPort, () =>
       app.listen({ host: config.httpHost, port: config.httpPort }),
     );

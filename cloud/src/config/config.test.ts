@@ -33,6 +33,7 @@ t.test('defaults apply when the environment is empty', async (t) => {
     redisPrefix: 'hashinsight:',
     metricsToken: undefined,
     mqttUrl: undefined,
+    agentBrokerUrl: undefined,
     staleAfterS: 300,
   });
 });
@@ -165,4 +166,20 @@ t.test('MQTT_URL is read, checked and shown without its password', async (t) => 
   t.notMatch(JSON.stringify(printableConfig(config)), /mqttpass/);
   const error = configError(() => loadCloudConfig({ MQTT_URL: 'tcp://cloud:mqttpass@h' }));
   t.notMatch(error.message, /mqttpass/);
+});
+
+t.test('HASHINSIGHT_AGENT_BROKER_URL is an mqtt(s) URL without a login', async (t) => {
+  const config = loadCloudConfig({ HASHINSIGHT_AGENT_BROKER_URL: 'mqtts://broker.example.com:8883' });
+  t.equal(config.agentBrokerUrl, 'mqtts://broker.example.com:8883');
+  t.equal(printableConfig(config).agentBrokerUrl, 'mqtts://broker.example.com:8883', 'shown as it is');
+  for (const bad of [
+    'http://broker:1883',
+    'mqtt://agent:pw@broker:1883',
+    'mqtt://broker:1883/path',
+    'broker',
+  ]) {
+    const error = configError(() => loadCloudConfig({ HASHINSIGHT_AGENT_BROKER_URL: bad }));
+    t.match(error.message, /HASHINSIGHT_AGENT_BROKER_URL/, bad);
+    t.notMatch(error.message, /pw@/);
+  }
 });

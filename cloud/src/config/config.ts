@@ -31,6 +31,11 @@ export interface CloudConfig {
   retention1dDays: number;
   /** mqtt(s)://user:password@host:port of an external broker (Mosquitto): the embedded one then stays off. */
   mqttUrl: string | undefined;
+  /**
+   * mqtt(s)://host:port agents are told to connect to at enrollment; unset: the broker's own address (the embedded
+   * listener, loopback when it listens on every interface, or MQTT_URL without its login).
+   */
+  agentBrokerUrl: string | undefined;
   /** redis://… shares cache, events, rate limits and notifications between instances; unset: in memory. */
   redisUrl: string | undefined;
   /** Prefix of every Redis key, channel and stream, so several installs (or tests) can share one Redis. */
@@ -179,6 +184,29 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     fallback: () => undefined,
     parse: text,
     check: checkMqttUrl,
+  },
+  // Not a secret, but one set by mistake with a login must not be echoed: treated like MQTT_URL.
+  agentBrokerUrl: {
+    env: 'HASHINSIGHT_AGENT_BROKER_URL',
+    secret: true,
+    mask: maskUrlPassword,
+    fallback: () => undefined,
+    parse: text,
+    check: (value) => {
+      if (value === undefined) return undefined;
+      try {
+        const url = new URL(value);
+        if (
+          (url.protocol === 'mqtt:' || url.protocol === 'mqtts:') &&
+          url.hostname !== '' &&
+          url.username === '' &&
+          url.password === '' &&
+          ['', '/'].includes(url.pathname)
+        )
+          return undefined;
+      } catch {}
+      return 'must be an mqtt:// or mqtts:// URL without a login, such as mqtts://broker.example.com:8883';
+    },
   },
   // Conventional name too; a URL may carry a password (redis://:pw@host), so it is masked.
   redisUrl: { env: 'REDIS_URL', secret: true, fallback: () => undefined, parse: text, check: checkRedisUrl },

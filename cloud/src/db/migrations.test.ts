@@ -9,6 +9,7 @@ const EXPECTED_TABLES = [
   'agent',
   'api_key',
   'audit_log',
+  'command_signing_key',
   'customer',
   'enrollment_token',
   'event_inbox',

@@ -146,6 +146,20 @@ export interface EnrollmentTokenTable {
   agent_id: string | null;
 }
 
+/** The cloud's Ed25519 key for signing commands and sealed credentials (migration 0009). */
+export interface CommandSigningKeyTable {
+  /** Key id: base64url of the first 12 bytes of SHA-256 of the raw public key (packages/vault keyIdOf). */
+  id: string;
+  algorithm: 'ed25519';
+  /** Raw 32-byte public key, base64; given to agents at enrollment. */
+  public_key: string;
+  /** PKCS#8 PEM. A secret: never selected outside signing; wrapped by the credential vault of issue #6. */
+  private_key: string;
+  created_at: number;
+  /** Set once it no longer signs; agents keep verifying with it until then-issued commands expire. */
+  retired_at: number | null;
+}
+
 /** The ingest high-water mark of one agent session epoch. */
 export interface TelemetryStreamTable {
   agent_id: string;
@@ -237,6 +251,7 @@ export interface Database {
   audit_log: AuditLogTable;
   agent: AgentTable;
   enrollment_token: EnrollmentTokenTable;
+  command_signing_key: CommandSigningKeyTable;
   telemetry_stream: TelemetryStreamTable;
   miner: MinerTable;
   miner_latest: MinerLatestTable;

@@ -7,6 +7,7 @@ import * as telemetryHistory from './0005_telemetry_history.js';
 import * as events from './0006_events.js';
 import * as fleet from './0007_fleet.js';
 import * as fleetIndexes from './0008_fleet_indexes.js';
+import * as commandSigningKey from './0009_command_signing_key.js';
 import * as catalogNetwork from './0010_catalog_network.js';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006_events': events,
   '0007_fleet': fleet,
   '0008_fleet_indexes': fleetIndexes,
+  '0009_command_signing_key': commandSigningKey,
   '0010_catalog_network': catalogNetwork,
 };

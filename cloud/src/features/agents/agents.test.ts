@@ -1,6 +1,14 @@
 // Enrollment and the agents API over HTTP (app.inject) on every dialect, with the real embedded broker listening
 // so credentials are proven by connecting with them.
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import {
+  exportPrivateKey,
+  generateKeyPair,
+  importPrivateKey,
+  signCommand,
+  type VerifyKey,
+  verifyCommand,
+} from '@hashinsight/vault';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../app.js';
@@ -56,19 +64,21 @@ async function world(t: Test, db: Db): Promise<World> {
   const broker = await createEmbeddedBroker(logs.logger, {
     verifyAgent: (agentId, password) => verifyAgentCredentials(db, agentId, password),
   });
+  let mqttPort = 0;
   const app = await buildApp({
     db,
     broker,
     jwtSecret: JWT_SECRET,
     logger: logs.logger,
     now: () => clock.now,
+    agentBrokerUrl: () => `mqtt://127.0.0.1:${mqttPort}`,
   });
   t.teardown(async () => {
     await app.close();
     await broker.close();
   });
   await app.ready();
-  const mqttPort = await broker.listen('127.0.0.1', 0);
+  mqttPort = await broker.listen('127.0.0.1', 0);
 
   const a = await addTenant(db, 'Tenant A', ['A north', 'A south']);
   const b = await addTenant(db, 'Tenant B', ['B only']);
@@ -185,10 +195,35 @@ testEachDialect('a token is shown once, stored hashed, and enrolls one agent', a
   t.equal(response.statusCode, 201);
   const enrollment = (
     response.json() as {
-      data: { agentId: string; siteId: string; mqtt: { username: string; password: string } };
+      data: {
+        agentId: string;
+        siteId: string;
+        mqtt: { url: string; username: string; password: string };
+        commandKeys: VerifyKey[];
+      };
     }
   ).data;
   t.equal(enrollment.mqtt.username, enrollment.agentId, 'the MQTT user name is the agent id');
+  t.equal(enrollment.mqtt.url, `mqtt://127.0.0.1:${w.mqttPort}`, 'the broker URL agents should use');
+  // The cloud's command key, created once by the migrations: what it signs, the agent can verify.
+  const [signingKey, ...more] = await db.selectFrom('command_signing_key').selectAll().execute();
+  t.equal(more.length, 0, 'one signing key');
+  t.same(enrollment.commandKeys, [{ keyId: signingKey?.id, publicKey: signingKey?.public_key }]);
+  t.notMatch(response.body, /PRIVATE KEY/, 'never the private half');
+  const signer = importPrivateKey('ed25519', signingKey?.private_key ?? '');
+  t.equal(signer.keyId, signingKey?.id, 'the stored id names the stored key');
+  const signed = signCommand(
+    {
+      commandId: '01JDX8Z0000000000000000001',
+      agentId: enrollment.agentId,
+      nonce: Buffer.alloc(16, 1),
+      minerIds: ['aabbccddeeff'],
+      expiresAtMs: w.clock.now + 60_000,
+      reboot: {},
+    },
+    signer,
+  );
+  t.equal(verifyCommand(signed, enrollment.commandKeys).agentId, enrollment.agentId, 'verifies');
   t.equal(enrollment.siteId, w.tenantA.siteId);
   t.ok(enrollment.mqtt.password.length >= 43, 'a 256-bit password');
   const agent = await db
@@ -227,6 +262,38 @@ testEachDialect('a token is shown once, stored hashed, and enrolls one agent', a
     1,
     'no second agent',
   );
+});
+
+testEachDialect('enrollment answers every command key in use and none retired', async (t, db) => {
+  const w = await world(t, db);
+  const [first] = await db.selectFrom('command_signing_key').select(['id', 'public_key']).execute();
+  const next = generateKeyPair('ed25519');
+  const retired = generateKeyPair('ed25519');
+  for (const [key, retiredAt] of [
+    [next, null],
+    [retired, w.clock.now],
+  ] as const) {
+    await db
+      .insertInto('command_signing_key')
+      .values({
+        id: key.keyId,
+        algorithm: 'ed25519',
+        public_key: key.publicKey,
+        private_key: exportPrivateKey(key.privateKey),
+        created_at: Date.now() + 1000,
+        retired_at: retiredAt,
+      })
+      .execute();
+  }
+  const data = (await enrolled(w)) as unknown as { commandKeys: VerifyKey[] };
+  t.same(data.commandKeys, [
+    { keyId: first?.id, publicKey: first?.public_key },
+    { keyId: next.keyId, publicKey: next.publicKey },
+  ]);
+  await db.deleteFrom('command_signing_key').execute();
+  const refused = await enroll(w, enrollBody(await newToken(w)));
+  t.equal(refused.statusCode, 500, 'no key, no enrollment');
+  t.equal(errorCode(refused), 'AGENT_NO_COMMAND_KEY');
 });
 
 testEachDialect('expired and unknown tokens are refused clearly', async (t, db) => {

@@ -16,3 +16,5 @@ export const brokerUnavailable = (cause: unknown) =>
   new AppError('AGENT_BROKER_UNAVAILABLE', 503, 'The MQTT broker did not take the change; try again', {
     cause,
   });
+export const noCommandKey = () =>
+  new AppError('AGENT_NO_COMMAND_KEY', 500, 'The cloud has no command-signing key; run the migrations');

@@ -25,16 +25,24 @@ import {
 
 export { verifyAgentCredentials } from './service.js';
 
+/** Where agents connect when nobody says otherwise: the embedded broker's default address. */
+export const DEFAULT_AGENT_BROKER_URL = 'mqtt://127.0.0.1:18830';
+
 export interface AgentsOptions {
   /** Clock for token expiry and stored times (tests inject one). */
   now?: () => number;
+  /** The broker URL enrollment hands to agents; a function because the port may be known only after listen. */
+  brokerUrl?: () => string;
 }
 
 /**
  * Agents: enrollment tokens per site (admin), the public enrollment exchange, the agent list and detail
  * (hosting) and revocation (admin), which also cuts the agent's broker session.
  */
-const agentsFeature: FastifyPluginAsync<AgentsOptions> = async (fastify, { now = Date.now }) => {
+const agentsFeature: FastifyPluginAsync<AgentsOptions> = async (
+  fastify,
+  { now = Date.now, brokerUrl = () => DEFAULT_AGENT_BROKER_URL },
+) => {
   const { db, broker } = fastify;
 
   fastify.post<{ Params: { siteId: string }; Body: CreateTokenBody | null }>(
@@ -61,7 +69,7 @@ const agentsFeature: FastifyPluginAsync<AgentsOptions> = async (fastify, { now =
       schema: { body: enrollBody, response: { 201: enrollResponse } },
     },
     async (request, reply) => {
-      const enrollment = await enrollAgent(db, broker, request.body, now());
+      const enrollment = await enrollAgent(db, broker, request.body, brokerUrl(), now());
       request.log.info(
         { agentId: enrollment.agentId, siteId: enrollment.siteId, hostname: request.body.hostname },
         'agent enrolled',

@@ -159,3 +159,14 @@ export async function findAgentCredential(db: Db, agentId: string): Promise<stri
   if (row === undefined || row.revoked_at !== null) return null;
   return row.mqtt_password_hash;
 }
+
+/** The public halves of the cloud's command-signing keys still in use, oldest first (what agents verify with). */
+export async function listCommandVerifyKeys(db: Db): Promise<{ id: string; public_key: string }[]> {
+  return db
+    .selectFrom('command_signing_key')
+    .select(['id', 'public_key'])
+    .where('retired_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}

@@ -64,16 +64,25 @@ export const enrollBody = {
 
 export const enrollResponse = successSchema({
   type: 'object',
-  required: ['agentId', 'siteId', 'mqtt'],
+  required: ['agentId', 'siteId', 'mqtt', 'commandKeys'],
   additionalProperties: false,
   properties: {
     agentId: { type: 'string' },
     siteId: { type: 'string' },
     mqtt: {
       type: 'object',
-      required: ['username', 'password'],
+      required: ['url', 'username', 'password'],
       additionalProperties: false,
-      properties: { username: { type: 'string' }, password: { type: 'string' } },
+      properties: { url: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } },
+    },
+    commandKeys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['keyId', 'publicKey'],
+        additionalProperties: false,
+        properties: { keyId: { type: 'string' }, publicKey: { type: 'string' } },
+      },
     },
   },
 });

@@ -6,6 +6,7 @@ import {
   agentNotFound,
   badPublicKey,
   brokerUnavailable,
+  noCommandKey,
   siteNotFound,
   tokenExpired,
   tokenInvalid,
@@ -21,6 +22,7 @@ import {
   insertEnrolledAgent,
   insertEnrollmentToken,
   listAgents,
+  listCommandVerifyKeys,
   revokeAgent,
 } from './repository.js';
 import { generateAgentPassword, generateEnrollmentToken, hashSecret, secretMatches } from './secrets.js';
@@ -68,10 +70,20 @@ export interface EnrollRequest {
   publicKeys: { signing: string; box: string };
 }
 
+/** A key the agent verifies the cloud's signed commands and credentials with. */
+export interface CommandVerifyKey {
+  keyId: string;
+  /** Raw 32-byte Ed25519 public key, base64. */
+  publicKey: string;
+}
+
 export interface Enrollment {
   agentId: string;
   siteId: string;
-  mqtt: { username: string; password: string };
+  /** Where and as whom the agent connects; the URL is the one agents should use (HASHINSIGHT_AGENT_BROKER_URL). */
+  mqtt: { url: string; username: string; password: string };
+  /** Every command-signing key in use, so a rotation never strands an agent enrolled in between. */
+  commandKeys: CommandVerifyKey[];
 }
 
 /**
@@ -83,6 +95,7 @@ export async function enrollAgent(
   db: Db,
   broker: Broker,
   request: EnrollRequest,
+  brokerUrl: string,
   nowMs: number,
 ): Promise<Enrollment> {
   const signingProblem = publicKeyProblem('ed25519', request.publicKeys.signing);
@@ -113,12 +126,23 @@ export async function enrollAgent(
       boxPublicKey: request.publicKeys.box,
       nowMs,
     });
+    const commandKeys = (await listCommandVerifyKeys(trx)).map((key) => ({
+      keyId: key.id,
+      publicKey: key.public_key,
+    }));
+    // Migration 0009 creates the key; an agent that cannot verify commands must not be enrolled.
+    if (commandKeys.length === 0) throw noCommandKey();
     try {
       await broker.provisionAgent(agentId, password);
     } catch (error) {
       throw brokerUnavailable(error);
     }
-    return { agentId, siteId: token.site_id, mqtt: { username: agentId, password } };
+    return {
+      agentId,
+      siteId: token.site_id,
+      mqtt: { url: brokerUrl, username: agentId, password },
+      commandKeys,
+    };
   });
 }
 

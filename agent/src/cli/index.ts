@@ -1,2 +1,0 @@
-export { runCli } from './cli.js';
-export { type CliIo, type CliOutput, captureIo, processIo } from './io.js';

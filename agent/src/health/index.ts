@@ -1,2 +1,0 @@
-export { type HealthServer, type HealthServerOptions, startHealthServer } from './server.js';
-export { agentStatus, PollTracker, type StatusSources } from './status.js';
