@@ -270,3 +270,20 @@ function catchError(fn: () => unknown): Error | undefined {
   }
   return undefined;
 }
+
+t.test('scan exclusions may be any size; what is left of the targets at most a /16', async (t) => {
+  const config = loadAgentConfig({
+    HASHINSIGHT_AGENT_SCAN_TARGETS: '10.0.0.0/15',
+    HASHINSIGHT_AGENT_SCAN_EXCLUDE: '10.0.0.0/16, 192.168.0.0/8',
+  });
+  t.same(config.scanTargets, ['10.0.0.0/15']);
+  t.same(config.scanExclude, ['10.0.0.0/16', '192.168.0.0/8']);
+  t.throws(
+    () => loadAgentConfig({ HASHINSIGHT_AGENT_SCAN_TARGETS: '10.0.0.0/15' }),
+    /HASHINSIGHT_AGENT_SCAN_TARGETS: targets expand to more than 65536/,
+  );
+  t.throws(
+    () => loadAgentConfig({ HASHINSIGHT_AGENT_SCAN_EXCLUDE: '10.0.0.0/33' }),
+    /HASHINSIGHT_AGENT_SCAN_EXCLUDE: .*10\.0\.0\.0\/33/,
+  );
+});

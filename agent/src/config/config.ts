@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isValidAgentId } from '@hashinsight/protocol';
 import cron from 'node-cron';
 import { readJsonObject } from './json-file.js';
-import { expandTargets } from './targets.js';
+import { expandTargets, parseTargets } from './targets.js';
 
 /**
  * The agent's settings, validated. Each comes, strongest first, from its HASHINSIGHT_* environment variable,
@@ -185,10 +185,9 @@ export function loadAgentConfig(
       'mqtt://127.0.0.1:18830',
     mqttUsername,
     mqttPassword,
-    miners: targets(lookup('miners'), 'expand'),
+    miners: minerList(lookup('miners')),
     minerPort: int('minerPort', 4028, 1, 65_535),
-    scanTargets: targets(lookup('scanTargets'), 'entries'),
-    scanExclude: targets(lookup('scanExclude'), 'entries'),
+    ...scanLists(lookup('scanTargets'), lookup('scanExclude')),
     rescanCron: cronExpression(lookup('rescanCron')),
     scanConcurrency: int('scanConcurrency', 256, 1, 4096),
     scanTimeoutMs: int('scanTimeoutMs', 2000, 100, 60_000),
@@ -241,24 +240,43 @@ function optionalUrl(found: Found | undefined, protocols: string[], shape: strin
   return raw;
 }
 
-/** A target list as a comma-separated string or an array of strings; `expand` gives addresses, `entries` the list. */
-function targets(found: Found | undefined, form: 'expand' | 'entries'): string[] {
+/** A target list: a comma-separated string or an array of strings, as its entries. */
+function entries(found: Found | undefined): string[] {
   if (found === undefined) return [];
   const { value } = found;
   const isList = Array.isArray(value) && value.every((entry) => typeof entry === 'string');
   if (typeof value !== 'string' && !isList) {
     throw new ConfigError(`${found.name} must be a comma-separated string or an array of strings`);
   }
-  const entries = (isList ? (value as string[]) : (value as string).split(','))
+  return (isList ? (value as string[]) : (value as string).split(','))
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+}
+
+/** Miners always polled, as addresses. */
+function minerList(found: Found | undefined): string[] {
   try {
-    if (form === 'expand') return expandTargets(entries.join(','));
-    for (const entry of entries) expandTargets(entry);
-    return entries;
+    return expandTargets(entries(found).join(','));
   } catch (error) {
-    throw new ConfigError(`${found.name}: ${(error as Error).message}`);
+    throw new ConfigError(`${found?.name}: ${(error as Error).message}`);
   }
+}
+
+/** Scan targets and exclusions as written; exclusions may be any size, what is left at most a /16. */
+function scanLists(targets: Found | undefined, exclude: Found | undefined) {
+  const scanExclude = entries(exclude);
+  try {
+    parseTargets([], scanExclude);
+  } catch (error) {
+    throw new ConfigError(`${exclude?.name}: ${(error as Error).message}`);
+  }
+  const scanTargets = entries(targets);
+  try {
+    parseTargets(scanTargets, scanExclude);
+  } catch (error) {
+    throw new ConfigError(`${targets?.name}: ${(error as Error).message}`);
+  }
+  return { scanTargets, scanExclude };
 }
 
 function cronExpression(found: Found | undefined): string {
