@@ -1,1 +1,8 @@
-export { AgentStore, type AppendResult, BATCH_BYTE_BUDGET, type OutboxBatch } from './store.js';
+// The agent's store. AgentStore: settings, epochs and the telemetry outbox —
+//   append(samples) → AppendResult (one outbox_batch row per call; `dropped` lists gaps the budget made),
+//   readChunk/acknowledge for the sync, backlog() (samples waiting),
+//   outboxStats() → { samples, batches, bytes, budgetBytes, oldestTimeMs, gapsPending } for doctor/health,
+//   pendingGaps()/gapsReported(ids) for the gap reports, and `db` for the store's other modules.
+
+export { BATCH_BYTE_BUDGET, type OutboxChunk, type OutboxGap, type OutboxStats } from './outbox.js';
+export { AgentStore, type AppendResult, type OutboxBatch, type StoreOptions } from './store.js';

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { MAX_MESSAGE_BYTES, telemetryBatchCodec } from '@hashinsight/protocol';
+import { hashinsight, MAX_MESSAGE_BYTES, telemetryBatchCodec } from '@hashinsight/protocol';
 import { tempDir } from '@hashinsight/testkit';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { AgentStore } from './index.js';
+import { Outbox } from './outbox.js';
 
 const NOW = 1_795_000_000_000;
 const sample = (minerId: string, timeMs = NOW) => ({ minerId, timeMs, hashrateMhs: 100_000_000 });
@@ -113,24 +114,128 @@ t.test(
   },
 );
 
+t.test('each append is one packed row; a chunk is whole rows of one epoch within one message', async (t) => {
+  const store = new AgentStore(tempDir(t));
+  t.teardown(() => store.close());
+  const epoch = store.currentEpoch();
+  for (let i = 0; i < 5; i++) store.append(Array.from({ length: 500 }, (_, j) => bigSample(i * 500 + j)));
+  const stats = store.outboxStats();
+  t.match(stats, { samples: 2500, batches: 5, budgetBytes: undefined, gapsPending: 0 });
+  t.ok(stats.bytes / stats.samples < 100, `${(stats.bytes / stats.samples).toFixed(1)} bytes a big sample`);
+  const chunk = store.readChunk(0, 0, epoch);
+  t.match(chunk, { epoch, firstSeq: 1, lastSeq: 2000, samples: 2000, oldestUnackedSeq: 1 });
+  t.equal(chunk?.blocks.length, 4, 'cut at the 2,000-sample limit, on a row boundary');
+  const bytes = telemetryBatchCodec.encode({
+    epoch,
+    blocks: (chunk?.blocks ?? []).map((b) => hashinsight.v1.SampleBlock.decode(b)),
+  });
+  t.ok(bytes.length <= MAX_MESSAGE_BYTES, `${bytes.length} bytes`);
+  const decoded = telemetryBatchCodec.decode(bytes);
+  t.same(
+    decoded.samples.map((s) => s.seq),
+    Array.from({ length: 2000 }, (_, i) => i + 1),
+  );
+  t.equal(decoded.samples[7]?.identity?.hostname, 'miner-row12-rack04-slot7', 'a sample comes back whole');
+  t.match(store.readChunk(epoch, 2000, epoch), { firstSeq: 2001, lastSeq: 2500 }, 'the next chunk follows');
+  t.equal(store.readChunk(epoch, 2500, epoch), undefined);
+  t.match(store.readChunk(0, 0, epoch, 1), { samples: 500 }, 'one row always goes, however small the budget');
+  store.append([sample('other-epoch')]);
+  store.nextEpoch();
+  store.append([sample('next')]);
+  t.equal(store.readChunk(0, 0, epoch - 1), undefined, 'nothing in epochs up to the one asked');
+  t.match(store.readChunk(epoch, 2500, epoch + 1), { epoch, samples: 1 }, 'a chunk never spans epochs');
+});
+
 t.test(
-  'a batch of realistic samples is cut by bytes and always encodes under the message limit',
+  'the disk budget drops the oldest whole rows, records each drop and reports it until acked',
   async (t) => {
-    const store = new AgentStore(tempDir(t));
+    const dir = tempDir(t);
+    const warnings: Array<{ obj: object; msg: string }> = [];
+    const logger = { warn: (obj: object, msg: string) => warnings.push({ obj, msg }) };
+    let clock = NOW;
+    const store = new AgentStore(dir, () => clock, { outboxMaxBytes: 6000, logger });
     t.teardown(() => store.close());
-    store.append(Array.from({ length: 2000 }, (_, i) => bigSample(i)));
-    const batch = store.oldestBatch(2000);
-    const count = batch?.samples.length ?? 0;
-    t.ok(count > 100 && count < 2000, `cut at ${count} samples`);
-    const bytes = telemetryBatchCodec.encode({ ...batch, historical: true });
-    t.ok(bytes.length <= MAX_MESSAGE_BYTES, `${bytes.length} bytes`);
+    const epoch = store.currentEpoch();
+    const appends: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      clock += 1000;
+      const result = store.append(Array.from({ length: 20 }, (_, j) => bigSample(i * 20 + j)));
+      appends.push(result.dropped.length);
+    }
+    const stats = store.outboxStats();
+    t.ok(stats.bytes <= 6000, `held ${stats.bytes} bytes`);
+    t.ok(stats.samples < 800, `${stats.samples} samples kept`);
+    const gaps = store.pendingGaps();
+    t.ok(gaps.length > 0, 'gaps recorded');
+    t.equal(gaps[0]?.firstSeq, 1, 'the oldest went first');
+    const dropped = gaps.reduce((n, g) => n + g.samples, 0);
+    t.equal(dropped + stats.samples, 800, 'every sample is either kept or in a gap: none vanished');
+    const lastGap = gaps.at(-1);
+    t.equal(store.oldestBatch(1)?.samples[0]?.seq, (lastGap?.lastSeq ?? 0) + 1, 'kept rows follow the gaps');
+    t.match(gaps[0], { epoch, reason: 'disk_budget', oldestTimeMs: NOW + 0 });
+    const events = store.db
+      .prepare("SELECT kind, detail FROM event WHERE kind = 'outbox.gap'")
+      .all() as Array<{
+      detail: string;
+    }>;
+    t.equal(events.length, gaps.length, 'a local event for each gap');
+    t.match(JSON.parse(events[0]?.detail ?? '{}'), { epoch, firstSeq: 1, budgetBytes: 6000 });
+    t.equal(warnings.length, gaps.length, 'and a log line');
+    t.match(warnings[0]?.msg, /dropped the oldest samples/);
+    t.match(store.outboxStats(), { gapsPending: gaps.length, budgetBytes: 6000 });
+    store.gapsReported(gaps.map((g) => g.id));
+    t.equal(store.pendingGaps().length, 0, 'reported gaps are done');
     t.equal(
-      store.oldestBatch(2000, 1)?.samples.length,
-      1,
-      'one sample always goes, however small the budget',
+      (store.db.prepare("SELECT count(*) AS n FROM event WHERE kind = 'outbox.gap'").get() as { n: number })
+        .n,
+      gaps.length,
+      'the events stay as history',
     );
   },
 );
+
+t.test('an upgraded agent moves its step-1 outbox into packed rows and loses nothing', async (t) => {
+  const dir = tempDir(t);
+  new AgentStore(dir).close();
+  // Write a step-1 backlog by hand: two epochs, a hole left by an earlier ack, 2,500 samples in one run.
+  const db = new Database(join(dir, 'agent.sqlite'));
+  const insert = db.prepare(
+    'INSERT INTO outbox (epoch, seq, miner_id, time_ms, sample) VALUES (?, ?, ?, ?, ?)',
+  );
+  const legacy: Array<[number, number]> = [];
+  for (let seq = 1; seq <= 2500; seq++) legacy.push([7, seq]);
+  for (const seq of [4, 5, 9]) legacy.push([8, seq]);
+  db.transaction(() => {
+    for (const [epoch, seq] of legacy) {
+      const s = { ...sample(`m${seq}`, NOW + seq), seq };
+      insert.run(epoch, seq, s.minerId, s.timeMs, hashinsight.v1.MinerSample.encode(s).finish());
+    }
+  })();
+  db.close();
+  const store = new AgentStore(dir);
+  t.teardown(() => store.close());
+  t.equal(store.backlog(), legacy.length, 'every sample moved');
+  t.equal(
+    (store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n,
+    0,
+    'old table empty',
+  );
+  const seen: Array<[number, number]> = [];
+  let epoch = 0;
+  let after = 0;
+  for (;;) {
+    const chunk = store.readChunk(epoch, after, 100);
+    if (!chunk) break;
+    for (const s of Outbox.samplesOf(chunk)) {
+      seen.push([chunk.epoch, Number(s.seq)]);
+      t.equal(s.minerId, `m${s.seq}`);
+    }
+    epoch = chunk.epoch;
+    after = chunk.lastSeq;
+  }
+  t.same(seen, legacy, 'same epochs and seqs, in order');
+  t.equal(store.readChunk(7, 2500, 100)?.oldestUnackedSeq, 4, 'runs break at holes');
+});
 
 t.test('a sample the wire contract refuses is reported and does not consume a seq', async (t) => {
   const store = new AgentStore(tempDir(t));
@@ -160,7 +265,7 @@ t.test('the store file is a healthy WAL database', async (t) => {
   t.teardown(() => db.close());
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-  t.equal((db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n, 1000);
+  t.equal((db.prepare('SELECT sum(samples) AS n FROM outbox_batch').get() as { n: number }).n, 1000);
 });
 
 t.test('a store written by a newer agent is refused rather than misread', async (t) => {

@@ -1,45 +1,54 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashinsight, MAX_MESSAGE_BYTES, ProtocolError, telemetryBatchCodec } from '@hashinsight/protocol';
+import { checkSample, type hashinsight } from '@hashinsight/protocol';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { Outbox, type OutboxChunk, type OutboxGap, type OutboxStats } from './outbox.js';
 
 type MinerSample = hashinsight.v1.IMinerSample;
-const { MinerSample } = hashinsight.v1;
 
-/** Samples of one epoch, oldest first, ready to send as one batch. */
+/** Samples of one epoch, oldest first (decoded; for tests and diagnostics). */
 export interface OutboxBatch {
   epoch: number;
-  samples: MinerSample[];
-  /** The oldest seq of this epoch still held (every earlier one was acknowledged). */
+  samples: hashinsight.v1.MinerSample[];
+  /** The oldest seq of this epoch still held (every earlier one was acknowledged or dropped). */
   oldestUnackedSeq: number;
 }
 
-/**
- * Bytes of encoded samples one batch may carry: the message limit less room for the batch's own fields and the
- * 2-4 bytes of framing each sample adds.
- */
-export const BATCH_BYTE_BUDGET = MAX_MESSAGE_BYTES - 16 * 1024;
-
-/** What one append stored (seqs firstSeq..lastSeq; none when lastSeq < firstSeq) and what it refused. */
+/** What one append stored (seqs firstSeq..lastSeq; none when lastSeq < firstSeq), refused, and dropped. */
 export interface AppendResult {
   epoch: number;
   firstSeq: number;
   lastSeq: number;
   rejected: Array<{ minerId: string; reason: string }>;
+  /** Older samples the disk budget dropped to make room (each also an outbox_gap row, an event and a log line). */
+  dropped: OutboxGap[];
+}
+
+export interface StoreOptions {
+  /** Disk budget of the outbox: packed payload bytes kept at most; unset = unlimited. */
+  outboxMaxBytes?: number | undefined;
+  /** Where drops are reported (warn). */
+  logger?: { warn(obj: object, msg: string): void } | undefined;
 }
 
 /**
- * The agent's SQLite store: settings and the telemetry outbox. The outbox is the source of truth for
- * delivery: a sample leaves it only when the cloud acknowledges that it has stored it.
+ * The agent's SQLite store: settings and the telemetry outbox (outbox.ts). The outbox is the source of truth for
+ * delivery: a sample leaves it only when the cloud acknowledges that it has stored it, or when the disk budget
+ * drops it — then as a recorded gap.
  */
 export class AgentStore {
   /** Shared with the store's other modules (inventory, journal, credentials), which keep their own statements. */
   readonly db: Database.Database;
   private readonly statements;
+  private readonly outbox: Outbox;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
+  constructor(
+    dataDir: string,
+    now: () => number = Date.now,
+    private readonly options: StoreOptions = {},
+  ) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.db = new Database(join(dataDir, 'agent.sqlite'));
     // WAL lets reads run beside the writer; FULL makes a committed poll survive power loss, at ~8% cost
@@ -54,18 +63,11 @@ export class AgentStore {
       setSetting: this.db.prepare<[string, string]>(
         'INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
-      insert: this.db.prepare<[number, number, string, number, Uint8Array]>(
-        'INSERT INTO outbox (epoch, seq, miner_id, time_ms, sample) VALUES (?, ?, ?, ?, ?)',
-      ),
-      oldestEpoch: this.db.prepare<[], { epoch: number }>(
-        'SELECT epoch FROM outbox ORDER BY epoch, seq LIMIT 1',
-      ),
-      batch: this.db.prepare<[number, number], { seq: number; sample: Buffer }>(
-        'SELECT seq, sample FROM outbox WHERE epoch = ? ORDER BY seq LIMIT ?',
-      ),
-      ack: this.db.prepare<[number, number]>('DELETE FROM outbox WHERE epoch = ? AND seq <= ?'),
-      backlog: this.db.prepare<[], { samples: number }>('SELECT count(*) AS samples FROM outbox'),
     };
+    this.outbox = new Outbox(this.db, options.outboxMaxBytes, now);
+    // An agent upgraded from the per-sample outbox of step 1 keeps its backlog.
+    const moved = this.db.transaction(() => this.outbox.migrateLegacy())();
+    if (moved > 0) options.logger?.warn({ samples: moved }, 'moved the old outbox into packed batches');
     // A new store starts its epochs at the current Unix time in seconds, so an agent reinstalled under the same
     // id still uses epochs newer than any its old store did, and the cloud never takes its samples for duplicates.
     if (this.setting('epoch') === undefined) {
@@ -105,62 +107,70 @@ export class AgentStore {
    * so it can never block the drain.
    */
   append(samples: Omit<MinerSample, 'seq'>[]): AppendResult {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const epoch = this.currentEpoch();
-      let seq = Number(this.setting('last_seq') ?? 0);
-      const firstSeq = seq + 1;
+      const firstSeq = Number(this.setting('last_seq') ?? 0) + 1;
       const rejected: AppendResult['rejected'] = [];
+      const numbered: MinerSample[] = [];
       for (const sample of samples) {
-        const numbered = { ...sample, seq: seq + 1 };
-        try {
-          telemetryBatchCodec.encode({ epoch, samples: [numbered] });
-        } catch (error) {
-          if (!(error instanceof ProtocolError)) throw error;
-          rejected.push({ minerId: String(sample.minerId), reason: error.message });
-          continue;
-        }
-        seq += 1;
-        this.statements.insert.run(
-          epoch,
-          seq,
-          String(sample.minerId),
-          Number(sample.timeMs),
-          MinerSample.encode(numbered).finish(),
-        );
+        const candidate = { ...sample, seq: firstSeq + numbered.length };
+        const problem = checkSample(candidate);
+        if (problem === undefined) numbered.push(candidate);
+        else rejected.push({ minerId: String(sample.minerId), reason: problem });
       }
-      this.statements.setSetting.run('last_seq', String(seq));
-      return { epoch, firstSeq, lastSeq: seq, rejected };
+      const lastSeq = firstSeq + numbered.length - 1;
+      this.statements.setSetting.run('last_seq', String(lastSeq));
+      const dropped = numbered.length > 0 ? this.outbox.insert(epoch, firstSeq, numbered) : [];
+      return { epoch, firstSeq, lastSeq, rejected, dropped };
     })();
+    for (const gap of result.dropped) {
+      this.options.logger?.warn(
+        { ...gap, budgetBytes: this.options.outboxMaxBytes },
+        'outbox full: dropped the oldest samples unsent (a gap reported to the cloud)',
+      );
+    }
+    return result;
   }
 
   /**
-   * The oldest samples still waiting, all from the oldest epoch that has any: at most `limit` of them and at most
-   * `maxBytes` of encoded samples (always at least one), so the batch never crosses the message limit.
+   * The next rows to send after (epoch, afterSeq), epochs up to `maxEpoch`, all of one epoch and at most one
+   * message's worth (see Outbox.read).
    */
-  oldestBatch(limit: number, maxBytes = BATCH_BYTE_BUDGET): OutboxBatch | undefined {
-    const oldest = this.statements.oldestEpoch.get();
-    if (oldest === undefined) return undefined;
-    const rows = this.statements.batch.all(oldest.epoch, limit);
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    const samples: MinerSample[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      bytes += row.sample.length + 4;
-      if (samples.length > 0 && bytes > maxBytes) break;
-      samples.push(MinerSample.decode(row.sample));
-    }
-    return { epoch: oldest.epoch, samples, oldestUnackedSeq: first.seq };
+  readChunk(epoch: number, afterSeq: number, maxEpoch: number, maxBytes?: number): OutboxChunk | undefined {
+    return this.outbox.read(epoch, afterSeq, maxEpoch, maxBytes);
   }
 
-  /** The cloud has stored every sample of `epoch` up to `upToSeq`: forget them. Returns how many left. */
+  /** The oldest waiting samples, decoded, all of the oldest epoch: at least one row, then up to `limit` samples. */
+  oldestBatch(limit: number): OutboxBatch | undefined {
+    const chunk = this.outbox.read(0, 0, Number.MAX_SAFE_INTEGER);
+    if (chunk === undefined) return undefined;
+    const samples = Outbox.samplesOf(chunk).slice(0, Math.max(1, limit));
+    return { epoch: chunk.epoch, samples, oldestUnackedSeq: chunk.oldestUnackedSeq };
+  }
+
+  /** The cloud has stored every sample of `epoch` up to `upToSeq`: forget the rows it covers. Returns how many left. */
   acknowledge(epoch: number, upToSeq: number): number {
-    return this.statements.ack.run(epoch, upToSeq).changes;
+    return this.outbox.acknowledge(epoch, upToSeq);
   }
 
   /** Samples waiting for an ack. */
   backlog(): number {
-    return this.statements.backlog.get()?.samples ?? 0;
+    return this.outbox.samples();
+  }
+
+  /** The outbox against its budget, for doctor and health. */
+  outboxStats(): OutboxStats {
+    return this.outbox.stats();
+  }
+
+  /** Gaps not yet acknowledged by the cloud, oldest first: the sync sends them with its next batch. */
+  pendingGaps(): OutboxGap[] {
+    return this.outbox.pendingGaps();
+  }
+
+  /** The batch that carried these gaps was acknowledged: the cloud has them. */
+  gapsReported(ids: readonly number[]): void {
+    this.outbox.gapsReported(ids);
   }
 
   close(): void {
