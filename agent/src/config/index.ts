@@ -9,4 +9,4 @@ export {
   printableConfig,
   SETTINGS,
 } from './config.js';
-export { expandTargets, MAX_TARGETS } from './targets.js';
+export { expandTargets, MAX_TARGETS, parseTargets, type TargetSet } from './targets.js';

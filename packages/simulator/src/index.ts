@@ -1,5 +1,7 @@
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
+export { checkOpenFiles, FD_HEADROOM, openFileLimit } from './fd-limit.js';
 export { type FleetOptions, SimulatedFleet, startFleet } from './fleet.js';
+export { type FleetProcess, type FleetProcessOptions, startFleetProcess } from './fleet-process.js';
 export type { Credentials } from './machine.js';
 export { assignMix, type Mix, parseMix } from './mix.js';
 export { PERSONALITY_NAMES, type PersonalityName } from './personalities/index.js';
