@@ -57,6 +57,8 @@ t.test('heatmap refuses bad axes and a bad base', async (t) => {
   refuses(t, () => heatmap(BASE, [1], 'x' as unknown as number[]), 'electricityPrices', 'electricityPrices');
   refuses(t, () => heatmap(BASE, new Array(MAX_HEATMAP_AXIS + 1).fill(1), [0.05]), 'btcPrices', 'btcPrices');
   refuses(t, () => heatmap({ ...BASE, difficulty: 0 }, [1], [0.05]), 'difficulty', 'difficulty');
+  // biome-ignore lint/suspicious/noSparseArray: a hole is what is tested
+  refuses(t, () => heatmap(BASE, [1, , 3] as number[], [0.05]), 'btcPrices[1]', 'a hole in a sparse axis');
 });
 
 t.test('batch equals calculate one by one and names the bad item', async (t) => {
@@ -68,6 +70,7 @@ t.test('batch equals calculate one by one and names the bad item', async (t) => 
   t.same(calculateBatch(inputs), inputs.map(calculate));
   refuses(t, () => calculateBatch([BASE, { ...BASE, powerW: -1 }]), '[1].powerW', 'second item');
   refuses(t, () => calculateBatch([]), 'inputs', 'inputs');
+  refuses(t, () => calculateBatch(new Array(2)), '[0].input', 'holes in a sparse batch');
   refuses(t, () => calculateBatch(new Array(MAX_BATCH + 1).fill(BASE)), 'inputs', 'inputs');
   refuses(t, () => calculateBatch([BASE, null as unknown as CalculationInput]), '[1].input', '[1].input');
 });

@@ -17,10 +17,10 @@ export const MAX_HEATMAP_AXIS = 500;
 
 /** calculate() over many inputs; a bad one fails the batch with its index in the field, e.g. `[3].difficulty`. */
 export function calculateBatch(inputs: readonly CalculationInput[]): CalculationResult[] {
-  checkArray(inputs, 'inputs', 1, MAX_BATCH);
-  return inputs.map((input, index) => {
+  // Array.from visits holes of a sparse array (as undefined, refused) where .map would skip them.
+  return Array.from(checkArray(inputs, 'inputs', 1, MAX_BATCH), (input, index) => {
     try {
-      return calculate(input);
+      return calculate(input as CalculationInput);
     } catch (error) {
       throw prefixField(error, `[${index}]`);
     }
@@ -49,11 +49,12 @@ export function heatmap(
   electricityPrices: readonly number[],
 ): Heatmap {
   const prepared = prepare(resolveInputs(base));
-  const rows = checkArray(btcPrices, 'btcPrices', 1, MAX_HEATMAP_AXIS).map((price, i) =>
+  const rows = Array.from(checkArray(btcPrices, 'btcPrices', 1, MAX_HEATMAP_AXIS), (price, i) =>
     checkNumber(price, `btcPrices[${i}]`, { min: 0, max: LIMITS.btcUsd }),
   );
-  const columns = checkArray(electricityPrices, 'electricityPrices', 1, MAX_HEATMAP_AXIS).map((price, j) =>
-    checkNumber(price, `electricityPrices[${j}]`, { min: 0, max: LIMITS.electricityUsdPerKwh }),
+  const columns = Array.from(
+    checkArray(electricityPrices, 'electricityPrices', 1, MAX_HEATMAP_AXIS),
+    (price, j) => checkNumber(price, `electricityPrices[${j}]`, { min: 0, max: LIMITS.electricityUsdPerKwh }),
   );
   const dailyProfitUsd: number[][] = [];
   const payback: (number | null)[][] = [];
