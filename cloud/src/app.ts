@@ -11,6 +11,14 @@ import healthFeature from './features/health/index.js';
 import ingestFeature, { ingestMetrics } from './features/ingest/index.js';
 import metricsFeature from './features/metrics/index.js';
 import minersFeature from './features/miners/index.js';
+import networkFeature, {
+  createFetcher,
+  type FetchLimits,
+  NetworkService,
+  type SourceId,
+  type StaticFigures,
+  sourcesFor,
+} from './features/network/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
@@ -46,6 +54,18 @@ export interface AppDependencies {
   telemetryJobs?: TelemetryJobsOptions;
   /** The broker URL enrollment gives agents (HASHINSIGHT_AGENT_BROKER_URL, else the broker's own address). */
   agentBrokerUrl?: () => string;
+  /** Network data for the calculator; default: no sources (offline), the static values. */
+  network?: NetworkSettings;
+}
+
+export interface NetworkSettings {
+  /** Enabled sources in priority order (HASHINSIGHT_NETWORK_SOURCES); empty: no outbound requests at all. */
+  sources?: readonly SourceId[];
+  /** Base URL per source (tests point them at a loopback server). */
+  urls?: Partial<Record<SourceId, string>>;
+  staticFigures?: StaticFigures;
+  refreshMs?: number;
+  fetchLimits?: FetchLimits;
 }
 
 /**
@@ -64,6 +84,7 @@ export async function buildApp({
   rateLimits,
   telemetryJobs,
   agentBrokerUrl,
+  network = {},
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -111,5 +132,18 @@ export async function buildApp({
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});
+  const fetcher = createFetcher(network.fetchLimits);
+  app.addHook('onClose', () => fetcher.close());
+  const networkService = new NetworkService({
+    db,
+    cache: platform.cache,
+    logger: logger.child({ feature: 'network' }),
+    fetch: fetcher.fetch,
+    sources: sourcesFor(network.sources ?? [], network.urls),
+    ...(network.staticFigures ? { staticFigures: network.staticFigures } : {}),
+    ...(network.refreshMs ? { refreshMs: network.refreshMs } : {}),
+    ...(now ? { now } : {}),
+  });
+  await app.register(networkFeature, { service: networkService, ...(now ? { now } : {}) });
   return app;
 }

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import { buildApp, type NetworkSettings } from './app.js';
 import { type CloudConfig, ConfigError, loadOrCreateJwtSecret } from './config/index.js';
 import { type Db, migrateToLatest, openDatabase } from './db/index.js';
 import { verifyAgentCredentials } from './features/agents/index.js';
 import { bootstrapOwner, ensureDefaultTenant } from './features/auth/index.js';
+import type { SourceId } from './features/network/index.js';
 import { createLogger } from './logger.js';
 import { createPlatform } from './platform/index.js';
 import {
@@ -67,6 +68,29 @@ function listenError(error: unknown, what: 'HTTP' | 'MQTT', host: string, port: 
     );
   }
   return error;
+}
+
+/** The network-data settings of the calculator from the HASHINSIGHT_NETWORK_* settings. */
+function networkSettingsOf(config: CloudConfig): NetworkSettings {
+  return {
+    sources: config.networkSources
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id): id is SourceId => id !== ''),
+    urls: {
+      mempool: config.networkMempoolUrl,
+      blockchain: config.networkBlockchainUrl,
+      coingecko: config.networkCoingeckoUrl,
+    },
+    refreshMs: config.networkRefreshS * 1000,
+    staticFigures: {
+      btcPriceUsd: config.networkStaticBtcPriceUsd,
+      difficulty: config.networkStaticDifficulty,
+      blockHeight: config.networkStaticBlockHeight,
+      avgFeesPerBlockBtc: config.networkStaticAvgFeesBtc,
+      asOfMs: Date.parse(config.networkStaticAsOf),
+    },
+  };
 }
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
@@ -144,6 +168,7 @@ export async function startCloud(
       staleAfterMs: config.staleAfterS * 1000,
       jwtSecret,
       logger,
+      network: networkSettingsOf(config),
       telemetryJobs: {
         retention: {
           raw: config.retentionRawDays,

@@ -35,7 +35,49 @@ t.test('defaults apply when the environment is empty', async (t) => {
     mqttUrl: undefined,
     agentBrokerUrl: undefined,
     staleAfterS: 300,
+    networkSources: '',
+    networkRefreshS: 600,
+    networkMempoolUrl: 'https://mempool.space/api',
+    networkBlockchainUrl: 'https://api.blockchain.info',
+    networkCoingeckoUrl: 'https://api.coingecko.com/api/v3',
+    networkStaticBtcPriceUsd: 91_000,
+    networkStaticDifficulty: 149.3e12,
+    networkStaticBlockHeight: 925_600,
+    networkStaticAvgFeesBtc: 0.025,
+    networkStaticAsOf: '2025-11-28',
   });
+});
+
+t.test('network-data settings: sources, URLs and static values are checked', async (t) => {
+  const config = loadCloudConfig({
+    HASHINSIGHT_NETWORK_SOURCES: 'coingecko, mempool',
+    HASHINSIGHT_NETWORK_REFRESH_S: '120',
+    HASHINSIGHT_NETWORK_MEMPOOL_URL: 'http://127.0.0.1:8999/api',
+    HASHINSIGHT_NETWORK_STATIC_BTC_PRICE_USD: '105000',
+    HASHINSIGHT_NETWORK_STATIC_DIFFICULTY: '1.5e14',
+    HASHINSIGHT_NETWORK_STATIC_AS_OF: '2026-01-15',
+  });
+  t.match(config, {
+    networkSources: 'coingecko, mempool',
+    networkRefreshS: 120,
+    networkMempoolUrl: 'http://127.0.0.1:8999/api',
+    networkStaticBtcPriceUsd: 105_000,
+    networkStaticDifficulty: 1.5e14,
+    networkStaticAsOf: '2026-01-15',
+  });
+  const bad: [string, string][] = [
+    ['HASHINSIGHT_NETWORK_SOURCES', 'mempool,nicehash'],
+    ['HASHINSIGHT_NETWORK_REFRESH_S', '5'],
+    ['HASHINSIGHT_NETWORK_COINGECKO_URL', 'ftp://example.com'],
+    ['HASHINSIGHT_NETWORK_BLOCKCHAIN_URL', 'https://user:pw@example.com'],
+    ['HASHINSIGHT_NETWORK_STATIC_BTC_PRICE_USD', '-1'],
+    ['HASHINSIGHT_NETWORK_STATIC_DIFFICULTY', '0'],
+    ['HASHINSIGHT_NETWORK_STATIC_BLOCK_HEIGHT', '12.5'],
+    ['HASHINSIGHT_NETWORK_STATIC_AVG_FEES_BTC', 'lots'],
+    ['HASHINSIGHT_NETWORK_STATIC_AS_OF', 'yesterday'],
+  ];
+  for (const [key, value] of bad)
+    t.equal(configError(() => loadCloudConfig({ [key]: value })).key, key, `${key}=${value}`);
 });
 
 t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {

@@ -1,5 +1,13 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+// The network feature's defaults and value checks, from its dependency-free modules (its index pulls the platform).
+import {
+  DEFAULT_REFRESH_MS,
+  DEFAULT_SOURCE_URLS,
+  DEFAULT_STATIC_FIGURES,
+  SOURCE_IDS,
+} from '../features/network/defaults.js';
+import { type NetworkFigures, sane } from '../features/network/sanity.js';
 import { ConfigError } from './errors.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,6 +52,20 @@ export interface CloudConfig {
   staleAfterS: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; when unset it answers loopback only. */
   metricsToken: string | undefined;
+  /** Network-data sources to ask, comma-separated in priority order (mempool, blockchain, coingecko); '' = none. */
+  networkSources: string;
+  /** Seconds a fetched network state stays fresh before the sources are asked again. */
+  networkRefreshS: number;
+  networkMempoolUrl: string;
+  networkBlockchainUrl: string;
+  networkCoingeckoUrl: string;
+  /** Served when no source answered and no snapshot exists (offline installs), with their as-of date. */
+  networkStaticBtcPriceUsd: number;
+  networkStaticDifficulty: number;
+  networkStaticBlockHeight: number;
+  networkStaticAvgFeesBtc: number;
+  /** ISO date (or date-time) the static values are as of; answers show their age from it. */
+  networkStaticAsOf: string;
 }
 
 interface Setting<T> {
@@ -118,6 +140,42 @@ const retentionDays = (env: string, days: number): Setting<number> => ({
     Number.isInteger(value) && value >= 0 && value <= 36_500
       ? undefined
       : 'must be a whole number of days from 0 to 36500 (0 keeps forever)',
+});
+
+const checkSources = (value: string) =>
+  value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '')
+    .every((id) => (SOURCE_IDS as readonly string[]).includes(id))
+    ? undefined
+    : `must be a comma-separated list of ${SOURCE_IDS.join(', ')} (or empty for none)`;
+
+const sourceUrl = (env: string, fallback: string): Setting<string> => ({
+  env,
+  fallback: () => fallback,
+  parse: text,
+  check: (value) => {
+    try {
+      const url = new URL(value);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.username === '') return undefined;
+    } catch {}
+    return 'must be an http(s):// base URL without credentials';
+  },
+});
+
+const staticFigure = (env: string, name: keyof NetworkFigures, fallback: number): Setting<number> => ({
+  env,
+  fallback: () => fallback,
+  parse: (raw) => (/^[0-9.eE+]+$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+  check: (value) => {
+    try {
+      sane(name, value);
+      return undefined;
+    } catch {
+      return 'is not a believable value';
+    }
+  },
 });
 
 const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
@@ -234,6 +292,55 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
     parse: (raw) => raw,
     check: (value) =>
       value === undefined || value.length >= 16 ? undefined : 'must be at least 16 characters',
+  },
+  // Off by default: a cloud without internet must neither hang nor log errors; it serves the static values.
+  networkSources: {
+    env: 'HASHINSIGHT_NETWORK_SOURCES',
+    fallback: () => '',
+    parse: text,
+    check: checkSources,
+  },
+  networkRefreshS: {
+    env: 'HASHINSIGHT_NETWORK_REFRESH_S',
+    fallback: () => DEFAULT_REFRESH_MS / 1000,
+    parse: (raw) => (/^\d{1,6}$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+    // CoinGecko's public API asks for at least a minute between calls.
+    check: (value) =>
+      Number.isInteger(value) && value >= 60 && value <= 86_400
+        ? undefined
+        : 'must be a whole number of seconds from 60 to 86400',
+  },
+  networkMempoolUrl: sourceUrl('HASHINSIGHT_NETWORK_MEMPOOL_URL', DEFAULT_SOURCE_URLS.mempool),
+  networkBlockchainUrl: sourceUrl('HASHINSIGHT_NETWORK_BLOCKCHAIN_URL', DEFAULT_SOURCE_URLS.blockchain),
+  networkCoingeckoUrl: sourceUrl('HASHINSIGHT_NETWORK_COINGECKO_URL', DEFAULT_SOURCE_URLS.coingecko),
+  networkStaticBtcPriceUsd: staticFigure(
+    'HASHINSIGHT_NETWORK_STATIC_BTC_PRICE_USD',
+    'btcPriceUsd',
+    DEFAULT_STATIC_FIGURES.btcPriceUsd,
+  ),
+  networkStaticDifficulty: staticFigure(
+    'HASHINSIGHT_NETWORK_STATIC_DIFFICULTY',
+    'difficulty',
+    DEFAULT_STATIC_FIGURES.difficulty,
+  ),
+  networkStaticBlockHeight: staticFigure(
+    'HASHINSIGHT_NETWORK_STATIC_BLOCK_HEIGHT',
+    'blockHeight',
+    DEFAULT_STATIC_FIGURES.blockHeight,
+  ),
+  networkStaticAvgFeesBtc: staticFigure(
+    'HASHINSIGHT_NETWORK_STATIC_AVG_FEES_BTC',
+    'avgFeesPerBlockBtc',
+    DEFAULT_STATIC_FIGURES.avgFeesPerBlockBtc,
+  ),
+  networkStaticAsOf: {
+    env: 'HASHINSIGHT_NETWORK_STATIC_AS_OF',
+    fallback: () => new Date(DEFAULT_STATIC_FIGURES.asOfMs).toISOString().slice(0, 10),
+    parse: text,
+    check: (value) =>
+      /^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(Date.parse(value))
+        ? undefined
+        : 'must be an ISO date such as 2025-11-28',
   },
 };
 
