@@ -12,9 +12,16 @@ const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** sh
 /** An inclusive block of IPv4 addresses as integers. */
 type Span = [first: number, last: number];
 
+/** An entry quoted for an error message: cut, with bidi overrides and C1 controls spelled out for terminals. */
+const quoted = (entry: string) =>
+  JSON.stringify(entry.slice(0, 80)).replace(
+    /[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 /** One entry "10.0.0.5", "10.0.2.1-10.0.2.9" or "10.0.1.0/30" as a span; RangeError naming the entry otherwise. */
 function parseEntry(entry: string): Span {
-  const shown = JSON.stringify(entry.slice(0, 80));
+  const shown = quoted(entry);
   if (entry.length > MAX_ENTRY_CHARS) throw new RangeError(`target ${shown} is too long`);
   const slash = entry.split('/');
   const dash = entry.split('-');
@@ -28,7 +35,7 @@ function parseEntry(entry: string): Span {
   }
   if (dash.length === 2 && isIPv4(from) && isIPv4(to)) {
     const span: Span = [toInt(from), toInt(to)];
-    if (span[1] < span[0]) throw new RangeError(`target range ${entry} ends before it starts`);
+    if (span[1] < span[0]) throw new RangeError(`target range ${shown} ends before it starts`);
     return span;
   }
   if (isIPv4(entry)) return [toInt(entry), toInt(entry)];
