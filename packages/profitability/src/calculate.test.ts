@@ -16,7 +16,8 @@ const S19: CalculationInput = {
 t.test('published worked examples', async (t) => {
   t.test('bitcoin.stackexchange.com 30-day mining formula', async (t) => {
     // https://bitcoin.stackexchange.com/questions/18629/what-is-the-algorithm-to-create-a-bitcoin-mining-calculator
-    // "What is the algorithm to create a bitcoin mining calculator?", accepted-era answer (2013-2014, block reward 25):
+    // "What is the algorithm to create a bitcoin mining calculator?", an answer (undated in the stored copy; its
+    // difficulty 47.4 G and 25 BTC reward are from around 2015):
     // H = 21,990,232,555,520 h/s, D = 47,427,554,950.648, B = 25, N = 30 days →
     // `python -c "print (30*21990232555520*25*86400)/(47427554950.648*2**32)"` prints 6.99542703277.
     // Python 2's print shows 12 significant digits, so the figure is good to ~5e-12 absolute; we hold it to 1e-9.
@@ -51,6 +52,26 @@ t.test('published worked examples', async (t) => {
       blockSubsidyBtc: 25,
     }).btcPerDay;
     t.ok(btc >= 0.00038755 && btc < 0.00038755 + 1e-8, `${btc} truncates to 0.00038755`);
+  });
+
+  t.test('coinblooms: 110 TH/s with the exact-target constant', async (t) => {
+    // https://coinblooms.com/?p=10961 "Mining Profitability – Daily Mined BTC Calculation" (undated; 6.25 BTC
+    // era; difficulty 67,305,906,902,031, the network's at block 820,512, late 2023):
+    // R = H × 86,400 × S × 65,535 / (D × 2^48) with H = 1.1e14 H/s, S = 6.25 → 0.000205479 BTC. The page counts
+    // D · 2^48 / 65535 hashes per block (exact target arithmetic) where we use the convention D · 2^32, 65536/65535
+    // fewer; converting ours by that documented constant must give its figure to the 9 decimals it prints. (Its
+    // "20,457.9 sats" transposes 20,547.9 and is not checked; its 18,844.6 sats uses a pool-reported network
+    // hashrate instead of difficulty.)
+    const ours = calculate({
+      hashrateTh: 110,
+      powerW: 0,
+      difficulty: 67_305_906_902_031,
+      btcUsd: 0,
+      electricityUsdPerKwh: 0,
+      blockSubsidyBtc: 6.25,
+    }).btcPerDay;
+    t.equal(Number(((ours * 65_535) / 65_536).toFixed(9)), 0.000205479, 'exact-target form, 9 decimals');
+    near(t, ours, 0.000205479, 2e-5, 'the two conventions differ by 1.5e-5');
   });
 
   t.test('network hashrate implied by difficulty: bitcoin-vs difficulty history table', async (t) => {

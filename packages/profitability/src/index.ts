@@ -42,5 +42,6 @@ export {
   type ProjectionDay,
   type ProjectionInput,
   project,
+  resolveProjectionInputs,
 } from './projection.js';
 export { blockSubsidyBtc, blockSubsidySats, MAX_BLOCK_HEIGHT, nextHalvingHeight } from './subsidy.js';

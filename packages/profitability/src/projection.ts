@@ -1,4 +1,10 @@
-import { type CalculationInput, keptFraction, type ResolvedInputs, resolveInputs } from './calculate.js';
+import {
+  type CalculationInput,
+  keptFraction,
+  prepare,
+  type ResolvedInputs,
+  resolveInputs,
+} from './calculate.js';
 import {
   BLOCKS_PER_DAY,
   DAYS_PER_MONTH,
@@ -97,13 +103,10 @@ export function epochGrowthPercentFromMonthly(monthlyPercent: number): number {
   return ((1 + monthlyPercent / 100) ** (EPOCH_BLOCKS / BLOCKS_PER_DAY / (DAYS_PER_YEAR / 12)) - 1) * 100;
 }
 
-/**
- * Day-by-day projection. Each day is 144 blocks from the previous day's end; a day that crosses a retarget or a
- * halving is split there and each part earns at its own difficulty and subsidy, so the crossing lands on the block,
- * not the day. Difficulty of epoch k after the current one (k ≥ 1): nextDifficulty · (1 + g)^(k − 1), where
- * nextDifficulty defaults to D₀ · (1 + g); never below 1. Fees per block and the machine figures stay constant.
- */
-export function project(input: ProjectionInput): Projection {
+type ProjectionInputs = Projection['inputs'];
+
+/** Validate a projection's inputs and fill defaults; throws PROFIT_BAD_INPUT naming the field. */
+export function resolveProjectionInputs(input: unknown): ProjectionInputs {
   const raw = checkObject(input, 'input');
   if (raw.blockSubsidyBtc !== undefined) {
     throw new ProfitError(
@@ -115,23 +118,6 @@ export function project(input: ProjectionInput): Projection {
   if (raw.blockHeight === undefined) {
     throw new ProfitError('PROFIT_BAD_INPUT', 'blockHeight', 'blockHeight: required for a projection');
   }
-  const base = resolveInputs(raw);
-  const startHeight = base.blockHeight!;
-  const days = checkNumber(raw.days, 'days', { min: 1, max: MAX_PROJECTION_DAYS, integer: true });
-  const growth = optionalNumber(
-    raw.difficultyGrowthPercentPerEpoch,
-    'difficultyGrowthPercentPerEpoch',
-    EPOCH_GROWTH_PERCENT,
-    0,
-  );
-  const nextDifficulty =
-    raw.nextDifficulty === undefined ? null : checkDifficulty(raw.nextDifficulty, 'nextDifficulty');
-  const priceChange = optionalNumber(
-    raw.btcUsdChangePercentPerMonth,
-    'btcUsdChangePercentPerMonth',
-    { min: -100, max: 1000, minExclusive: true },
-    0,
-  );
   if (raw.switchOffWhenUnprofitable !== undefined && typeof raw.switchOffWhenUnprofitable !== 'boolean') {
     throw new ProfitError(
       'PROFIT_BAD_INPUT',
@@ -139,30 +125,93 @@ export function project(input: ProjectionInput): Projection {
       'switchOffWhenUnprofitable: must be a boolean',
     );
   }
-  const switchOff = raw.switchOffWhenUnprofitable === true;
-  const discount = optionalNumber(
-    raw.discountRatePercentPerYear,
-    'discountRatePercentPerYear',
-    { min: 0, max: 1000 },
-    0,
-  );
-
-  const g = 1 + growth / 100;
-  const firstRetargetDifficulty = nextDifficulty ?? base.difficulty * g;
-  const startEpoch = Math.floor(startHeight / EPOCH_BLOCKS);
-  const difficultyAt = (height: number): number => {
-    const k = Math.floor(height / EPOCH_BLOCKS) - startEpoch;
-    const d = k === 0 ? base.difficulty : firstRetargetDifficulty * g ** (k - 1);
-    return Math.max(d, MIN_DIFFICULTY);
+  return {
+    ...resolveInputs(raw),
+    days: checkNumber(raw.days, 'days', { min: 1, max: MAX_PROJECTION_DAYS, integer: true }),
+    difficultyGrowthPercentPerEpoch: optionalNumber(
+      raw.difficultyGrowthPercentPerEpoch,
+      'difficultyGrowthPercentPerEpoch',
+      EPOCH_GROWTH_PERCENT,
+      0,
+    ),
+    nextDifficulty:
+      raw.nextDifficulty === undefined ? null : checkDifficulty(raw.nextDifficulty, 'nextDifficulty'),
+    btcUsdChangePercentPerMonth: optionalNumber(
+      raw.btcUsdChangePercentPerMonth,
+      'btcUsdChangePercentPerMonth',
+      { min: -100, max: 1000, minExclusive: true },
+      0,
+    ),
+    switchOffWhenUnprofitable: raw.switchOffWhenUnprofitable === true,
+    discountRatePercentPerYear: optionalNumber(
+      raw.discountRatePercentPerYear,
+      'discountRatePercentPerYear',
+      { min: 0, max: 1000 },
+      0,
+    ),
   };
+}
 
-  const hashrateHs = base.hashrateTh * H_PER_TH * base.quantity;
-  const kept = keptFraction(base);
-  const energyKwhPerDay = (base.powerW * base.quantity * 24) / 1000;
-  const hostingCostUsd = (base.hostingUsdPerUnitMonth * base.quantity) / DAYS_PER_MONTH;
-  const totalHardwareCostUsd = base.hardwareCostUsd * base.quantity;
+/**
+ * Difficulty at a height: D₀ in the start height's epoch, then nextDifficulty · (1 + g)^(k − 1) in the k-th epoch
+ * after it, nextDifficulty defaulting to D₀ · (1 + g). Never below 1, Bitcoin's minimum.
+ */
+function difficultySchedule(inputs: ProjectionInputs): (height: number) => number {
+  const g = 1 + inputs.difficultyGrowthPercentPerEpoch / 100;
+  const firstRetarget = inputs.nextDifficulty ?? inputs.difficulty * g;
+  const startEpoch = Math.floor(inputs.blockHeight! / EPOCH_BLOCKS);
+  return (height) => {
+    const k = Math.floor(height / EPOCH_BLOCKS) - startEpoch;
+    return Math.max(k === 0 ? inputs.difficulty : firstRetarget * g ** (k - 1), MIN_DIFFICULTY);
+  };
+}
 
-  const out: ProjectionDay[] = [];
+/**
+ * Expected BTC the scheme credits (before pool fee and revenue share) for the 144 blocks from `from`, split where a
+ * retarget or a halving falls so each part earns at its own difficulty and subsidy. Also the halving crossed, if any.
+ */
+function dayReward(
+  inputs: ProjectionInputs,
+  hashrateHs: number,
+  difficultyAt: (height: number) => number,
+  from: number,
+): { btc: number; halvingHeight: number | null } {
+  const to = from + BLOCKS_PER_DAY;
+  let btc = 0;
+  let halvingHeight: number | null = null;
+  for (let h = from; h < to; ) {
+    const nextEpoch = (Math.floor(h / EPOCH_BLOCKS) + 1) * EPOCH_BLOCKS;
+    const nextHalving = (Math.floor(h / HALVING_INTERVAL) + 1) * HALVING_INTERVAL;
+    const end = Math.min(to, nextEpoch, nextHalving);
+    const credited = creditedRewardBtc(
+      inputs.payoutScheme,
+      subsidySatsAt(h) / SATS_PER_BTC,
+      inputs.avgFeesPerBlockBtc,
+    );
+    btc += expectedBtcPerDay(hashrateHs, difficultyAt(h), credited) * ((end - h) / BLOCKS_PER_DAY);
+    if (end === nextHalving && end < to) halvingHeight = end;
+    h = end;
+  }
+  return { btc, halvingHeight };
+}
+
+/**
+ * Day-by-day projection (formulas in README.md): difficulty per epoch, halvings on their block, BTC price drift,
+ * optional switch-off on days revenue does not cover electricity (the fixed hosting fee is owed regardless), NPV and
+ * payback. Fees per block, hashrate, power and the electricity price stay constant.
+ */
+export function project(input: ProjectionInput): Projection {
+  const inputs = resolveProjectionInputs(input);
+  const fixed = prepare(inputs);
+  const difficultyAt = difficultySchedule(inputs);
+  const hashrateHs = inputs.hashrateTh * H_PER_TH * inputs.quantity;
+  const kept = keptFraction(inputs);
+  const electricityWhenRunning = fixed.energyKwhPerDay * inputs.electricityUsdPerKwh;
+  const hostingCostUsd = fixed.dailyHostingCostUsd;
+  const priceGrowth = 1 + inputs.btcUsdChangePercentPerMonth / 100;
+  const discount = 1 + inputs.discountRatePercentPerYear / 100;
+
+  const days: ProjectionDay[] = [];
   const halvings: { day: number; height: number }[] = [];
   const totals = {
     btcMined: 0,
@@ -174,54 +223,40 @@ export function project(input: ProjectionInput): Projection {
   };
   let cumulative = 0;
   let presentValue = 0;
-  let paybackDay: number | null = totalHardwareCostUsd === 0 ? 0 : null;
+  let paybackDay: number | null = fixed.totalHardwareCostUsd === 0 ? 0 : null;
 
-  for (let d = 0; d < days; d++) {
-    const dayStart = startHeight + d * BLOCKS_PER_DAY;
-    const dayEnd = dayStart + BLOCKS_PER_DAY;
-    // Expected BTC over the day's blocks, split at retargets and halvings.
-    let btc = 0;
-    for (let h = dayStart; h < dayEnd; ) {
-      const nextEpoch = (Math.floor(h / EPOCH_BLOCKS) + 1) * EPOCH_BLOCKS;
-      const nextHalving = (Math.floor(h / HALVING_INTERVAL) + 1) * HALVING_INTERVAL;
-      const end = Math.min(dayEnd, nextEpoch, nextHalving);
-      const credited = creditedRewardBtc(
-        base.payoutScheme,
-        subsidySatsAt(h) / SATS_PER_BTC,
-        base.avgFeesPerBlockBtc,
-      );
-      btc += expectedBtcPerDay(hashrateHs, difficultyAt(h), credited) * ((end - h) / BLOCKS_PER_DAY);
-      if (end === nextHalving && end < dayEnd) halvings.push({ day: d + 1, height: end });
-      h = end;
-    }
-    btc *= kept;
-    const btcUsd = base.btcUsd * (1 + priceChange / 100) ** (d / DAYS_PER_MONTH);
-    const fullRevenue = btc * btcUsd;
-    const fullElectricity = energyKwhPerDay * base.electricityUsdPerKwh;
-    const running = !switchOff || fullRevenue > fullElectricity;
-    const revenueUsd = running ? fullRevenue : 0;
-    const electricityCostUsd = running ? fullElectricity : 0;
+  for (let i = 0; i < inputs.days; i++) {
+    const day = i + 1;
+    const startHeight = inputs.blockHeight! + i * BLOCKS_PER_DAY;
+    const reward = dayReward(inputs, hashrateHs, difficultyAt, startHeight);
+    if (reward.halvingHeight !== null) halvings.push({ day, height: reward.halvingHeight });
+    const btc = reward.btc * kept;
+    const btcUsd = inputs.btcUsd * priceGrowth ** (i / DAYS_PER_MONTH);
+    const running = !inputs.switchOffWhenUnprofitable || btc * btcUsd > electricityWhenRunning;
+    const btcMined = running ? btc : 0;
+    const revenueUsd = btcMined * btcUsd;
+    const electricityCostUsd = running ? electricityWhenRunning : 0;
     // Same operation order as calculate(), so a constant world repeats it bit for bit.
     const profitUsd = revenueUsd - (electricityCostUsd + hostingCostUsd);
+    const discountedProfitUsd = profitUsd / discount ** (day / DAYS_PER_YEAR);
     cumulative += profitUsd;
-    const discountedProfitUsd = profitUsd / (1 + discount / 100) ** ((d + 1) / DAYS_PER_YEAR);
     presentValue += discountedProfitUsd;
-    if (paybackDay === null && cumulative >= totalHardwareCostUsd) paybackDay = d + 1;
+    if (paybackDay === null && cumulative >= fixed.totalHardwareCostUsd) paybackDay = day;
 
-    totals.btcMined += running ? btc : 0;
+    totals.btcMined += btcMined;
     totals.revenueUsd += revenueUsd;
     totals.electricityCostUsd += electricityCostUsd;
     totals.hostingCostUsd += hostingCostUsd;
     totals.profitUsd += profitUsd;
     if (running) totals.daysRunning++;
-    out.push({
-      day: d + 1,
-      startHeight: dayStart,
-      difficulty: difficultyAt(dayStart),
-      blockSubsidyBtc: subsidySatsAt(dayStart) / SATS_PER_BTC,
+    days.push({
+      day,
+      startHeight,
+      difficulty: difficultyAt(startHeight),
+      blockSubsidyBtc: subsidySatsAt(startHeight) / SATS_PER_BTC,
       btcUsd,
       running,
-      btcMined: running ? btc : 0,
+      btcMined,
       revenueUsd,
       electricityCostUsd,
       hostingCostUsd,
@@ -232,20 +267,12 @@ export function project(input: ProjectionInput): Projection {
   }
 
   return {
-    inputs: {
-      ...base,
-      days,
-      difficultyGrowthPercentPerEpoch: growth,
-      nextDifficulty,
-      btcUsdChangePercentPerMonth: priceChange,
-      switchOffWhenUnprofitable: switchOff,
-      discountRatePercentPerYear: discount,
-    },
-    days: out,
+    inputs,
+    days,
     totals,
     halvings,
-    totalHardwareCostUsd,
-    npvUsd: presentValue - totalHardwareCostUsd,
+    totalHardwareCostUsd: fixed.totalHardwareCostUsd,
+    npvUsd: presentValue - fixed.totalHardwareCostUsd,
     paybackDay,
   };
 }
