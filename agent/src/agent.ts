@@ -1,11 +1,12 @@
-// The one file that wires south (miners) to north (cloud): poller -> outbox -> sync, plus the local health endpoint.
+// The one file that wires south (miners) to north (cloud): scanner -> inventory, poller -> outbox -> sync, plus the
+// local health endpoint. Parts start in that order and stop in reverse.
 import { hostname } from 'node:os';
-import { MinerReader } from '@hashinsight/miners';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config/index.js';
-import { agentStatus, type HealthServer, PollTracker, startHealthServer } from './health/index.js';
+import { agentStatus, type HealthServer, PollWatch, startHealthServer } from './health/index.js';
 import { Inventory } from './inventory/index.js';
-import { Poller } from './poll/index.js';
+import { driverReader, Poller } from './poll/index.js';
+import { RescanScheduler } from './scan/index.js';
 import { AgentStore } from './store/index.js';
 import { CloudSync } from './sync/index.js';
 import { AGENT_VERSION } from './version.js';
@@ -18,6 +19,7 @@ export interface RunningAgent {
   inventory: Inventory;
   sync: CloudSync;
   poller: Poller;
+  rescan: RescanScheduler;
   /** The health endpoint once listening; undefined when disabled (healthPort 0) or its port was taken. */
   health: Promise<HealthServer | undefined>;
   stop(): Promise<void>;
@@ -25,7 +27,10 @@ export interface RunningAgent {
 
 export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
   const startedMs = Date.now();
-  const store = new AgentStore(config.dataDir);
+  const store = new AgentStore(config.dataDir, Date.now, {
+    outboxMaxBytes: config.outboxMaxBytes,
+    logger,
+  });
   const inventory = new Inventory(store.db);
   const agentId = store.agentId(config.agentId);
   const log = logger.child({ agentId });
@@ -38,41 +43,75 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
       mqttUrl: config.mqttUrl,
       mqttUsername: config.mqttUsername,
       mqttPassword: config.mqttPassword,
-      batchSize: config.batchSize,
+      uploadMaxBytesPerSecond: config.uploadMaxBytesPerSecond || undefined,
       agentVersion: AGENT_VERSION,
       hostname: hostname(),
     },
     log,
   );
-  // Each miner is identified once (its driver remembered per IP), then read through that driver.
-  // A loop with no finished cycle for three intervals plus a full deadline is stuck, not slow.
-  const pollTracker = new PollTracker(
-    config.pollIntervalMs,
-    3 * config.pollIntervalMs + config.pollTimeoutMs * 4,
-    startedMs,
-  );
-  const reader = new MinerReader({ port: config.minerPort, timeoutMs: config.pollTimeoutMs });
+
+  // Nothing written for three intervals plus three deadlines, with miners to poll, is a stuck loop, not a slow one.
+  const pollWatch = new PollWatch(3 * (config.pollIntervalMs + config.pollTimeoutMs), startedMs);
   const poller = new Poller(
     store,
-    (ip) => reader.read(ip),
-    config,
+    inventory,
+    driverReader({ timeoutMs: config.pollTimeoutMs }),
+    {
+      intervalMs: config.pollIntervalMs,
+      jitterPct: config.pollJitterPct,
+      concurrency: config.pollConcurrency,
+      deadlineMs: config.pollTimeoutMs * 3,
+      backoffMaxMs: config.backoffMaxMs,
+      offlineAfterFailures: config.offlineAfterFailures,
+      staticTargets: config.miners,
+      port: config.minerPort,
+    },
     log,
-    (cycle) => {
-      pollTracker.cycleFinished(cycle.durationMs, Date.now());
-      log.info(
-        {
-          polled: cycle.polled,
-          failed: cycle.failed,
-          durationMs: cycle.durationMs,
-          backlog: store.backlog(),
-        },
-        'poll cycle stored',
-      );
-      sync.kick();
+    {
+      onFlush: () => {
+        pollWatch.written(Date.now());
+        sync.kick();
+      },
     },
   );
+
+  const rescan = new RescanScheduler(
+    inventory,
+    {
+      cron: config.scanTargets.length === 0 ? 'off' : config.rescanCron,
+      scan: {
+        targets: config.scanTargets,
+        exclude: config.scanExclude,
+        concurrency: config.scanConcurrency,
+        port: config.minerPort,
+        timeoutMs: config.scanTimeoutMs,
+      },
+      publish: (payload) => sync.publish('discovery', payload),
+      onScan: (result) => {
+        // New and moved miners are polled from now on, not at the poller's next inventory reload.
+        poller.refresh();
+        log.info(
+          {
+            scanId: result.scanId,
+            probed: result.probed,
+            found: result.miners.length,
+            aborted: result.aborted,
+          },
+          'scan recorded',
+        );
+      },
+    },
+    log,
+  );
+  // Discovery reports made while the cloud was away go out on the next connection.
+  sync.onConnected(() => void rescan.publishPending());
+
   sync.start();
   poller.start();
+  rescan.start();
+  // A site with targets but no known miner yet (first start) is scanned at once rather than at the next tick.
+  if (config.scanTargets.length > 0 && inventory.list().length === 0) void rescan.runNow();
+
   const health =
     config.healthPort === 0
       ? Promise.resolve(undefined)
@@ -87,9 +126,10 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
               store,
               sync,
               inventory,
-              poll: pollTracker,
+              poller,
+              pollWatch,
             }),
-          live: () => pollTracker.live(Date.now()),
+          live: () => pollWatch.live(poller.stats().miners, Date.now()),
           logger: log,
         }).then(
           (server) => {
@@ -106,7 +146,13 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
           },
         );
   log.info(
-    { miners: config.miners.length, intervalMs: config.pollIntervalMs, version: AGENT_VERSION },
+    {
+      miners: inventory.list().length,
+      staticMiners: config.miners.length,
+      scanTargets: config.scanTargets.length,
+      intervalMs: config.pollIntervalMs,
+      version: AGENT_VERSION,
+    },
     'agent started',
   );
   return {
@@ -115,9 +161,11 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
     inventory,
     sync,
     poller,
+    rescan,
     health,
     async stop() {
       await (await health)?.close();
+      await rescan.stop();
       await poller.stop();
       await sync.stop();
       store.close();

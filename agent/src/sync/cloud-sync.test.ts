@@ -13,35 +13,55 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { AgentStore } from '../store/index.js';
-import { CloudSync } from './index.js';
+import { CloudSync, type CloudSyncOptions } from './index.js';
 
 const logger = pino({ level: 'silent' });
 const sample = (minerId: string) => ({ minerId, timeMs: 1_795_000_000_000, hashrateMhs: 95_000_000 });
 
-/** Plays the cloud on a real broker: stores every sample it receives and acks after "committing". */
-function standInCloud(aedes: Aedes, agentId: string, { ack = true } = {}) {
+/**
+ * Plays the cloud on a real broker like the real ingest does: a mark per epoch moved through contiguous seqs,
+ * lifted by oldestUnackedSeq and by gaps; duplicates counted; the ack names the mark, optionally late.
+ */
+function standInCloud(aedes: Aedes, agentId: string, { ack = true, ackDelayMs = 0 } = {}) {
   const received: Array<{ epoch: number; seq: number; minerId: string; historical: boolean }> = [];
   const presence: hashinsight.v1.AgentPresence[] = [];
-  const state = { ack };
+  const gaps: hashinsight.v1.ITelemetryGap[] = [];
+  const marks = new Map<number, number>();
+  const state = { ack, ackDelayMs, batches: 0, duplicates: 0 };
   aedes.subscribe(
     agentTopic(agentId, 'telemetry'),
     (packet, done) => {
       const batch = telemetryBatchCodec.decode(packet.payload as Buffer);
+      state.batches += 1;
+      for (const gap of batch.gaps) {
+        gaps.push(gap);
+        marks.set(Number(gap.epoch), Math.max(marks.get(Number(gap.epoch)) ?? 0, Number(gap.lastSeq)));
+      }
+      let mark = Math.max(marks.get(batch.epoch) ?? 0, Number(batch.oldestUnackedSeq) - 1);
       for (const s of batch.samples) {
+        if (Number(s.seq) <= mark) {
+          state.duplicates += 1;
+          continue;
+        }
         received.push({
           epoch: batch.epoch,
           seq: Number(s.seq),
           minerId: String(s.minerId),
           historical: batch.historical,
         });
+        if (Number(s.seq) === mark + 1) mark += 1;
       }
-      const upToSeq = batch.samples.at(-1)?.seq ?? 0;
-      if (state.ack) {
-        const payload = Buffer.from(telemetryAckCodec.encode({ epoch: batch.epoch, upToSeq }));
+      marks.set(batch.epoch, mark);
+      const send = () => {
+        const payload = Buffer.from(telemetryAckCodec.encode({ epoch: batch.epoch, upToSeq: mark }));
         aedes.publish(
           { cmd: 'publish', topic: agentTopic(agentId, 'ack'), payload, qos: 1, retain: false, dup: false },
           () => {},
         );
+      };
+      if (state.ack) {
+        if (state.ackDelayMs > 0) setTimeout(send, state.ackDelayMs);
+        else send();
       }
       done();
     },
@@ -55,7 +75,7 @@ function standInCloud(aedes: Aedes, agentId: string, { ack = true } = {}) {
     },
     () => {},
   );
-  return { received, presence, state };
+  return { received, presence, gaps, marks, state };
 }
 
 async function setup(t: Test) {
@@ -67,10 +87,17 @@ async function setup(t: Test) {
   return { broker, store, offline: store.currentEpoch() };
 }
 
-function startSync(t: Test, store: AgentStore, agentId: string, url: string, ackTimeoutMs = 10_000) {
+function startSync(
+  t: Test,
+  store: AgentStore,
+  agentId: string,
+  url: string,
+  ackTimeoutMs = 10_000,
+  extra: Partial<CloudSyncOptions> = {},
+) {
   const sync = new CloudSync(
     store,
-    { agentId, mqttUrl: url, batchSize: 3, agentVersion: '0.0.0-test', hostname: 'test-box', ackTimeoutMs },
+    { agentId, mqttUrl: url, agentVersion: '0.0.0-test', hostname: 'test-box', ackTimeoutMs, ...extra },
     logger,
   );
   sync.start();
@@ -112,13 +139,9 @@ t.test('without an ack nothing is deleted, and the batch is sent again', async (
   store.append(['a', 'b'].map(sample));
   const cloud = standInCloud(broker.aedes, agentId, { ack: false });
   startSync(t, store, agentId, broker.url, 300);
-  await waitFor('two deliveries', () => (cloud.received.length >= 4 ? true : undefined));
+  await waitFor('two deliveries', () => (cloud.state.batches >= 2 ? true : undefined));
   t.equal(store.backlog(), 2, 'PUBACKs alone delete nothing');
-  t.same(
-    cloud.received.slice(0, 4).map((r) => r.seq),
-    [1, 2, 1, 2],
-    'the unacked batch was resent',
-  );
+  t.equal(cloud.state.duplicates, 2, 'the unacked batch was sent again');
   cloud.state.ack = true;
   await waitFor('drained after acks resume', () => (store.backlog() === 0 ? true : undefined));
 });
@@ -219,7 +242,7 @@ t.test('other modules publish, receive and hear of connections through the sync'
   );
   const sync = new CloudSync(
     store,
-    { agentId, mqttUrl: broker.url, batchSize: 3, agentVersion: '0.0.0-test', hostname: 'test-box' },
+    { agentId, mqttUrl: broker.url, agentVersion: '0.0.0-test', hostname: 'test-box' },
     logger,
   );
   t.teardown(() => sync.stop());
@@ -266,4 +289,192 @@ t.test('other modules publish, receive and hear of connections through the sync'
   await publish(agentTopic(agentId, 'command'), Buffer.from('after reconnect'));
   await waitFor('resubscribed on reconnect', () => (commands.length === 2 ? true : undefined));
   await publish(CLOUD_STATE_TOPIC, Buffer.alloc(0), true); // clear the retained state for later tests
+});
+
+/** `rows` appends of `size` samples each, named `${prefix}-${row}-${i}`. */
+function appendRows(store: AgentStore, prefix: string, rows: number, size: number) {
+  for (let r = 0; r < rows; r++) {
+    store.append(Array.from({ length: size }, (_, i) => sample(`${prefix}-${r}-${i}`)));
+  }
+}
+
+t.test('several batches are in flight at once, never more than the window', async (t) => {
+  const agentId = 'agent-sync-window';
+  const { broker, store } = await setup(t);
+  appendRows(store, 'b', 10, 1000); // a batch carries at most 2,000 samples: five batches
+  const cloud = standInCloud(broker.aedes, agentId, { ack: false });
+  const sync = startSync(t, store, agentId, broker.url, 60_000, { window: 4 });
+  await waitFor('window full', () => (cloud.state.batches >= 4 ? true : undefined));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(cloud.state.batches, 4, 'four batches sent without an ack, and no fifth');
+  t.equal(sync.stats().inFlight, 4);
+  t.equal(store.backlog(), 10_000, 'nothing deleted yet');
+  cloud.state.ack = true;
+  // Ack what arrived so far, as the cloud would have.
+  const mark = cloud.marks.get(cloud.received[0]?.epoch ?? 0) ?? 0;
+  await new Promise<void>((resolve) =>
+    broker.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: agentTopic(agentId, 'ack'),
+        payload: Buffer.from(
+          telemetryAckCodec.encode({ epoch: cloud.received[0]?.epoch ?? 1, upToSeq: mark }),
+        ),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => resolve(),
+    ),
+  );
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+  t.same(
+    cloud.received.map((r) => r.seq),
+    Array.from({ length: 10_000 }, (_, i) => i + 1),
+    'every sample once, in order',
+  );
+  t.equal(sync.stats().inFlight, 0);
+});
+
+t.test('live samples flow while an older backlog replays oldest first as historical', async (t) => {
+  const agentId = 'agent-sync-lanes';
+  const { broker, store, offline } = await setup(t);
+  appendRows(store, 'old', 8, 1000); // one epoch of backlog, four batches
+  store.nextEpoch();
+  appendRows(store, 'mid', 2, 1000); // a second backlog epoch
+  const cloud = standInCloud(broker.aedes, agentId, { ackDelayMs: 50 });
+  const sync = startSync(t, store, agentId, broker.url, 10_000, { window: 1 });
+  await waitFor('connected', () => (sync.isConnected ? true : undefined));
+  await waitFor('backlog started', () => (cloud.received.length > 0 ? true : undefined));
+  store.append([sample('live-1')]);
+  sync.kick();
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+  const live = cloud.received.findIndex((r) => r.minerId === 'live-1');
+  const backlog = cloud.received.filter((r) => r.minerId !== 'live-1');
+  t.ok(
+    live > 0 && live < cloud.received.length - 10,
+    `the live sample came at ${live} of ${cloud.received.length}, mid-backlog`,
+  );
+  t.match(cloud.received[live], { epoch: offline + 2, historical: false });
+  t.ok(
+    backlog.every((r) => r.historical),
+    'backlog marked historical',
+  );
+  t.same(
+    backlog.map((r) => [r.epoch, r.seq]),
+    [
+      ...Array.from({ length: 8000 }, (_, i) => [offline, i + 1]),
+      ...Array.from({ length: 2000 }, (_, i) => [offline + 1, i + 1]),
+    ],
+    'oldest epoch first, each in order, each once',
+  );
+});
+
+t.test('the backlog waits while the cloud says it is offline; live samples do not', async (t) => {
+  const agentId = 'agent-sync-gate';
+  const { broker, store } = await setup(t);
+  const publishState = (online: boolean) =>
+    new Promise<void>((resolve) =>
+      broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: CLOUD_STATE_TOPIC,
+          payload: Buffer.from(cloudStateCodec.encode({ online, atMs: Date.now() })),
+          qos: 1,
+          retain: true,
+          dup: false,
+        },
+        () => resolve(),
+      ),
+    );
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) =>
+        broker.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: CLOUD_STATE_TOPIC,
+            payload: Buffer.alloc(0),
+            qos: 1,
+            retain: true,
+            dup: false,
+          },
+          () => resolve(),
+        ),
+      ),
+  );
+  await publishState(false);
+  appendRows(store, 'old', 3, 2);
+  const cloud = standInCloud(broker.aedes, agentId);
+  const sync = startSync(t, store, agentId, broker.url);
+  await waitFor('connected', () => (sync.isConnected ? true : undefined));
+  await waitFor('state seen', () => (sync.stats().cloudOnline === false ? true : undefined));
+  store.append([sample('live')]);
+  sync.kick();
+  await waitFor('live sample', () => cloud.received.find((r) => r.minerId === 'live'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.same(
+    cloud.received.map((r) => r.minerId),
+    ['live'],
+    'no backlog sent while the cloud is offline',
+  );
+  await publishState(true);
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+  t.equal(cloud.received.length, 7);
+});
+
+t.test(
+  'samples dropped at the disk budget reach the cloud as gaps, once, and unblock its mark',
+  async (t) => {
+    const agentId = 'agent-sync-gaps';
+    const broker = await startTestBroker();
+    t.teardown(() => broker.close());
+    const store = new AgentStore(tempDir(t), Date.now, { outboxMaxBytes: 3000 });
+    t.teardown(() => store.close());
+    const epoch = store.currentEpoch();
+    for (let r = 0; r < 60; r++) {
+      store.append(
+        Array.from({ length: 5 }, (_, i) => ({
+          ...sample(`m${r}-${i}-${'x'.repeat(r % 40)}`),
+          timeMs: 1_795_000_000_000 + r * 1000 + i * 7,
+          hashrateMhs: r * 7919 + i,
+        })),
+      );
+    }
+    const gaps = store.pendingGaps();
+    t.ok(gaps.length > 0, `${gaps.length} gap(s), ${store.outboxStats().samples} samples kept`);
+    const cloud = standInCloud(broker.aedes, agentId);
+    startSync(t, store, agentId, broker.url);
+    await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+    await waitFor('gaps acknowledged', () => (store.outboxStats().gapsPending === 0 ? true : undefined));
+    t.same(
+      cloud.gaps.map((g) => [g.epoch, Number(g.firstSeq), Number(g.lastSeq)]),
+      gaps.map((g) => [g.epoch, g.firstSeq, g.lastSeq]),
+      'each gap reported once',
+    );
+    t.equal(cloud.marks.get(epoch), 300, 'the cloud’s mark reached the last seq: nothing blocks later acks');
+    const gapped = gaps.reduce((n, g) => n + g.samples, 0);
+    t.equal(cloud.received.length + gapped, 300, 'received + reported as dropped = appended');
+  },
+);
+
+t.test('the upload cap paces telemetry', async (t) => {
+  const agentId = 'agent-sync-cap';
+  const { broker, store } = await setup(t);
+  // Incompressible enough: every sample has its own long miner id.
+  for (let r = 0; r < 20; r++) {
+    store.append(
+      Array.from({ length: 50 }, (_, i) => ({
+        ...sample(`${r}-${i}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`),
+      })),
+    );
+  }
+  const bytes = store.outboxStats().bytes;
+  const rate = Math.ceil(bytes / 2); // about 2 s of upload, the first second's worth at once
+  standInCloud(broker.aedes, agentId);
+  const started = Date.now();
+  const sync = startSync(t, store, agentId, broker.url, 10_000, { uploadMaxBytesPerSecond: rate });
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined), { timeoutMs: 20_000 });
+  const elapsed = Date.now() - started;
+  t.ok(elapsed >= 900, `${sync.stats().bytesSent} bytes at ${rate} B/s took ${elapsed} ms`);
 });

@@ -6,24 +6,21 @@ import {
   cloudStateCodec,
   ProtocolError,
   telemetryAckCodec,
-  telemetryBatchCodec,
 } from '@hashinsight/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { AgentStore } from '../store/index.js';
 import { reconnectDelayMs } from './backoff.js';
+import { type DrainOptions, TelemetryDrain } from './drain.js';
 
-export interface CloudSyncOptions {
+export interface CloudSyncOptions extends DrainOptions {
   agentId: string;
   mqttUrl: string;
   /** The broker login from enrollment (user name = agent id); unset for a broker without logins. */
   mqttUsername?: string | undefined;
   mqttPassword?: string | undefined;
-  batchSize: number;
   agentVersion: string;
   hostname: string;
-  /** How long to wait for the cloud's ack of a batch before sending it again. */
-  ackTimeoutMs?: number;
 }
 
 /** What other modules may publish through the sync, and what they may receive. */
@@ -39,18 +36,18 @@ export interface SyncStats {
   lastAckAtMs: number | undefined;
   /** The cloud's retained CloudState: undefined until one was seen. */
   cloudOnline: boolean | undefined;
-}
-
-interface AckWaiter {
-  epoch: number;
-  seq: number;
-  resolve: () => void;
+  /** Telemetry batches sent and not yet acknowledged. */
+  inFlight: number;
+  batchesSent: number;
+  bytesSent: number;
+  /** Times unacked telemetry was sent again after the ack timeout. */
+  resends: number;
 }
 
 /**
- * Moves the outbox to the cloud over MQTT. Each connection is a new session epoch with a birth and a last-will
- * death; batches go oldest first, one at a time, and samples leave the outbox only on the cloud's
- * application-level ack (sent after its commit), never on a PUBACK.
+ * The agent's MQTT session with the cloud. Each connection is a new session epoch with a birth and a last-will
+ * death; telemetry goes through the drain (drain.ts: live and backlog lanes, a window of batches in flight,
+ * rows deleted only on the cloud's ack, never on a PUBACK). Other modules publish and receive through it.
  */
 export class CloudSync {
   private client: MqttClient | undefined;
@@ -58,10 +55,8 @@ export class CloudSync {
   private epoch = 0;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private draining = false;
   private stopped = false;
-  private waiter: AckWaiter | undefined;
-  private readonly ackTimeoutMs: number;
+  private readonly drain: TelemetryDrain;
   private readonly handlers = new Map<MessageKind, (payload: Buffer) => void>();
   private readonly connectedHandlers: Array<() => void> = [];
   private lastAckAtMs: number | undefined;
@@ -72,7 +67,7 @@ export class CloudSync {
     private readonly options: CloudSyncOptions,
     private readonly logger: Logger,
   ) {
-    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.drain = new TelemetryDrain(store, options, logger);
   }
 
   get isConnected(): boolean {
@@ -85,6 +80,7 @@ export class CloudSync {
       epoch: this.epoch,
       lastAckAtMs: this.lastAckAtMs,
       cloudOnline: this.cloudOnline,
+      ...this.drain.stats(),
     };
   }
 
@@ -127,7 +123,7 @@ export class CloudSync {
 
   /** Something new is in the outbox: send it if we can. */
   kick(): void {
-    void this.drain();
+    this.drain.kick();
   }
 
   /** Says goodbye (a clean death) when connected, then closes. */
@@ -142,7 +138,7 @@ export class CloudSync {
         .publishAsync(this.topic('state'), Buffer.from(death), { qos: 1, retain: true })
         .catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish the clean death'));
     }
-    this.settleWaiter();
+    this.drain.end();
     await client.endAsync();
   }
 
@@ -177,7 +173,7 @@ export class CloudSync {
       if (this.client !== client) return;
       const wasConnected = this.connected;
       this.connected = false;
-      this.settleWaiter();
+      this.drain.end();
       if (this.stopped) return;
       const delay = reconnectDelayMs(this.attempt++);
       if (wasConnected) this.logger.warn({ epoch: this.epoch, retryInMs: delay }, 'lost the cloud broker');
@@ -214,7 +210,12 @@ export class CloudSync {
           this.logger.warn({ err: error }, 'onConnected handler failed');
         }
       }
-      await this.drain();
+      this.drain.begin({
+        epoch: this.epoch,
+        send: async (payload) => {
+          await client.publishAsync(this.topic('telemetry'), payload, { qos: 1 });
+        },
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'session setup failed; the connection will be retried');
       client.end(true);
@@ -238,11 +239,8 @@ export class CloudSync {
     if (topic !== this.topic('ack')) return;
     try {
       const ack = telemetryAckCodec.decode(payload);
-      const removed = this.store.acknowledge(ack.epoch, ack.upToSeq);
       this.lastAckAtMs = Date.now();
-      this.logger.debug({ epoch: ack.epoch, upToSeq: ack.upToSeq, removed }, 'telemetry acknowledged');
-      if (this.waiter && this.waiter.epoch === ack.epoch && ack.upToSeq >= this.waiter.seq)
-        this.settleWaiter();
+      this.drain.acknowledged(ack.epoch, ack.upToSeq);
     } catch (error) {
       const code = error instanceof ProtocolError ? error.code : 'AGENT_ACK_FAILED';
       this.logger.warn({ code, err: error }, 'ignored a bad ack');
@@ -253,46 +251,14 @@ export class CloudSync {
     // An empty retained message clears the state: unknown again.
     if (payload.length === 0) {
       this.cloudOnline = undefined;
+      this.drain.allowBacklog(true);
       return;
     }
     try {
       this.cloudOnline = cloudStateCodec.decode(payload).online;
+      this.drain.allowBacklog(this.cloudOnline);
     } catch (error) {
       this.logger.warn({ err: error }, 'ignored a bad cloud state');
-    }
-  }
-
-  private settleWaiter(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.resolve();
-  }
-
-  /** Sends the oldest batch, waits for its ack (or a timeout, then sends again), until the outbox is empty. */
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.connected && this.client) {
-        const batch = this.store.oldestBatch(this.options.batchSize);
-        if (!batch) break;
-        const lastSeq = Number(batch.samples.at(-1)?.seq);
-        const bytes = telemetryBatchCodec.encode({ ...batch, historical: batch.epoch < this.epoch });
-        const acked = new Promise<void>((resolve) => {
-          this.waiter = { epoch: batch.epoch, seq: lastSeq, resolve };
-        });
-        const timeout = setTimeout(() => this.settleWaiter(), this.ackTimeoutMs);
-        try {
-          await this.client.publishAsync(this.topic('telemetry'), Buffer.from(bytes), { qos: 1 });
-          await acked;
-        } finally {
-          clearTimeout(timeout);
-        }
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'telemetry drain interrupted');
-    } finally {
-      this.draining = false;
     }
   }
 }

@@ -5,3 +5,4 @@ export {
   type PublishKind,
   type SyncStats,
 } from './cloud-sync.js';
+export { type DrainOptions, encodeBatch } from './drain.js';
