@@ -21,6 +21,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "the site's miners: IP, model, firmware, hashrate, temperature, state",
     run: async (argv, io) => (await import('./status.js')).runStatusCommand(argv, io),
   },
+  scan: {
+    summary: 'find and identify miners in CIDRs, ranges or IPs: progress bar, then a table or --json',
+    run: async (argv, io) => (await import('./scan.js')).runScanCommand(argv, io),
+  },
   doctor: {
     summary: 'check broker, cloud, clock, disk budget and miners: PASS/WARN/FAIL',
     run: async (argv, io) => (await import('./doctor.js')).runDoctorCommand(argv, io),

@@ -1,2 +1,2 @@
 export { type HealthServer, type HealthServerOptions, startHealthServer } from './server.js';
-export { agentStatus, PollTracker, type StatusSources } from './status.js';
+export { agentStatus, PollWatch, type StatusSources } from './status.js';

@@ -1,44 +1,33 @@
 import type { Inventory } from '../inventory/index.js';
+import type { PollerStats } from '../poll/index.js';
 import type { AgentStore } from '../store/index.js';
 import type { CloudSync } from '../sync/index.js';
 
 /**
- * Follows the poll loop for /status and liveness: when the last cycle finished and how long it took. A loop that
- * has finished no cycle for `stallAfterMs` is not live (a container's healthcheck then restarts the agent).
+ * Liveness of the poll loop: when it last wrote polls to the store. With miners to poll and nothing written for
+ * `stallAfterMs`, the loop is stuck, not slow, and GET /healthz says so (a container healthcheck then restarts
+ * the agent; the outbox keeps what was written).
  */
-export class PollTracker {
-  private lastFinishedMs: number | undefined;
-  private lastDurationMs: number | undefined;
+export class PollWatch {
+  private lastWriteMs: number | undefined;
 
   constructor(
-    private readonly intervalMs: number,
     private readonly stallAfterMs: number,
     private readonly startedMs: number,
   ) {}
 
-  cycleFinished(durationMs: number, nowMs: number): void {
-    this.lastFinishedMs = nowMs;
-    this.lastDurationMs = durationMs;
+  written(nowMs: number): void {
+    this.lastWriteMs = nowMs;
   }
 
-  /** How far the next cycle is behind its schedule (0 when on time). */
-  lagMs(nowMs: number): number {
-    return Math.max(0, nowMs - (this.lastFinishedMs ?? this.startedMs) - this.intervalMs);
+  get lastWriteAtMs(): number | undefined {
+    return this.lastWriteMs;
   }
 
-  live(nowMs: number): { ok: boolean; reason?: string } {
-    const since = nowMs - (this.lastFinishedMs ?? this.startedMs);
-    if (since <= this.stallAfterMs) return { ok: true };
-    return { ok: false, reason: `no poll cycle finished for ${Math.round(since / 1000)} s` };
-  }
-
-  snapshot(nowMs: number) {
-    return {
-      intervalMs: this.intervalMs,
-      lastCycleAt: this.lastFinishedMs === undefined ? null : new Date(this.lastFinishedMs).toISOString(),
-      lastCycleMs: this.lastDurationMs ?? null,
-      lagMs: this.lagMs(nowMs),
-    };
+  live(miners: number, nowMs: number): { ok: boolean; reason?: string } {
+    const since = nowMs - (this.lastWriteMs ?? this.startedMs);
+    if (miners === 0 || since <= this.stallAfterMs) return { ok: true };
+    return { ok: false, reason: `no poll written for ${Math.round(since / 1000)} s` };
   }
 }
 
@@ -50,7 +39,8 @@ export interface StatusSources {
   store: AgentStore;
   sync: CloudSync;
   inventory: Inventory;
-  poll: PollTracker;
+  poller: { stats(): PollerStats };
+  pollWatch: PollWatch;
 }
 
 const iso = (ms: number | null | undefined) =>
@@ -60,6 +50,7 @@ const iso = (ms: number | null | undefined) =>
 export function agentStatus(sources: StatusSources, nowMs = Date.now()): Record<string, unknown> {
   const { store, sync, inventory } = sources;
   const stats = sync.stats();
+  const poll = sources.poller.stats();
   const miners = { online: 0, offline: 0, unknown: 0, total: 0 };
   for (const miner of inventory.list()) {
     miners[miner.state] += 1;
@@ -87,6 +78,14 @@ export function agentStatus(sources: StatusSources, nowMs = Date.now()): Record<
           found: scan.found,
         }
       : null,
-    poll: sources.poll.snapshot(nowMs),
+    poll: {
+      miners: poll.miners,
+      inFlight: poll.inFlight,
+      waiting: poll.waiting,
+      lagP50Ms: Math.round(poll.lag.p50Ms),
+      lagP99Ms: Math.round(poll.lag.p99Ms),
+      lagMaxMs: Math.round(poll.lag.maxMs),
+      lastWriteAt: iso(sources.pollWatch.lastWriteAtMs),
+    },
   };
 }
