@@ -207,3 +207,16 @@ t.test('a finished scan is recorded with an event', async (t) => {
     { kind: 'scan.finished', detail: { scanId: 'scan-1', ms: 250, probed: 254 } },
   ]);
 });
+
+t.test('recordReading: one update at the same address, the full upsert otherwise', async (t) => {
+  const { inventory } = open(t);
+  inventory.recordReading(reading({ ip: '10.0.4.1', serial: 'R' }), 'x', 4028, 1);
+  inventory.recordReading(reading({ ip: '10.0.4.1', serial: 'R', hashrateMhs: 7 }), 'x', 4028, 2);
+  t.match(inventory.get('R'), { firstSeenMs: 1, lastSeenMs: 2, lastHashrateMhs: 7 });
+  inventory.recordReading(reading({ ip: '10.0.4.2', serial: 'R' }), 'x', 4028, 3);
+  t.same(inventory.ipChanges('R'), [{ atMs: 3, oldIp: '10.0.4.1', newIp: '10.0.4.2' }]);
+  t.same(
+    inventory.events({ limit: 5 }).map((e) => e.kind),
+    ['miner.ip_changed', 'miner.discovered'],
+  );
+});

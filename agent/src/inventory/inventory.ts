@@ -131,6 +131,14 @@ export class Inventory {
          VALUES (@minerId, @ip, @port, @mac, @serial, @vendor, @model, @firmware, @hostname, @driver,
            @nowMs, @nowMs, @hashrateMhs, @maxTempDc, @status)`,
       ),
+      // The poller's common case: the same miner at the same address, nothing to track.
+      refresh: db.prepare(
+        `UPDATE miner SET port = @port, mac = coalesce(@mac, mac), serial = coalesce(@serial, serial),
+           vendor = @vendor, model = @model, firmware = @firmware, hostname = coalesce(@hostname, hostname),
+           driver = @driver, last_seen_ms = max(last_seen_ms, @nowMs), last_hashrate_mhs = @hashrateMhs,
+           last_max_temp_dc = @maxTempDc, last_status = @status
+         WHERE miner_id = @minerId AND ip = @ip`,
+      ),
       update: db.prepare(
         `UPDATE miner SET ip = @ip, port = @port, mac = coalesce(@mac, mac), serial = coalesce(@serial, serial),
            vendor = @vendor, model = @model, firmware = @firmware, hostname = coalesce(@hostname, hostname),
@@ -199,6 +207,16 @@ export class Inventory {
     return this.upsertTx(reading, driverId, port, nowMs);
   }
 
+  /**
+   * upsertFromReading without the answer, for the poller's every reading: one UPDATE when the miner is known at
+   * that address (the common case), the full upsert otherwise.
+   */
+  recordReading(reading: Reading, driverId: string, port: number, nowMs: number): void {
+    if (this.statements.refresh.run(this.values(reading, driverId, port, nowMs)).changes === 0) {
+      this.upsertTx(reading, driverId, port, nowMs);
+    }
+  }
+
   /** Sets the miner's state; on a change writes a miner.<state> event and returns true. */
   setState(minerId: string, state: MinerState, nowMs: number, detail?: Record<string, unknown>): boolean {
     const changed = this.statements.setState.run(state, nowMs, minerId, state).changes > 0;
@@ -265,22 +283,7 @@ export class Inventory {
         existing = this.statements.get.get(minerId);
       }
     }
-    const values = {
-      minerId,
-      ip: reading.ip,
-      port,
-      mac: reading.mac ?? null,
-      serial: reading.serial ?? null,
-      vendor: reading.vendor,
-      model: reading.model || null,
-      firmware: reading.firmware || null,
-      hostname: reading.hostname ?? null,
-      driver: driverId,
-      nowMs,
-      hashrateMhs: reading.hashrateMhs,
-      maxTempDc: maxTempDc(reading) ?? null,
-      status: reading.status,
-    };
+    const values = this.values(reading, driverId, port, nowMs);
     let ipChangedFrom: string | undefined;
     if (existing === undefined) {
       this.statements.insert.run(values);
@@ -300,6 +303,25 @@ export class Inventory {
     if (ipChangedFrom !== undefined) result.ipChangedFrom = ipChangedFrom;
     if (renamedFrom !== undefined) result.renamedFrom = renamedFrom;
     return result;
+  }
+
+  private values(reading: Reading, driverId: string, port: number, nowMs: number) {
+    return {
+      minerId: minerIdFor(reading),
+      ip: reading.ip,
+      port,
+      mac: reading.mac ?? null,
+      serial: reading.serial ?? null,
+      vendor: reading.vendor,
+      model: reading.model || null,
+      firmware: reading.firmware || null,
+      hostname: reading.hostname ?? null,
+      driver: driverId,
+      nowMs,
+      hashrateMhs: reading.hashrateMhs,
+      maxTempDc: maxTempDc(reading) ?? null,
+      status: reading.status,
+    };
   }
 
   /** The weaker id this miner may have been recorded under before its reading named it more firmly. */

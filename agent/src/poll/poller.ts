@@ -82,6 +82,8 @@ interface Entry extends PollTarget {
   dueMs: number;
   failures: number;
   state: MinerState;
+  /** The state the inventory holds, so an unchanged state costs no write. */
+  recordedState: MinerState;
   /** Error code of the current failure streak, logged once per change. */
   failingCode?: string;
   /** A read that outlived its deadline and has not settled yet: the miner is not read again until it has. */
@@ -286,7 +288,7 @@ export class Poller {
       let failed = 0;
       for (const done of batch) {
         if (done.ok) {
-          this.inventory.upsertFromReading(done.reading, done.driver, done.port, done.timeMs);
+          this.inventory.recordReading(done.reading, done.driver, done.port, done.timeMs);
           samples.push(this.sampleOf(done.reading, done.timeMs));
         } else {
           failed += 1;
@@ -294,11 +296,12 @@ export class Poller {
           samples.push(failureToSample(done.minerId, done.timeMs, status, `${done.code}: ${done.message}`));
         }
         const entry = this.entries.get(done.minerId);
-        if (entry !== undefined && !entry.placeholder) {
+        if (entry !== undefined && !entry.placeholder && entry.state !== entry.recordedState) {
           const detail = done.ok ? undefined : { code: done.code, failures: entry.failures };
           if (this.inventory.setState(done.minerId, entry.state, done.timeMs, detail)) {
             changes.push([done.minerId, entry.state]);
           }
+          entry.recordedState = entry.state;
         }
       }
       return { ...this.store.append(samples), samples: samples.length, failed };
@@ -329,6 +332,7 @@ export class Poller {
       dueMs: 0,
       failures: 0,
       state,
+      recordedState: state,
       inFlight: false,
       removed: false,
       placeholder,
