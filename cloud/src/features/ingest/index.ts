@@ -12,7 +12,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
 import { UnknownAgentError } from './errors.js';
 import { type IngestMetrics, ingestMetrics } from './metrics.js';
-import { applyPresence, ingestTelemetry } from './service.js';
+import { applyPresence, ingestTelemetry, recordGaps } from './service.js';
 
 export interface IngestOptions {
   /** Clock for last-seen times (tests inject one). */
@@ -57,6 +57,12 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
     } catch (error) {
       if (error instanceof ProtocolError) return rejected(agentId, 'telemetry', error, payload.length);
       throw error;
+    }
+    if (batch.gaps.length > 0) {
+      // Before the samples: the marks must be past the gaps when this batch's ack is computed.
+      for (const gap of await recordGaps(db, agentId, batch.gaps, now())) {
+        log.warn({ agentId, ...gap }, 'the agent dropped samples unsent (its disk budget): a gap recorded');
+      }
     }
     const outcome = await ingestTelemetry(db, agentId, batch, now());
     metrics.batchesStored += 1;

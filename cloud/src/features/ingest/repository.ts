@@ -44,3 +44,33 @@ export async function applyDeath(db: Db, agentId: string, epoch: number, nowMs: 
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * Moves the mark of `epoch` up to `seq` unless it is there already; returns the mark before (0 when none). The
+ * agent dropped everything up to `seq` that it had not had acknowledged, so nothing below it will ever come.
+ */
+export async function moveMarkPast(
+  db: Db,
+  agentId: string,
+  epoch: number,
+  seq: number,
+  nowMs: number,
+): Promise<number> {
+  const before = await db
+    .selectFrom('telemetry_stream')
+    .select('up_to_seq')
+    .where('agent_id', '=', agentId)
+    .where('epoch', '=', epoch)
+    .executeTakeFirst();
+  await db
+    .insertInto('telemetry_stream')
+    .values({ agent_id: agentId, epoch, up_to_seq: seq, updated_at: nowMs })
+    .onConflict((oc) =>
+      oc
+        .columns(['agent_id', 'epoch'])
+        .doUpdateSet({ up_to_seq: seq, updated_at: nowMs })
+        .where('telemetry_stream.up_to_seq', '<', seq),
+    )
+    .execute();
+  return Number(before?.up_to_seq ?? 0);
+}

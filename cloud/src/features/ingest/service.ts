@@ -4,13 +4,79 @@ import { recordEvent } from '../../platform/index.js';
 import { UnknownAgentError } from './errors.js';
 import type { TelemetryOutcome } from './plan.js';
 import { ingestPostgres } from './postgres-writer.js';
-import { applyBirth, applyDeath, isActiveAgent } from './repository.js';
+import { applyBirth, applyDeath, isActiveAgent, moveMarkPast } from './repository.js';
 import { sqliteWriterOf } from './sqlite-writer.js';
 
 export type { TelemetryOutcome } from './plan.js';
 
 type TelemetryBatch = hashinsight.v1.TelemetryBatch.$Properties;
 type AgentPresence = hashinsight.v1.AgentPresence.$Properties;
+type TelemetryGap = hashinsight.v1.ITelemetryGap;
+
+/** A gap as this cloud saw it: `missing` samples (seqs missingFrom..lastSeq) it never stored and never will. */
+export interface GapOutcome {
+  epoch: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** 0 when this cloud already had everything up to lastSeq (stored, or the gap was reported before). */
+  missing: number;
+}
+
+/**
+ * Records the samples `agentId` dropped unsent (its outbox hit its disk budget): each epoch's mark moves past
+ * the gap, so the acks of later samples are not held back waiting for seqs that will never come, and each gap
+ * that hid samples from this cloud becomes a telemetry.gap event for the agent's tenant — in one transaction,
+ * before the batch carrying it is stored and acked. A gap reported again (its first ack was lost) or covering
+ * samples this cloud had stored anyway finds the mark there already and records nothing.
+ */
+export async function recordGaps(
+  db: Db,
+  agentId: string,
+  gaps: readonly TelemetryGap[],
+  nowMs: number,
+): Promise<GapOutcome[]> {
+  return db.transaction().execute(async (trx) => {
+    const agent = await trx
+      .selectFrom('agent')
+      .select(['tenant_id', 'site_id', 'revoked_at'])
+      .where('id', '=', agentId)
+      .executeTakeFirst();
+    if (agent === undefined || agent.revoked_at !== null) throw new UnknownAgentError(agentId);
+    const outcomes: GapOutcome[] = [];
+    for (const gap of gaps) {
+      const epoch = gap.epoch ?? 0;
+      const firstSeq = gap.firstSeq ?? 0;
+      const lastSeq = gap.lastSeq ?? 0;
+      const before = await moveMarkPast(trx, agentId, epoch, lastSeq, nowMs);
+      const missingFrom = Math.max(before + 1, firstSeq);
+      const missing = Math.max(0, lastSeq - missingFrom + 1);
+      outcomes.push({ epoch, firstSeq, lastSeq, missing });
+      if (missing === 0) continue;
+      await recordEvent(
+        trx,
+        {
+          type: 'telemetry.gap',
+          tenantId: agent.tenant_id,
+          payload: {
+            agentId,
+            siteId: agent.site_id,
+            epoch,
+            firstSeq,
+            lastSeq,
+            missingFromSeq: missingFrom,
+            samples: gap.samples ?? 0,
+            oldestTimeMs: gap.oldestTimeMs ?? 0,
+            newestTimeMs: gap.newestTimeMs ?? 0,
+            droppedAtMs: gap.droppedAtMs ?? 0,
+            reason: gap.reason === 1 ? 'disk_budget' : 'unspecified',
+          },
+        },
+        nowMs,
+      );
+    }
+    return outcomes;
+  });
+}
 
 /**
  * Stores one decoded telemetry batch of `agentId` in a single transaction and advances the high-water mark of
