@@ -1,10 +1,10 @@
 // `npm start`: the whole system on one box with embedded defaults — a simulated fleet, the cloud (SQLite and its
 // embedded MQTT broker) and one agent — each in its own process, as they would run in production.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { AGENT_VERSION, enroll, IdentityError, loadIdentity } from '@hashinsight/agent';
 import pretty from 'pino-pretty';
 
 const root = resolve(import.meta.dirname, '..');
@@ -94,11 +94,6 @@ const generated = passwordLine?.match(/^(\S+)\s+<- generated/)?.[1];
 const password = generated ?? '<the password shown on first start; delete the data dir to start over>';
 const url = `http://${httpHost}:${httpPort}`;
 
-interface AgentLogin {
-  agentId: string;
-  password: string;
-}
-
 /** Asks the cloud for `path` as the owner; throws with the cloud's error code on anything but success. */
 async function api<T>(
   path: string,
@@ -117,29 +112,35 @@ async function api<T>(
   return body.data;
 }
 
-/** The raw 32-byte public key of a fresh key pair, base64 (what enrollment registers). */
-function publicKey(kind: 'ed25519' | 'x25519'): string {
-  const { x } = generateKeyPairSync(kind as 'ed25519').publicKey.export({ format: 'jwk' });
-  return Buffer.from(x ?? '', 'base64url').toString('base64');
-}
+const agentDataDir = join(dataDir, 'agent');
 
 /**
- * The agent's broker login: enrolled once through the cloud's API (an enrollment token for the first site,
- * created as the owner, exchanged like an agent would), then kept in the data dir (0600) for later starts,
- * when the owner password is no longer known to this script. The keys made here stand in for the agent's own
- * until the agent enrolls itself (its private keys matter only once commands are signed, issue #6).
+ * Enrolls the agent the way a technician does (`hashinsight-agent enroll`): a one-time token for the first site,
+ * created as the owner, exchanged by the agent's own enroll, which makes its keys in its data dir. Later starts find
+ * the identity there, when the owner password is no longer known to this script. Returns the environment the agent
+ * needs beyond its identity: none, except for a data dir enrolled by an older version (agent-login.json).
  */
-async function agentLogin(): Promise<AgentLogin> {
-  const file = join(dataDir, 'agent-login.json');
+async function enrollAgent(): Promise<Record<string, string>> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as AgentLogin;
-  } catch {
-    // not enrolled yet
+    loadIdentity(agentDataDir);
+    return {};
+  } catch (error) {
+    if (!(error instanceof IdentityError) || error.code !== 'IDENTITY_MISSING') throw error;
+  }
+  const legacy = await readFile(join(dataDir, 'agent-login.json'), 'utf8').catch(() => undefined);
+  if (legacy !== undefined) {
+    const login = JSON.parse(legacy) as { agentId: string; password: string };
+    // Passed in the environment of the agent only, never printed or logged.
+    return {
+      HASHINSIGHT_AGENT_ID: login.agentId,
+      HASHINSIGHT_AGENT_MQTT_USERNAME: login.agentId,
+      HASHINSIGHT_AGENT_MQTT_PASSWORD: login.password,
+    };
   }
   const ownerPassword = generated ?? env.HASHINSIGHT_BOOTSTRAP_PASSWORD;
   if (!ownerPassword) {
     throw new Error(
-      `no agent login in ${file} and no owner password to enroll one: delete ${dataDir} to start over`,
+      `the agent in ${agentDataDir} is not enrolled and there is no owner password to enroll it: delete ${dataDir} to start over`,
     );
   }
   const { accessToken } = await api<{ accessToken: string }>('/api/auth/login', {
@@ -154,37 +155,30 @@ async function agentLogin(): Promise<AgentLogin> {
     token: accessToken,
     body: {},
   });
-  const enrolled = await api<{ agentId: string; mqtt: { password: string } }>('/api/agents/enroll', {
-    method: 'POST',
-    body: {
-      token,
-      hostname: 'npm-start',
-      agentVersion: '0.1.0',
-      publicKeys: { signing: publicKey('ed25519'), box: publicKey('x25519') },
-    },
+  await enroll({
+    cloudUrl: url,
+    token,
+    dataDir: agentDataDir,
+    hostname: 'npm-start',
+    agentVersion: AGENT_VERSION,
   });
-  const login = { agentId: enrolled.agentId, password: enrolled.mqtt.password };
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, JSON.stringify(login), { mode: 0o600 });
-  return login;
+  return {};
 }
 
-let login: AgentLogin;
+let agentEnv: Record<string, string>;
 try {
-  login = await agentLogin();
+  agentEnv = await enrollAgent();
 } catch (error) {
   console.error(`\nCould not enroll the agent: ${(error as Error).message}; stopping.`);
   stop(1);
   await new Promise(() => undefined); // stop() exits once the children are gone
   throw error;
 }
+// The agent reads its id, broker URL and login from the identity its enroll left in its data dir.
 run('agent', 'agent/dist/main.js', [], {
-  HASHINSIGHT_DATA_DIR: join(dataDir, 'agent'),
+  ...agentEnv,
+  HASHINSIGHT_DATA_DIR: agentDataDir,
   HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
-  // Passed in the environment of the agent only, never printed or logged.
-  HASHINSIGHT_AGENT_ID: login.agentId,
-  HASHINSIGHT_AGENT_MQTT_USERNAME: login.agentId,
-  HASHINSIGHT_AGENT_MQTT_PASSWORD: login.password,
   HASHINSIGHT_AGENT_MINERS: minerRange as string,
   HASHINSIGHT_AGENT_POLL_INTERVAL_MS: env.HASHINSIGHT_AGENT_POLL_INTERVAL_MS || '10000',
 });
