@@ -122,7 +122,6 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
               agentId,
               version: AGENT_VERSION,
               startedMs,
-              outboxMaxBytes: config.outboxMaxBytes,
               store,
               sync,
               inventory,

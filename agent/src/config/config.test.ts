@@ -48,7 +48,7 @@ t.test('config has working defaults and names the bad key', async (t) => {
     [{ HASHINSIGHT_AGENT_MQTT_URL: 'mqtt://cloud:1883/some/path' }, 'HASHINSIGHT_AGENT_MQTT_URL'],
     [{ HASHINSIGHT_AGENT_MINERS: '1.2.3' }, 'HASHINSIGHT_AGENT_MINERS'],
     [{ HASHINSIGHT_LOG_LEVEL: 'chatty' }, 'HASHINSIGHT_LOG_LEVEL'],
-    [{ HASHINSIGHT_AGENT_BATCH_SIZE: '9'.repeat(400) }, 'HASHINSIGHT_AGENT_BATCH_SIZE'],
+    [{ HASHINSIGHT_AGENT_POLL_CONCURRENCY: '9'.repeat(400) }, 'HASHINSIGHT_AGENT_POLL_CONCURRENCY'],
   ];
   for (const [env, key] of bad) {
     t.throws(() => loadAgentConfig(env), { name: 'ConfigError', message: new RegExp(key) }, key);

@@ -47,8 +47,6 @@ export interface AgentConfig {
   backoffMaxMs: number;
   /** Failed polls in a row before a miner counts as offline. */
   offlineAfterFailures: number;
-  /** Samples per telemetry batch. */
-  batchSize: number;
   /** Disk budget of the outbox; when full the oldest whole batches go, reported as a gap. */
   outboxMaxBytes: number;
   /** Upload cap toward the broker; 0 = unlimited. */
@@ -81,7 +79,6 @@ export const SETTINGS = {
   pollTimeoutMs: 'HASHINSIGHT_AGENT_POLL_TIMEOUT_MS',
   backoffMaxMs: 'HASHINSIGHT_AGENT_BACKOFF_MAX_MS',
   offlineAfterFailures: 'HASHINSIGHT_AGENT_OFFLINE_AFTER_FAILURES',
-  batchSize: 'HASHINSIGHT_AGENT_BATCH_SIZE',
   outboxMaxBytes: 'HASHINSIGHT_AGENT_OUTBOX_MAX_BYTES',
   uploadMaxBytesPerSecond: 'HASHINSIGHT_AGENT_UPLOAD_MAX_BYTES_PER_SECOND',
   commandConcurrency: 'HASHINSIGHT_AGENT_COMMAND_CONCURRENCY',
@@ -197,7 +194,6 @@ export function loadAgentConfig(
     pollTimeoutMs: int('pollTimeoutMs', 5000, 100, 60_000),
     backoffMaxMs: int('backoffMaxMs', 600_000, 1000, 86_400_000),
     offlineAfterFailures: int('offlineAfterFailures', 3, 1, 100),
-    batchSize: int('batchSize', 500, 1, 2000),
     outboxMaxBytes: int('outboxMaxBytes', 1024 ** 3, 1024 ** 2, 1024 ** 4),
     uploadMaxBytesPerSecond: int('uploadMaxBytesPerSecond', 0, 0, 1024 ** 3),
     commandConcurrency: int('commandConcurrency', 8, 1, 256),

@@ -35,7 +35,6 @@ export interface StatusSources {
   agentId: string;
   version: string;
   startedMs: number;
-  outboxMaxBytes: number;
   store: AgentStore;
   sync: CloudSync;
   inventory: Inventory;
@@ -51,6 +50,7 @@ export function agentStatus(sources: StatusSources, nowMs = Date.now()): Record<
   const { store, sync, inventory } = sources;
   const stats = sync.stats();
   const poll = sources.poller.stats();
+  const outbox = store.outboxStats();
   const miners = { online: 0, offline: 0, unknown: 0, total: 0 };
   for (const miner of inventory.list()) {
     miners[miner.state] += 1;
@@ -68,7 +68,14 @@ export function agentStatus(sources: StatusSources, nowMs = Date.now()): Record<
     epoch: store.currentEpoch(),
     broker: { connected: stats.connected },
     cloud: { online: stats.cloudOnline ?? null, lastAckAt: iso(stats.lastAckAtMs) },
-    backlog: { samples: store.backlog(), budgetBytes: sources.outboxMaxBytes },
+    backlog: {
+      samples: outbox.samples,
+      batches: outbox.batches,
+      bytes: outbox.bytes,
+      budgetBytes: outbox.budgetBytes ?? null,
+      oldestSampleAt: iso(outbox.oldestTimeMs),
+      gapsPending: outbox.gapsPending,
+    },
     miners,
     lastScan: scan
       ? {

@@ -89,6 +89,7 @@ t.test('run, then status, doctor and the health endpoint beside it; SIGTERM stop
     broker: { connected: true },
     miners: { online: 3, offline: 0, total: 3 },
     lastScan: { probed: 4, found: 3 },
+    backlog: { samples: Number, bytes: Number, budgetBytes: 1024 ** 3, gapsPending: 0 },
     poll: { miners: 3 },
   });
   t.equal((await fetch(`${health}/healthz`)).status, 200);
