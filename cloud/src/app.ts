@@ -19,6 +19,7 @@ import networkFeature, {
   type StaticFigures,
   sourcesFor,
 } from './features/network/index.js';
+import profitabilityFeature from './features/profitability/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
@@ -145,5 +146,6 @@ export async function buildApp({
     ...(now ? { now } : {}),
   });
   await app.register(networkFeature, { service: networkService, ...(now ? { now } : {}) });
+  await app.register(profitabilityFeature, { network: networkService, ...(now ? { now } : {}) });
   return app;
 }
