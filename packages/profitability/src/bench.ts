@@ -10,6 +10,8 @@ export interface HeatmapTiming {
   maxMs: number;
 }
 
+const WARM_UP_RUNS = 20;
+
 /** A current-generation air-cooled fleet; the figures only need to be realistic, not current. */
 const BENCH_BASE: CalculationInput = {
   hashrateTh: 200,
@@ -27,12 +29,12 @@ const BENCH_BASE: CalculationInput = {
 
 /**
  * Time heatmap() on a size × size grid (BTC $20k..$250k × $0.00..$0.20/kWh), for `npm run bench -- portal`.
- * A few warm-up runs first so the JIT has settled, then `runs` timed ones.
+ * Warm-up runs first so the JIT has settled, then `runs` timed ones.
  */
-export function timeHeatmap(size = 100, runs = 50): HeatmapTiming {
+export function timeHeatmap(size = 100, runs = 200): HeatmapTiming {
   const btcPrices = Array.from({ length: size }, (_, i) => 20_000 + (230_000 * i) / Math.max(1, size - 1));
   const electricityPrices = Array.from({ length: size }, (_, j) => (0.2 * j) / Math.max(1, size - 1));
-  for (let i = 0; i < 5; i++) heatmap(BENCH_BASE, btcPrices, electricityPrices);
+  for (let i = 0; i < WARM_UP_RUNS; i++) heatmap(BENCH_BASE, btcPrices, electricityPrices);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
