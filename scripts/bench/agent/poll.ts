@@ -78,12 +78,16 @@ async function step(count: number, simPid: number): Promise<boolean> {
     const polls = after.polls - before.polls;
     const failures = after.failures - before.failures;
     const sustained = lag.p99Ms < 1000 && failures === 0;
+    // What one core would carry at this cost, for boxes where the agent gets a whole core (this one may be shared).
+    const cpuMsPerPoll = (1000 * agent.cpuSeconds) / Math.max(1, polls);
     console.log(
       `poll ${count.toLocaleString('en')} miners @ ${INTERVAL_MS / 1000} s: ${(polls / agent.seconds).toFixed(0)} polls/s ` +
         `(due ${(count / (INTERVAL_MS / 1000)).toFixed(0)}/s), ${failures} failed; lag p50 ${lag.p50Ms.toFixed(0)} ms ` +
         `p99 ${lag.p99Ms.toFixed(0)} ms max ${lag.maxMs.toFixed(0)} ms; agent CPU ${agent.cpuPct.toFixed(0)}% of a core, ` +
         `peak RSS ${agent.peakRssMb.toFixed(0)} MB; simulator CPU ${((100 * simSeconds) / agent.seconds).toFixed(0)}% ` +
-        `-> ${sustained ? 'sustained' : 'NOT sustained'}`,
+        `-> ${sustained ? 'sustained' : 'NOT sustained'}\n` +
+        `  agent CPU ${cpuMsPerPoll.toFixed(2)} ms per poll: one whole core ≈ ${Math.floor(1000 / cpuMsPerPoll).toLocaleString('en')} polls/s ` +
+        `≈ ${Math.floor((1000 / cpuMsPerPoll) * (INTERVAL_MS / 1000)).toLocaleString('en')} miners @ ${INTERVAL_MS / 1000} s (projection)`,
     );
     return sustained;
   } finally {
