@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const main = new URL('../dist/main.js', import.meta.url);
@@ -19,12 +20,17 @@ if (!existsSync(main)) {
     );
     process.exit(1);
   }
-  process.stderr.write('hashinsight-agent: first use, building the agent (tsc -b agent)…\n');
-  const agentDir = fileURLToPath(new URL('..', import.meta.url));
-  const build = spawnSync(process.execPath, [tsc, '-b', agentDir], { stdio: ['ignore', 2, 2] });
-  if (build.status !== 0 || !existsSync(main)) {
+  // In the repository the whole solution builds (as `npm run build` does): the agent's tests need the dev packages.
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const project = existsSync(join(root, 'tsconfig.json'))
+    ? root
+    : fileURLToPath(new URL('..', import.meta.url));
+  process.stderr.write(`hashinsight-agent: first use, building (tsc -b ${project})…\n`);
+  const build = spawnSync(process.execPath, [tsc, '-b', project], { stdio: ['ignore', 2, 2] });
+  if (!existsSync(main)) {
     process.stderr.write('hashinsight-agent: the build failed (see above); fix it, then `npm run build`\n');
     process.exit(1);
   }
+  if (build.status !== 0) process.stderr.write('hashinsight-agent: built, with the type errors above\n');
 }
 await import(main.href);
