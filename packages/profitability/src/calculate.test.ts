@@ -303,6 +303,26 @@ t.test('edge cases', async (t) => {
     t.equal(calculate(S19).paybackDays, 0);
     t.equal(calculate({ ...S19, electricityUsdPerKwh: 10, hardwareCostUsd: 1 }).paybackDays, null);
   });
+  t.test('hours per day scale hashing and energy, not the fixed fee', async (t) => {
+    const full = calculate({ ...S19, hostingUsdPerUnitMonth: 30 });
+    const half = calculate({ ...S19, hostingUsdPerUnitMonth: 30, hoursPerDay: 12 });
+    near(t, half.btcPerDay, full.btcPerDay / 2, 1e-15, 'half the BTC');
+    near(t, half.energyKwhPerDay, 3.25 * 12, 1e-15, 'power × hours');
+    near(t, half.dailyElectricityCostUsd, full.dailyElectricityCostUsd / 2, 1e-15, 'half the electricity');
+    t.equal(half.dailyHostingCostUsd, full.dailyHostingCostUsd, 'the fixed fee stays');
+    near(
+      t,
+      half.breakEvenBtcUsd,
+      (half.dailyCostUsd / full.dailyCostUsd) * full.breakEvenBtcUsd! * 2,
+      1e-12,
+      'BTC',
+    );
+    t.equal(half.hashcostUsdPerThDay, full.hashcostUsdPerThDay, 'hashcost is per hashing day');
+    t.equal(calculate(S19).inputs.hoursPerDay, 24, '24 by default');
+    const off = calculate({ ...S19, hoursPerDay: 0 });
+    t.equal(off.btcPerDay, 0);
+    t.equal(off.breakEvenElectricityUsdPerKwh, null);
+  });
   t.test('halving boundary heights', async (t) => {
     const before = calculate({ ...S19, blockHeight: 1_049_999, avgFeesPerBlockBtc: 0 });
     const after = calculate({ ...S19, blockHeight: 1_050_000, avgFeesPerBlockBtc: 0 });
@@ -364,6 +384,9 @@ t.test('hostile inputs are refused with PROFIT_BAD_INPUT and the field', async (
     ['quantity', 1.5],
     ['quantity', -2],
     ['quantity', 1e10],
+    ['hoursPerDay', 24.5],
+    ['hoursPerDay', -1],
+    ['hoursPerDay', Number.NaN],
     ['difficulty', 0],
     ['difficulty', 0.5],
     ['difficulty', -1e14],

@@ -22,6 +22,8 @@ export interface CalculationInput {
   powerW: number;
   /** Number of units (integer). Default 1. */
   quantity?: number;
+  /** Hours a day the units run (hashing and drawing power), 0-24. Default 24. */
+  hoursPerDay?: number;
   /** Network difficulty (≥ 1). */
   difficulty: number;
   /** BTC price, USD. */
@@ -66,6 +68,7 @@ export interface ResolvedInputs {
   hashrateTh: number;
   powerW: number;
   quantity: number;
+  hoursPerDay: number;
   difficulty: number;
   btcUsd: number;
   electricityUsdPerKwh: number;
@@ -95,7 +98,7 @@ export interface CalculationResult {
   grossBtcPerDay: number;
   /** BTC/day credited to the owner: scheme reward · (1 − pool fee) · (1 − revenue share). */
   btcPerDay: number;
-  /** powerW · quantity · 24 / 1000, kWh/day. */
+  /** powerW · quantity · hoursPerDay / 1000, kWh/day. */
   energyKwhPerDay: number;
   /** btcPerDay · btcUsd. */
   dailyRevenueUsd: number;
@@ -151,6 +154,7 @@ export function resolveInputs(input: unknown): ResolvedInputs {
     hashrateTh: checkNumber(raw.hashrateTh, 'hashrateTh', { min: 0, max: LIMITS.hashrateTh }),
     powerW: checkNumber(raw.powerW, 'powerW', { min: 0, max: LIMITS.powerW }),
     quantity: optionalNumber(raw.quantity, 'quantity', { min: 0, max: LIMITS.quantity, integer: true }, 1),
+    hoursPerDay: optionalNumber(raw.hoursPerDay, 'hoursPerDay', { min: 0, max: 24 }, 24),
     difficulty: checkDifficulty(raw.difficulty),
     btcUsd: checkNumber(raw.btcUsd, 'btcUsd', { min: 0, max: LIMITS.btcUsd }),
     electricityUsdPerKwh: checkNumber(raw.electricityUsdPerKwh, 'electricityUsdPerKwh', {
@@ -202,8 +206,13 @@ export function keptFraction(inputs: ResolvedInputs): number {
   return (1 - inputs.poolFeePercent / 100) * (1 - inputs.hostingRevenueSharePercent / 100);
 }
 
+/** Hashes per second averaged over the day: all units, scaled by the hours they run (× 1 exactly at 24 h). */
+export function averageHashrateHs(inputs: ResolvedInputs): number {
+  return inputs.hashrateTh * H_PER_TH * inputs.quantity * (inputs.hoursPerDay / 24);
+}
+
 export function prepare(inputs: ResolvedInputs): Prepared {
-  const hashrateHs = inputs.hashrateTh * H_PER_TH * inputs.quantity;
+  const hashrateHs = averageHashrateHs(inputs);
   const credited = creditedRewardBtc(inputs.payoutScheme, inputs.blockSubsidyBtc, inputs.avgFeesPerBlockBtc);
   return {
     inputs,
@@ -213,7 +222,7 @@ export function prepare(inputs: ResolvedInputs): Prepared {
       inputs.blockSubsidyBtc + inputs.avgFeesPerBlockBtc,
     ),
     btcPerDay: expectedBtcPerDay(hashrateHs, inputs.difficulty, credited) * keptFraction(inputs),
-    energyKwhPerDay: (inputs.powerW * inputs.quantity * 24) / 1000,
+    energyKwhPerDay: (inputs.powerW * inputs.quantity * inputs.hoursPerDay) / 1000,
     dailyHostingCostUsd: (inputs.hostingUsdPerUnitMonth * inputs.quantity) / DAYS_PER_MONTH,
     totalHardwareCostUsd: inputs.hardwareCostUsd * inputs.quantity,
   };

@@ -34,6 +34,15 @@ t.test('a constant world repeats the static calculation every day', async (t) =>
   t.equal(p.totals.daysRunning, 60);
 });
 
+t.test('hours per day carry into the projection', async (t) => {
+  const half = project({ ...FLEET, hoursPerDay: 12, days: 3 });
+  const single = calculate({ ...FLEET, hoursPerDay: 12, days: undefined } as unknown as Parameters<
+    typeof calculate
+  >[0]);
+  t.equal(half.days[0]!.profitUsd, single.dailyProfitUsd, 'day 1 equals the static figure');
+  t.equal(half.inputs.hoursPerDay, 12);
+});
+
 t.test('difficulty steps at each 2016-block retarget, not each 14 days from the start', async (t) => {
   const grown = project({ ...FLEET, difficultyGrowthPercentPerEpoch: 10, days: 30 });
   t.equal(grown.days[13]!.difficulty, 1.5e14, 'day 14 is still the first epoch');

@@ -1,4 +1,5 @@
 import {
+  averageHashrateHs,
   type CalculationInput,
   keptFraction,
   prepare,
@@ -10,7 +11,6 @@ import {
   DAYS_PER_MONTH,
   DAYS_PER_YEAR,
   EPOCH_BLOCKS,
-  H_PER_TH,
   HALVING_INTERVAL,
   SATS_PER_BTC,
 } from './constants.js';
@@ -204,7 +204,7 @@ export function project(input: ProjectionInput): Projection {
   const inputs = resolveProjectionInputs(input);
   const fixed = prepare(inputs);
   const difficultyAt = difficultySchedule(inputs);
-  const hashrateHs = inputs.hashrateTh * H_PER_TH * inputs.quantity;
+  const hashrateHs = averageHashrateHs(inputs);
   const kept = keptFraction(inputs);
   const electricityWhenRunning = fixed.energyKwhPerDay * inputs.electricityUsdPerKwh;
   const hostingCostUsd = fixed.dailyHostingCostUsd;
