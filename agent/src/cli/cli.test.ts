@@ -3,7 +3,7 @@ import t from 'tap';
 import { runCli } from './cli.js';
 import { captureIo } from './io.js';
 
-const COMMANDS = ['run', 'status', 'scan', 'doctor', 'print-config'];
+const COMMANDS = ['run', 'status', 'scan', 'doctor', 'enroll', 'print-config'];
 /** Commands that read the agent's settings (scan takes everything from its arguments). */
 const CONFIGURED = COMMANDS.filter((command) => command !== 'scan');
 
@@ -66,8 +66,12 @@ t.test('unknown commands exit 2; help, -h and --version exit 0', async (t) => {
 });
 
 t.test('a bad setting is exit 1 for every command that reads settings', async (t) => {
+  // enroll checks its own required options first; a token never reaches a cloud here (the settings fail first).
+  const needed: Record<string, string[]> = { enroll: ['--cloud', 'http://127.0.0.1:9', '--token', 't'] };
   for (const command of CONFIGURED) {
-    const result = await cli([command], { HASHINSIGHT_AGENT_HEALTH_PORT: '99999' });
+    const result = await cli([command, ...(needed[command] ?? [])], {
+      HASHINSIGHT_AGENT_HEALTH_PORT: '99999',
+    });
     t.equal(result.code, 1, command);
     t.match(
       result.stderr,

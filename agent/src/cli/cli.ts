@@ -29,6 +29,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check broker, cloud, clock, disk budget and miners: PASS/WARN/FAIL',
     run: async (argv, io) => (await import('./doctor.js')).runDoctorCommand(argv, io),
   },
+  enroll: {
+    summary: 'enroll this box with the cloud: one-time token → broker login; keys stay here',
+    run: async (argv, io) => (await import('./enroll.js')).runEnrollCommand(argv, io),
+  },
   'print-config': { summary: 'the effective settings, secrets masked', run: runPrintConfig },
 };
 
