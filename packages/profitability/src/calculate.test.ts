@@ -424,6 +424,13 @@ t.test('hostile inputs are refused with PROFIT_BAD_INPUT and the field', async (
     'subsidy > 50',
   );
   refuses(t, () => calculate({ ...S19, blockSubsidyBtc: 3.125 }), 'blockHeight', 'height and subsidy');
+  refuses(t, () => calculate({ ...S19, poolFee: 2 } as CalculationInput), 'poolFee', 'a misspelt input');
+  refuses(t, () => calculate({ ...S19, days: 30 } as CalculationInput), 'days', 'a projection input');
+  t.equal(
+    calculate({ ...S19, extra: undefined } as CalculationInput).inputs.quantity,
+    1,
+    'undefined = absent',
+  );
   refuses(
     t,
     () => calculate({ ...S19, blockHeight: undefined }),

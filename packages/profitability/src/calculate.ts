@@ -9,7 +9,7 @@ import {
 } from './network.js';
 import { checkPayoutScheme, creditedRewardBtc, type PayoutScheme } from './payout.js';
 import { blockSubsidyBtc, MAX_BLOCK_HEIGHT } from './subsidy.js';
-import { checkNumber, checkObject, optionalNumber } from './validate.js';
+import { checkKnownKeys, checkNumber, checkObject, optionalNumber } from './validate.js';
 
 /**
  * One static calculation. Per-unit machine figures times `quantity`; every money figure in USD.
@@ -133,9 +133,33 @@ export interface CalculationResult {
   paybackDays: number | null;
 }
 
-/** Validate and fill defaults. Throws ProfitError (PROFIT_BAD_INPUT) naming the first bad field. */
-export function resolveInputs(input: unknown): ResolvedInputs {
+/** Every key CalculationInput has; anything else is refused. */
+export const CALCULATION_KEYS: readonly (keyof CalculationInput)[] = [
+  'hashrateTh',
+  'powerW',
+  'quantity',
+  'hoursPerDay',
+  'difficulty',
+  'btcUsd',
+  'electricityUsdPerKwh',
+  'blockHeight',
+  'blockSubsidyBtc',
+  'avgFeesPerBlockBtc',
+  'poolFeePercent',
+  'payoutScheme',
+  'hostingUsdPerUnitMonth',
+  'hostingRevenueSharePercent',
+  'hardwareCostUsd',
+];
+const KNOWN = new Set<string>(CALCULATION_KEYS);
+
+/**
+ * Validate and fill defaults. Throws ProfitError (PROFIT_BAD_INPUT) naming the first bad field, or an unknown key.
+ * `known` widens the accepted keys for callers with more inputs (the projection).
+ */
+export function resolveInputs(input: unknown, known: ReadonlySet<string> = KNOWN): ResolvedInputs {
   const raw = checkObject(input, 'input');
+  checkKnownKeys(raw, known);
   const hasHeight = raw.blockHeight !== undefined;
   const hasSubsidy = raw.blockSubsidyBtc !== undefined;
   if (hasHeight === hasSubsidy) {

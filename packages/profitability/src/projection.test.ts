@@ -236,4 +236,5 @@ t.test('hostile projection inputs', async (t) => {
     'a subsidy override',
   );
   refuses(t, () => project(null as unknown as ProjectionInput), 'input', 'null');
+  refuses(t, () => project({ ...FLEET, growth: 5 } as ProjectionInput), 'growth', 'a misspelt input');
 });

@@ -1,5 +1,6 @@
 import {
   averageHashrateHs,
+  CALCULATION_KEYS,
   type CalculationInput,
   keptFraction,
   prepare,
@@ -105,6 +106,20 @@ export function epochGrowthPercentFromMonthly(monthlyPercent: number): number {
 
 type ProjectionInputs = Projection['inputs'];
 
+const PROJECTION_ONLY_KEYS: readonly (keyof ProjectionInput)[] = [
+  'days',
+  'difficultyGrowthPercentPerEpoch',
+  'nextDifficulty',
+  'btcUsdChangePercentPerMonth',
+  'switchOffWhenUnprofitable',
+  'discountRatePercentPerYear',
+];
+/** The calculation's keys less the subsidy override, plus the projection's own. */
+const PROJECTION_KEYS: ReadonlySet<string> = new Set<string>([
+  ...CALCULATION_KEYS.filter((key) => key !== 'blockSubsidyBtc'),
+  ...PROJECTION_ONLY_KEYS,
+]);
+
 /** Validate a projection's inputs and fill defaults; throws PROFIT_BAD_INPUT naming the field. */
 export function resolveProjectionInputs(input: unknown): ProjectionInputs {
   const raw = checkObject(input, 'input');
@@ -126,7 +141,7 @@ export function resolveProjectionInputs(input: unknown): ProjectionInputs {
     );
   }
   return {
-    ...resolveInputs(raw),
+    ...resolveInputs(raw, PROJECTION_KEYS),
     days: checkNumber(raw.days, 'days', { min: 1, max: MAX_PROJECTION_DAYS, integer: true }),
     difficultyGrowthPercentPerEpoch: optionalNumber(
       raw.difficultyGrowthPercentPerEpoch,

@@ -47,6 +47,18 @@ export function checkObject(value: unknown, field: string): Record<string, unkno
   return value as Record<string, unknown>;
 }
 
+/**
+ * Refuse keys the calculation does not know (a misspelt `poolFee` would otherwise silently mean "no pool fee").
+ * A key whose value is undefined counts as absent, as it would in JSON.
+ */
+export function checkKnownKeys(raw: Record<string, unknown>, known: ReadonlySet<string>): void {
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined && !known.has(key)) {
+      throw new ProfitError('PROFIT_BAD_INPUT', key, `${key}: not an input of this calculation`);
+    }
+  }
+}
+
 export function checkArray(value: unknown, field: string, minLength: number, maxLength: number): unknown[] {
   if (!Array.isArray(value)) {
     throw new ProfitError('PROFIT_BAD_INPUT', field, `${field}: must be an array, got ${describe(value)}`);
