@@ -19,6 +19,7 @@ import networkFeature, {
   type StaticFigures,
   sourcesFor,
 } from './features/network/index.js';
+import portalFeature, { portalCursorKey } from './features/portal/index.js';
 import profitabilityFeature from './features/profitability/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
@@ -57,6 +58,8 @@ export interface AppDependencies {
   agentBrokerUrl?: () => string;
   /** Network data for the calculator; default: no sources (offline), the static values. */
   network?: NetworkSettings;
+  /** Portal Lite requests per minute per client (tests, benchmarks); default 1200. */
+  portalRatePerMinute?: number;
 }
 
 export interface NetworkSettings {
@@ -86,6 +89,7 @@ export async function buildApp({
   telemetryJobs,
   agentBrokerUrl,
   network = {},
+  portalRatePerMinute,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -147,5 +151,11 @@ export async function buildApp({
   });
   await app.register(networkFeature, { service: networkService, ...(now ? { now } : {}) });
   await app.register(profitabilityFeature, { network: networkService, ...(now ? { now } : {}) });
+  await app.register(portalFeature, {
+    network: networkService,
+    cursorKey: portalCursorKey(jwtSecret),
+    ...(portalRatePerMinute === undefined ? {} : { ratePerMinute: portalRatePerMinute }),
+    ...fleetClock,
+  });
   return app;
 }

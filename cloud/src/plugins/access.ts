@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   calculator: USER_ROLES,
   /** Fleet reads: staff see their tenant, customers only their own miners (enforced by the services). */
   fleet: ['owner', 'admin', 'mining_site', 'customer'],
+  /** Portal Lite (/api/v1/portal/*): a hosting client reading its own miners, by customer login or API key. */
+  portal: ['customer'],
   /** CRM and hosting data (sites, customers, agents, assignments, commands). */
   hosting: ['owner', 'admin', 'mining_site'],
   /** Admin functions: users, API keys, enrollment, audit. */

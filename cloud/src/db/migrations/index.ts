@@ -9,6 +9,7 @@ import * as fleet from './0007_fleet.js';
 import * as fleetIndexes from './0008_fleet_indexes.js';
 import * as commandSigningKey from './0009_command_signing_key.js';
 import * as catalogNetwork from './0010_catalog_network.js';
+import * as portal from './0011_portal.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_fleet_indexes': fleetIndexes,
   '0009_command_signing_key': commandSigningKey,
   '0010_catalog_network': catalogNetwork,
+  '0011_portal': portal,
 };

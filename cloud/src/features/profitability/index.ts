@@ -20,6 +20,8 @@ import {
 } from './schemas.js';
 import { type CalculationRequest, resolveCalculation, resultView } from './service.js';
 
+export { type LiveRequest, liveProfitability } from './live.js';
+export { liveResponse } from './schemas.js';
 export { type CalculationRequest, resolveCalculation, resultView } from './service.js';
 
 const DAY_MS = 86_400_000;

@@ -1,0 +1,168 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import type { Principal } from '../../plugins/access.js';
+import { effectiveStatus, type FleetFilters, scopedMiners } from '../miners/index.js';
+
+// Every query starts from the caller's principal (a customer: tenant AND customer), never from request values.
+
+/** One page of the customer's miners in (agent_id, id) order, `limit + 1` rows to tell whether more follow. */
+export function selectMinerPage(
+  db: Db,
+  principal: Principal,
+  filters: FleetFilters,
+  after: readonly [string, string] | undefined,
+  limit: number,
+  staleBefore: number,
+) {
+  let query = scopedMiners(db, principal, filters, staleBefore).select([
+    'miner.agent_id',
+    'miner.id',
+    'miner.vendor',
+    'miner.model',
+    'miner.hostname',
+    'miner.site_id',
+    'miner_latest.time_ms',
+    'miner_latest.hashrate_mhs',
+    'miner_latest.hashrate_expected_mhs',
+    'miner_latest.power_w',
+    'miner_latest.uptime_s',
+    'miner_latest.temp_max_dc',
+    effectiveStatus(staleBefore).as('status'),
+  ]);
+  if (after !== undefined)
+    query = query.where(sql<boolean>`(miner.agent_id, miner.id) > (${after[0]}, ${after[1]})`);
+  return query
+    .orderBy('miner.agent_id')
+    .orderBy('miner.id')
+    .limit(limit + 1)
+    .execute();
+}
+
+export type PortalMinerRow = Awaited<ReturnType<typeof selectMinerPage>>[number];
+
+/** Per model and status: miners, hashrate, power and temperatures of the customer's fleet. */
+export function selectSummaryRows(db: Db, principal: Principal, staleBefore: number) {
+  // Grouped outside the subquery: PostgreSQL would not match a GROUP BY on the status expression to the select's
+  // (each carries its own bound parameter).
+  const perMiner = scopedMiners(db, principal, {}, staleBefore)
+    .select([
+      'miner.model',
+      effectiveStatus(staleBefore).as('status'),
+      'miner_latest.hashrate_mhs',
+      'miner_latest.power_w',
+      'miner_latest.temp_max_dc',
+    ])
+    .as('x');
+  return db
+    .selectFrom(perMiner)
+    .select([
+      'x.model',
+      'x.status',
+      sql<number>`count(*)`.as('miners'),
+      sql<number>`coalesce(sum(x.hashrate_mhs), 0)`.as('hashrate_mhs'),
+      sql<number>`coalesce(sum(x.power_w), 0)`.as('power_w'),
+      sql<number | null>`max(x.temp_max_dc)`.as('temp_max_dc'),
+      sql<number>`coalesce(sum(x.temp_max_dc), 0)`.as('temp_sum_dc'),
+      sql<number>`count(x.temp_max_dc)`.as('temp_count'),
+    ])
+    .groupBy(['x.model', 'x.status'])
+    .execute();
+}
+
+/** Online and total samples of the customer's miners per rollup bucket in [fromMs, toMs). */
+export function selectAvailability(
+  db: Db,
+  principal: Principal,
+  resolution: '1h' | '1d',
+  fromMs: number,
+  toMs: number,
+) {
+  return db
+    .selectFrom('miner_rollup as r')
+    .innerJoin('miner', (join) =>
+      join.onRef('miner.agent_id', '=', 'r.agent_id').onRef('miner.id', '=', 'r.miner_id'),
+    )
+    .where('miner.tenant_id', '=', principal.tenantId)
+    .where('miner.customer_id', '=', principal.customerId ?? '\u0000')
+    .where('r.resolution', '=', resolution)
+    .where('r.bucket_ms', '>=', fromMs)
+    .where('r.bucket_ms', '<', toMs)
+    .select([
+      'r.bucket_ms',
+      sql<number>`sum(r.online_count)`.as('online'),
+      sql<number>`sum(r.sample_count)`.as('samples'),
+      sql<number>`count(*)`.as('miners'),
+    ])
+    .groupBy('r.bucket_ms')
+    .orderBy('r.bucket_ms')
+    .execute();
+}
+
+export interface StatusEventRow {
+  agent_id: string;
+  miner_id: string;
+  time_ms: number;
+  status: string;
+  previous: string;
+}
+
+/**
+ * Status changes of the customer's miners in [fromMs, toMs), newest first: a sample whose status differs from the
+ * miner's previous sample (looked for from `lookbackMs` before the range), after `before` (time, agent, miner).
+ */
+export async function selectStatusEvents(
+  db: Db,
+  principal: Principal,
+  fromMs: number,
+  toMs: number,
+  lookbackMs: number,
+  before: readonly [number, string, string] | undefined,
+  limit: number,
+): Promise<StatusEventRow[]> {
+  const position =
+    before === undefined
+      ? sql``
+      : sql`and (x.time_ms, x.agent_id, x.miner_id) < (${before[0]}, ${before[1]}, ${before[2]})`;
+  const { rows } = await sql<StatusEventRow>`
+    select x.agent_id, x.miner_id, x.time_ms, x.status, x.previous from (
+      select s.agent_id, s.miner_id, s.time_ms, s.status,
+        lag(s.status) over (partition by s.agent_id, s.miner_id order by s.time_ms) as previous
+      from miner_sample s
+      inner join miner m on m.agent_id = s.agent_id and m.id = s.miner_id
+      where m.tenant_id = ${principal.tenantId} and m.customer_id = ${principal.customerId ?? '\u0000'}
+        and s.time_ms >= ${fromMs - lookbackMs} and s.time_ms < ${toMs}
+    ) x
+    where x.previous is not null and x.previous <> x.status and x.time_ms >= ${fromMs} ${position}
+    order by x.time_ms desc, x.agent_id desc, x.miner_id desc
+    limit ${limit + 1}`.execute(db);
+  return rows.map((row) => ({ ...row, time_ms: Number(row.time_ms) }));
+}
+
+/** One of the customer's miners, as in the list; undefined when missing or not the caller's. */
+export function selectOneMiner(
+  db: Db,
+  principal: Principal,
+  agentId: string,
+  minerId: string,
+  staleBefore: number,
+) {
+  return scopedMiners(db, principal, {}, staleBefore)
+    .select([
+      'miner.agent_id',
+      'miner.id',
+      'miner.vendor',
+      'miner.model',
+      'miner.hostname',
+      'miner.site_id',
+      'miner_latest.time_ms',
+      'miner_latest.hashrate_mhs',
+      'miner_latest.hashrate_expected_mhs',
+      'miner_latest.power_w',
+      'miner_latest.uptime_s',
+      'miner_latest.temp_max_dc',
+      effectiveStatus(staleBefore).as('status'),
+    ])
+    .where('miner.agent_id', '=', agentId)
+    .where('miner.id', '=', minerId)
+    .executeTakeFirst();
+}
