@@ -21,7 +21,17 @@ const MIN_FREE_BYTES = 64 * MiB;
 const SKEW_WARN_MS = 5_000;
 const SKEW_FAIL_MS = 60_000;
 
-const mib = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MiB`;
+/** 512 B, 3.4 KiB, 120 MiB, 1.0 GiB. */
+function size(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
 const masked = (raw: string) => {
   const url = new URL(raw);
   if (url.username) url.username = '****';
@@ -200,7 +210,7 @@ export async function checkDisk(config: AgentConfig, store: StoreFacts | undefin
   }
   const used = store?.outboxBytes ?? 0;
   const budget = config.outboxMaxBytes;
-  const facts = `outbox ${mib(used)} of ${mib(budget)} budget, ${mib(free)} free on disk`;
+  const facts = `outbox ${size(used)} of ${size(budget)} budget, ${size(free)} free on disk`;
   if (free < MIN_FREE_BYTES)
     return { name: 'disk', status: 'FAIL', reason: `${facts}: the store cannot grow` };
   if (store !== undefined && store.gapsPending > 0) {

@@ -35,7 +35,7 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
     name: 'config',
     status: 'PASS',
     reason:
-      `agent ${config.agentId ?? '(id generated on first run)'}, data in ${config.dataDir}` +
+      `agent ${config.agentId ?? daemon?.agentId ?? '(id generated on first run)'}, data in ${config.dataDir}` +
       `${store === undefined ? ' (no store yet)' : ''}${daemon === undefined ? '' : `, daemon running (health on ${config.healthPort})`}`,
   };
   const [broker, cloud, disk, miners] = await Promise.all([

@@ -176,7 +176,12 @@ export function loadAgentConfig(
   return {
     agentId,
     dataDir,
-    cloudUrl: optionalUrl(lookup('cloudUrl'), ['http:', 'https:'], 'http(s)://host[:port]'),
+    cloudUrl: optionalUrl(
+      lookup('cloudUrl'),
+      ['http:', 'https:'],
+      'http(s)://host[:port] without a login',
+      false,
+    ),
     mqttUrl:
       optionalUrl(lookup('mqttUrl'), ['mqtt:', 'mqtts:'], 'mqtt://host:port or mqtts://host:port') ??
       'mqtt://127.0.0.1:18830',
@@ -220,8 +225,16 @@ function integer(found: Found | undefined, fallback: number, min: number, max: n
   return value;
 }
 
-/** A URL of one of `protocols` without a path; the error never repeats the value, which may hold a password. */
-function optionalUrl(found: Found | undefined, protocols: string[], shape: string): string | undefined {
+/**
+ * A URL of one of `protocols` without a path (and without a login unless allowed: the cloud's HTTP API takes
+ * tokens, and fetch refuses URLs that carry one); the error never repeats the value, which may hold a password.
+ */
+function optionalUrl(
+  found: Found | undefined,
+  protocols: string[],
+  shape: string,
+  loginAllowed = true,
+): string | undefined {
   if (found === undefined) return undefined;
   const raw = text(found);
   let url: URL | undefined;
@@ -231,7 +244,11 @@ function optionalUrl(found: Found | undefined, protocols: string[], shape: strin
     // reported below
   }
   const ok =
-    url && protocols.includes(url.protocol) && url.hostname !== '' && ['', '/'].includes(url.pathname);
+    url &&
+    protocols.includes(url.protocol) &&
+    url.hostname !== '' &&
+    ['', '/'].includes(url.pathname) &&
+    (loginAllowed || (url.username === '' && url.password === ''));
   if (!ok) throw new ConfigError(`${found.name} must look like ${shape}`);
   return raw;
 }
