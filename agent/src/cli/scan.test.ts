@@ -92,6 +92,7 @@ t.test('bad arguments exit 2 with a clear message', async (t) => {
     [['10.0.0.1', '--concurrency', '1e3'], /--concurrency/],
     [['10.0.0.1', '--timeout-ms', '5'], /--timeout-ms must be a whole number from 10 to 60000/],
     [['10.0.0.1', '--port', '65536'], /--port/],
+    [['10.0.0.1', '--threads', '0'], /--threads must be a whole number from 1 to 64/],
     [['10.0.0.1', '--port'], /--port needs a value/],
     [['10.0.0.1', '--json', '--json'], /--json is given twice/],
     [['10.0.0.1', '--bogus'], /unknown argument "--bogus"/],

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type FoundMiner, ScanError, type ScanProgress, type ScanResult, scan } from '../scan/index.js';
 import { type CommandSpec, parseOrExit, shown, usageLine } from './args.js';
 import type { CliIo, CliOutput } from './io.js';
@@ -20,8 +21,9 @@ export const SCAN_SPEC: CommandSpec = {
     concurrency: {
       type: 'string',
       value: '<n>',
-      description: 'addresses probed at once (default 256, 1-4096)',
+      description: 'addresses probed at once per thread (default 256, 1-4096)',
     },
+    threads: { type: 'string', value: '<n>', description: 'probe threads (default: one per core, 1-64)' },
     'timeout-ms': {
       type: 'string',
       value: '<ms>',
@@ -137,7 +139,8 @@ export async function runScanCommand(argv: string[], io: CliIo): Promise<number>
   const concurrency = integerOption('concurrency', args.values.concurrency, 1, 4096);
   const timeoutMs = integerOption('timeout-ms', args.values['timeout-ms'], 10, 60_000);
   const port = integerOption('port', args.values.port, 1, 65_535);
-  for (const option of [concurrency, timeoutMs, port]) {
+  const threads = integerOption('threads', args.values.threads, 1, 64) ?? availableParallelism();
+  for (const option of [concurrency, timeoutMs, port, threads]) {
     if (typeof option === 'object') return usageError(option.error);
   }
   const bar = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
@@ -149,6 +152,7 @@ export async function runScanCommand(argv: string[], io: CliIo): Promise<number>
       ...(typeof concurrency === 'number' ? { concurrency } : {}),
       ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
       ...(typeof port === 'number' ? { port } : {}),
+      ...(typeof threads === 'number' ? { threads } : {}),
       ...(bar ? { onProgress: (p: ScanProgress) => bar.update(p) } : {}),
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { openFileLimit, startFleetProcess } from '@hashinsight/simulator';
 import { loopbackAllocator, tempDir } from '@hashinsight/testkit';
 import t from 'tap';
@@ -7,11 +8,12 @@ import { scan } from './index.js';
 
 // The issue's acceptance test: a /16 holding 5,000 simulated miners is scanned, and every miner is found and
 // identified. The miners take the first 5,000 addresses of this process's own 127.N.0.0/16 block, served by the
-// simulator in a child process (so both sides get a CPU); the other 60,534 addresses refuse at once. How long it
+// simulator in a child process and probed from one thread per core; the other 60,534 addresses refuse at once. How long it
 // takes is a benchmark (npm run bench -- agent), not asserted here.
 const MINERS = 5000;
 const CONCURRENCY = 512;
-const needed = 2 * CONCURRENCY + 256;
+const THREADS = availableParallelism();
+const needed = (THREADS + 1) * CONCURRENCY + 256;
 const limit = openFileLimit() ?? 0;
 
 t.test(
@@ -27,7 +29,13 @@ t.test(
     const inventory = new Inventory(store.db);
 
     const started = Date.now();
-    const result = await scan({ targets: [block], concurrency: CONCURRENCY, timeoutMs: 10_000, inventory });
+    const result = await scan({
+      targets: [block],
+      concurrency: CONCURRENCY,
+      threads: THREADS,
+      timeoutMs: 10_000,
+      inventory,
+    });
     t.comment(
       `${block}: ${result.probed} addresses, ${result.miners.length} miners in ${Date.now() - started} ms`,
     );

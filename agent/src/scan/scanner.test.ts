@@ -159,3 +159,34 @@ t.test('an aborted scan stops handing out addresses', async (t) => {
   t.ok(result.aborted);
   t.ok(result.probed < 20, `${result.probed} probed`);
 });
+
+t.test('probe threads find the same miners as one thread', async (t) => {
+  const ips = loopbackAllocator.take(1200);
+  // Miners scattered over the range, so every chunk has some and some have none.
+  const minerIps = ips.filter((_, i) => i % 97 === 3 || i === 1199);
+  const fleet = await startFleet({ ips: minerIps, seed: 6 });
+  t.teardown(() => fleet.close());
+  const targets = [`${ips[0]}-${ips[1199]}`];
+  const progress: ScanProgress[] = [];
+  const threaded = await scan({
+    targets,
+    threads: 3,
+    concurrency: 64,
+    timeoutMs: 1500,
+    onProgress: (p) => progress.push(p),
+  });
+  const single = await scan({ targets, concurrency: 64, timeoutMs: 1500 });
+  t.equal(threaded.probed, 1200);
+  t.same(
+    threaded.miners.map((m) => [m.ip, m.minerId]),
+    minerIps.map((ip, i) => [ip, fleet.miners[i]?.serial]),
+    'all of them, in address order',
+  );
+  t.same(
+    threaded.miners.map((m) => m.ip),
+    single.miners.map((m) => m.ip),
+  );
+  t.same(threaded.unidentified, []);
+  t.match(progress.at(-1), { probed: 1200, total: 1200, found: minerIps.length });
+  await t.rejects(scan({ targets, threads: 0 }), { code: 'SCAN_BAD_OPTION' });
+});

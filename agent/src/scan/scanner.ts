@@ -2,6 +2,7 @@ import { type ConnectOptions, connectClients, identify, MinerError, type Reading
 import { parseTargets } from '../config/index.js';
 import { type Inventory, minerIdFor } from '../inventory/index.js';
 import { tcpProbe } from './probe.js';
+import { type ProbeThread, startProbeThreads } from './probe-pool.js';
 import { scanId } from './scan-id.js';
 
 export interface ScanOptions {
@@ -9,8 +10,13 @@ export interface ScanOptions {
   targets: readonly string[];
   /** Addresses never probed, same forms. */
   exclude?: readonly string[];
-  /** Addresses worked on at once (default 256). */
+  /** Addresses worked on at once, per thread (default 256). */
   concurrency?: number;
+  /**
+   * Threads probing (default 1: this one). More spread the TCP probes of a big range over worker threads; the
+   * miners that answer are identified here either way.
+   */
+  threads?: number;
   /** Miner API port probed (default 4028). */
   port?: number;
   /** Deadline of the TCP probe and of each request of identification and the read (default 2000 ms). */
@@ -84,7 +90,9 @@ export class ScanError extends Error {
   }
 }
 
-const DEFAULTS = { concurrency: 256, port: 4028, timeoutMs: 2000 };
+const DEFAULTS = { concurrency: 256, port: 4028, timeoutMs: 2000, threads: 1 };
+/** Addresses handed to a probe thread at once. */
+const CHUNK = 512;
 
 function checkOption(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -104,6 +112,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const concurrency = checkOption('concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 4096);
   const port = checkOption('port', options.port ?? DEFAULTS.port, 1, 65_535);
   const timeoutMs = checkOption('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 10, 60_000);
+  const threads = checkOption('threads', options.threads ?? DEFAULTS.threads, 1, 64);
   let targets: ReturnType<typeof parseTargets>;
   try {
     targets = parseTargets(options.targets, options.exclude ?? []);
@@ -123,8 +132,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const addresses = targets.addresses();
   let order = 0;
 
-  const examine = async (ip: string, at: number) => {
-    if (!(await tcpProbe(ip, port, timeoutMs))) return;
+  const identifyAt = async (ip: string, at: number) => {
     progress.open += 1;
     const clients = connectClients(ip, connectOptions);
     let driverId: string | undefined;
@@ -145,16 +153,59 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   };
 
-  const worker = async () => {
+  // This thread: probe and identify one address at a time per lane.
+  const lane = async () => {
     while (!options.signal?.aborted) {
       const next = addresses.next();
       if (next.done) return;
-      await examine(next.value, order++);
+      const at = order++;
+      if (await tcpProbe(next.value, port, timeoutMs)) await identifyAt(next.value, at);
       progress.probed += 1;
       options.onProgress?.({ ...progress });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, targets.count)) }, worker));
+  // A probe thread: a chunk of addresses at a time; the ones that accept are identified here, `concurrency` at once.
+  const identifying = new Set<Promise<void>>();
+  const takeChunk = () => {
+    const chunk: Array<[string, number]> = [];
+    while (chunk.length < CHUNK) {
+      const next = addresses.next();
+      if (next.done) break;
+      chunk.push([next.value, order++]);
+    }
+    return chunk;
+  };
+  const offThread = async (thread: ProbeThread) => {
+    while (!options.signal?.aborted) {
+      const chunk = takeChunk();
+      if (chunk.length === 0) return;
+      const open = await thread.probe(
+        chunk.map(([ip]) => ip),
+        port,
+        timeoutMs,
+        concurrency,
+      );
+      for (const [i, [ip, at]] of chunk.entries()) {
+        if (!open[i]) continue;
+        while (identifying.size >= concurrency) await Promise.race(identifying);
+        const done: Promise<void> = identifyAt(ip, at).finally(() => identifying.delete(done));
+        identifying.add(done);
+      }
+      progress.probed += chunk.length;
+      options.onProgress?.({ ...progress });
+    }
+  };
+
+  const pool = threads > 1 ? startProbeThreads(threads - 1) : undefined;
+  try {
+    const lanes = Math.min(concurrency, Math.max(1, targets.count));
+    await Promise.all([...Array.from({ length: lanes }, lane), ...(pool?.threads ?? []).map(offThread)]);
+    await Promise.all(identifying);
+    // Identifications of the last chunks finish after their chunk was counted.
+    if (pool !== undefined) options.onProgress?.({ ...progress });
+  } finally {
+    await pool?.close();
+  }
 
   const result: ScanResult = {
     scanId: scanId(startedMs),
