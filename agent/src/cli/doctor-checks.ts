@@ -153,7 +153,10 @@ export async function checkCloud(config: AgentConfig): Promise<CheckResult[]> {
   // The Date header has whole seconds: compare with the middle of the round trip and forgive up to one second.
   const raw = date - (sent + received) / 2;
   const skew = Math.sign(raw) * Math.max(0, Math.abs(raw) - 1000);
-  const text = `${skew >= 0 ? 'behind' : 'ahead of'} the cloud by ${(Math.abs(skew) / 1000).toFixed(1)} s`;
+  const text =
+    Math.abs(skew) < 50
+      ? "in step with the cloud (to the Date header's second)"
+      : `${skew >= 0 ? 'behind' : 'ahead of'} the cloud by ${(Math.abs(skew) / 1000).toFixed(1)} s`;
   const status: Verdict =
     Math.abs(skew) >= SKEW_FAIL_MS ? 'FAIL' : Math.abs(skew) >= SKEW_WARN_MS ? 'WARN' : 'PASS';
   const advice = status === 'PASS' ? '' : ': sync the clock (NTP); signed commands expire by it';
