@@ -106,6 +106,31 @@ const MIGRATIONS: string[] = [
      payload BLOB NOT NULL,               -- the SealedCredential as received: still sealed at rest
      received_ms INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Commands (issue #4): the signed nonce of each journaled command, unique so a replay under a fresh command id is
+  // refused too; refusals of messages that are not authentic commands (bad signature, malformed, replayed, for
+  // another agent) in their own table, so a forged command can never occupy the id of a real one; every state change
+  // of a target queued as an update until the broker has it, so the cloud sees each state even after an outage.
+  `ALTER TABLE command ADD COLUMN nonce BLOB;
+   CREATE UNIQUE INDEX command_by_nonce ON command (nonce);
+   CREATE TABLE command_refusal (
+     id INTEGER PRIMARY KEY,
+     received_ms INTEGER NOT NULL,
+     command_id TEXT,                     -- as the message claims it, when it could be read
+     code TEXT NOT NULL,                  -- COMMAND_BAD_SIGNATURE, COMMAND_REPLAYED, ...
+     reason TEXT NOT NULL,
+     payload BLOB NOT NULL                -- the bytes as received (at most one message)
+   );
+   CREATE INDEX command_refusal_by_time ON command_refusal (received_ms);
+   CREATE TABLE command_update (
+     id INTEGER PRIMARY KEY,              -- the order they are sent in
+     command_id TEXT NOT NULL,
+     miner_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     message TEXT NOT NULL DEFAULT '',
+     error_code TEXT NOT NULL DEFAULT '',
+     FOREIGN KEY (command_id, miner_id) REFERENCES command_target (command_id, miner_id) ON DELETE CASCADE
+   );`,
 ];
 
 export function migrate(db: Database.Database): void {

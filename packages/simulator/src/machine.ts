@@ -37,6 +37,10 @@ export interface MinerState {
   powerMode: PowerMode;
   /** Offline between a reboot command and the end of the boot. */
   rebooting: boolean;
+  /** Reboots carried out since the simulator started it (a reboot asked for during one does not count again). */
+  reboots: number;
+  /** Times the mining program started: 1 at power-on, one more per restart of mining and per boot. */
+  miningStarts: number;
   /** The power ceiling a command set (Whatsminer `adjust_power_limit`); absent until one does. */
   powerLimitW?: number;
   pools: Array<PoolSetting & { enabled: boolean; active: boolean }>;
@@ -70,6 +74,7 @@ export class Machine {
   #rebooting = false;
   #powerLimitW: number | undefined;
   #runs = 1;
+  #reboots = 0;
   /** Pools written to the config that take effect at the next boot (Avalon `setpool`). */
   #staged: PoolSetting[] | undefined;
   #last: MinerSnapshot | undefined;
@@ -152,6 +157,8 @@ export class Machine {
       asleep: this.asleep,
       powerMode: this.powerMode,
       rebooting: this.#rebooting,
+      reboots: this.#reboots,
+      miningStarts: this.#runs,
       ...(this.#powerLimitW === undefined ? {} : { powerLimitW: this.#powerLimitW }),
       pools: this.poolRows().map(({ url, user, password, enabled, active }) => ({
         url,
@@ -206,6 +213,7 @@ export class Machine {
   reboot(): void {
     if (this.#rebooting) return;
     this.#rebooting = true;
+    this.#reboots += 1;
     this.#onReboot();
   }
 
