@@ -294,3 +294,12 @@ t.test('stop() ends polling', async (t) => {
   t.equal(store.backlog(), seen, 'no poll after stop');
   t.ok(flushes.length >= 2);
 });
+
+t.test('a few miners get their first poll at once even with a long interval', async (t) => {
+  const { store, inventory, read } = await setup(t, 5);
+  const poller = new Poller(store, inventory, read, { intervalMs: 3_600_000, flushMs: 100 }, silent);
+  poller.start();
+  t.teardown(() => poller.stop());
+  await waitFor('all five read', () => (store.backlog() >= 5 ? true : undefined), { timeoutMs: 5000 });
+  t.equal(poller.stats().online, 5);
+});

@@ -110,6 +110,9 @@ const DEFAULTS = {
   port: 4028,
 };
 
+/** At most 100 first polls a second when miners join the schedule (see spreadFirstPolls). */
+const FIRST_POLL_SPACING_MS = 10;
+
 class DeadlineError extends Error {}
 
 /**
@@ -155,11 +158,8 @@ export class Poller {
     if (this.started) return;
     this.started = true;
     const known = [...this.entries.values()];
-    const now = this.options.now();
-    for (const [i, entry] of known.entries()) {
-      entry.dueMs = now + Math.floor((i / known.length) * this.options.intervalMs);
-      this.queue.push(entry);
-    }
+    this.spreadFirstPolls(known);
+    for (const entry of known) this.queue.push(entry);
     this.refresh();
     this.flushTimer = setInterval(() => this.flush(), this.options.flushMs);
     this.refreshTimer = setInterval(() => this.refresh(), this.options.refreshMs);
@@ -183,7 +183,6 @@ export class Poller {
   refresh(): void {
     // Readings not yet written could rename or create miners: write them first so the list is current.
     this.flush();
-    const now = this.options.now();
     const listed = this.inventory.list();
     const seen = new Set<string>();
     const addresses = new Set<string>();
@@ -212,9 +211,8 @@ export class Poller {
         this.entries.delete(id);
       }
     }
-    // The first polls of a batch of new miners are spread evenly over one interval.
-    for (const [i, entry] of fresh.entries()) {
-      entry.dueMs = now + Math.floor((i / fresh.length) * this.options.intervalMs);
+    this.spreadFirstPolls(fresh);
+    for (const entry of fresh) {
       this.entries.set(entry.minerId, entry);
       if (this.started) this.queue.push(entry);
     }
@@ -222,8 +220,8 @@ export class Poller {
   }
 
   /**
-   * Polls every miner once now, whatever its schedule, and writes the results: for tests and one-off reads. Not
-   * for use while started.
+   * Polls every miner once now, whatever its schedule, and writes the results: for tests and one-off reads. While
+   * started, these polls come on top of the scheduled ones.
    */
   async runCycle(): Promise<CycleResult> {
     const started = this.options.now();
@@ -315,6 +313,16 @@ export class Poller {
     }
     this.hooks.onFlush?.(result);
     return result;
+  }
+
+  /**
+   * First polls of miners new to the schedule: spread evenly so a big fleet starts at its steady rate rather than
+   * in one burst, but over no more than FIRST_POLL_SPACING_MS each, so a few miners are read at once.
+   */
+  private spreadFirstPolls(entries: Entry[]): void {
+    const now = this.options.now();
+    const span = Math.min(this.options.intervalMs, entries.length * FIRST_POLL_SPACING_MS);
+    for (const [i, entry] of entries.entries()) entry.dueMs = now + Math.floor((i / entries.length) * span);
   }
 
   private newEntry(
