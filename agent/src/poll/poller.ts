@@ -62,7 +62,7 @@ export interface CycleResult {
   polled: number;
   failed: number;
   durationMs: number;
-  /** What the flush stored; undefined when there was nothing to poll. */
+  /** What the flush stored (with anything else finished since the last flush); undefined when nothing was. */
   stored: FlushResult | undefined;
 }
 
@@ -227,17 +227,14 @@ export class Poller {
     const started = this.options.now();
     if (this.entries.size === 0) this.refresh();
     const entries = [...this.entries.values()];
+    let failed = 0;
     await mapLimit(entries, this.options.concurrency, async (entry) => {
       const finished = await this.pollOne(entry);
+      if (!finished.ok) failed += 1;
       this.settle(entry, finished);
     });
     const stored = this.flush();
-    return {
-      polled: entries.length,
-      failed: stored?.failed ?? 0,
-      durationMs: this.options.now() - started,
-      stored,
-    };
+    return { polled: entries.length, failed, durationMs: this.options.now() - started, stored };
   }
 
   /** Lag of recent polls (start less due time). `reset` starts a new window. */
