@@ -124,7 +124,6 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
               startedMs,
               store,
               sync,
-              inventory,
               poller,
               pollWatch,
             }),

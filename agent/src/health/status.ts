@@ -1,4 +1,3 @@
-import type { Inventory } from '../inventory/index.js';
 import type { PollerStats } from '../poll/index.js';
 import type { AgentStore } from '../store/index.js';
 import type { CloudSync } from '../sync/index.js';
@@ -37,7 +36,6 @@ export interface StatusSources {
   startedMs: number;
   store: AgentStore;
   sync: CloudSync;
-  inventory: Inventory;
   poller: { stats(): PollerStats };
   pollWatch: PollWatch;
 }
@@ -47,14 +45,20 @@ const iso = (ms: number | null | undefined) =>
 
 /** GET /status: what a technician or a supervisor needs at a glance. Ids, counts and times only: no secrets. */
 export function agentStatus(sources: StatusSources, nowMs = Date.now()): Record<string, unknown> {
-  const { store, sync, inventory } = sources;
+  const { store, sync } = sources;
   const stats = sync.stats();
   const poll = sources.poller.stats();
   const outbox = store.outboxStats();
+  // Counted in SQL: a monitor may ask every few seconds, and a site may have 10,000 miners.
   const miners = { online: 0, offline: 0, unknown: 0, total: 0 };
-  for (const miner of inventory.list()) {
-    miners[miner.state] += 1;
-    miners.total += 1;
+  const counts = store.db
+    .prepare<[], { state: 'online' | 'offline' | 'unknown'; n: number }>(
+      'SELECT state, count(*) AS n FROM miner GROUP BY state',
+    )
+    .all();
+  for (const { state, n } of counts) {
+    miners[state] += n;
+    miners.total += n;
   }
   const scan = store.db
     .prepare<[], { startedMs: number; finishedMs: number | null; probed: number; found: number }>(
