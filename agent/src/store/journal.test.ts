@@ -1,0 +1,126 @@
+import { tempDir } from '@hashinsight/testkit';
+import t, { type Test } from 'tap';
+import { CredentialCache } from './credentials.js';
+import { CommandJournal } from './journal.js';
+import { AgentStore } from './store.js';
+
+function open(t: Test) {
+  const store = new AgentStore(tempDir(t));
+  t.teardown(() => store.close());
+  return store;
+}
+
+const nonce = (n: number) => Buffer.alloc(16, n);
+const command = (id: string, n: number) => ({
+  commandId: id,
+  nonce: nonce(n),
+  receivedMs: 1000,
+  expiresAtMs: 61_000,
+  payload: Buffer.from(id),
+  verdict: 'accepted',
+});
+
+t.test('a command and its targets are journaled once, with every state change queued in order', async (t) => {
+  const store = open(t);
+  const journal = new CommandJournal(store.db);
+  const targets = [
+    { minerId: 'm1', state: 'received' as const },
+    { minerId: 'm2', state: 'received' as const },
+  ];
+  t.ok(journal.record(command('c1', 1), targets));
+  t.notOk(journal.record(command('c1', 2), targets), 'the same id again: refused');
+  t.notOk(journal.record(command('c2', 1), targets), 'the same nonce under another id: refused');
+  t.ok(journal.seen('zz', nonce(1)) && journal.seen('c1', nonce(9)) && !journal.seen('zz', nonce(9)));
+
+  t.ok(journal.transition('c1', 'm1', ['received'], 'running', 2000));
+  t.notOk(journal.transition('c1', 'm1', ['received'], 'running', 2001), 'only from the states given');
+  t.ok(
+    journal.transition('c1', 'm1', ['running'], 'failed', 3000, {
+      errorCode: 'MINER_TIMEOUT',
+      message: 'x'.repeat(900),
+    }),
+  );
+  const queued = journal.unreported();
+  t.same(
+    queued.map((u) => [u.minerId, u.state]),
+    [
+      ['m1', 'received'],
+      ['m2', 'received'],
+      ['m1', 'running'],
+      ['m1', 'failed'],
+    ],
+  );
+  t.equal(queued[3]?.message.length, 500, 'failure texts are capped');
+  for (const update of queued.slice(0, 3)) journal.markReported(update);
+  t.same(
+    journal.unreported().map((u) => u.state),
+    ['failed'],
+  );
+  t.same(
+    journal.pending().map((p) => [p.minerId, p.expiresAtMs]),
+    [['m2', 61_000]],
+    'm2 never started',
+  );
+});
+
+t.test('after a restart, running targets fail as AGENT_RESTARTED and nothing else changes', async (t) => {
+  const store = open(t);
+  const journal = new CommandJournal(store.db);
+  journal.record(command('c1', 1), [
+    { minerId: 'm1', state: 'received' },
+    { minerId: 'm2', state: 'received' },
+    { minerId: 'm3', state: 'received' },
+  ]);
+  journal.transition('c1', 'm1', ['received'], 'running', 2000);
+  journal.transition('c1', 'm2', ['received'], 'running', 2000);
+  journal.transition('c1', 'm2', ['running'], 'succeeded', 2500);
+  t.equal(journal.failInterrupted(9000), 1);
+  t.same(
+    journal.targets('c1').map((r) => [r.minerId, r.state, r.errorCode]),
+    [
+      ['m1', 'failed', 'AGENT_RESTARTED'],
+      ['m2', 'succeeded', ''],
+      ['m3', 'received', ''],
+    ],
+  );
+  t.equal(journal.failInterrupted(9001), 0, 'once');
+});
+
+t.test('refusals are kept apart and never occupy a command id', async (t) => {
+  const store = open(t);
+  const journal = new CommandJournal(store.db);
+  journal.refuse({
+    receivedMs: 1,
+    commandId: 'c1',
+    code: 'COMMAND_BAD_SIGNATURE',
+    reason: 'r',
+    payload: Buffer.from('x'),
+  });
+  t.notOk(journal.seen('c1', nonce(1)));
+  t.ok(
+    journal.record(command('c1', 1), [{ minerId: 'm1', state: 'received' }]),
+    'the real c1 is still accepted',
+  );
+  t.match(journal.refusals(), [{ commandId: 'c1', code: 'COMMAND_BAD_SIGNATURE' }]);
+});
+
+t.test('sealed credentials: newer versions only, a miner’s own login before the scope default', async (t) => {
+  const store = open(t);
+  const cache = new CredentialCache(store.db);
+  t.ok(cache.put({ credentialId: 'site', version: 1, scope: 1, minerIds: [] }, Buffer.from('site-v1'), 1));
+  t.ok(
+    cache.put({ credentialId: 'm1', version: 1, scope: 1, minerIds: ['m1', 'm9'] }, Buffer.from('m1-v1'), 2),
+  );
+  t.notOk(
+    cache.put({ credentialId: 'site', version: 1, scope: 1, minerIds: [] }, Buffer.from('site-again'), 3),
+  );
+  t.ok(cache.put({ credentialId: 'site', version: 2, scope: 1, minerIds: [] }, Buffer.from('site-v2'), 4));
+  t.notOk(
+    cache.put({ credentialId: 'site', version: 1, scope: 1, minerIds: [] }, Buffer.from('old'), 5),
+    'no downgrade',
+  );
+  t.equal(String(cache.forMiner('m1', 1)?.payload), 'm1-v1');
+  t.equal(String(cache.forMiner('m9', 1)?.payload), 'm1-v1');
+  t.equal(String(cache.forMiner('m2', 1)?.payload), 'site-v2');
+  t.equal(cache.forMiner('m2', 2), undefined, 'nothing for another scope');
+});
