@@ -2,8 +2,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { AgentStore, CloudSync, createLogger } from '@hashinsight/agent';
-import { agentTopic } from '@hashinsight/protocol';
+import { agentTopic, hashinsight } from '@hashinsight/protocol';
 import { startTestBroker, tempDir, waitFor } from '@hashinsight/testkit';
 import t from 'tap';
 
@@ -48,7 +49,7 @@ t.test('protoc --decode reads a telemetry batch the agent published', { skip }, 
   ]);
   const sync = new CloudSync(
     store,
-    { agentId, mqttUrl: broker.url, batchSize: 100, agentVersion: '0.0.0-test', hostname: 'test-box' },
+    { agentId, mqttUrl: broker.url, agentVersion: '0.0.0-test', hostname: 'test-box' },
     createLogger('silent'),
   );
   sync.start();
@@ -62,11 +63,22 @@ t.test('protoc --decode reads a telemetry batch the agent published', { skip }, 
   );
   t.equal(decoded.status, 0, decoded.stderr);
   t.match(decoded.stdout, new RegExp(`epoch: ${offlineEpoch}\\b`));
-  t.match(decoded.stdout, /seq: 1\b/);
-  t.match(decoded.stdout, /miner_id: "ip-127\.1\.0\.7"/);
-  t.match(decoded.stdout, /hashrate_mhs: 110566890/);
-  t.match(decoded.stdout, /time_ms: 1795000000123/);
-  t.match(decoded.stdout, /status: MINER_STATUS_OK/);
-  t.match(decoded.stdout, /fan_rpm: 5400\s+fan_rpm: 5520/);
+  t.match(decoded.stdout, /encoding: SAMPLE_ENCODING_BROTLI/);
+  t.match(decoded.stdout, /sample_count: 1\b/);
+  t.match(decoded.stdout, /first_seq: 1\b/);
+  // The samples travel packed: brotli, then length-delimited MinerSamples that protoc reads as well.
+  const block = hashinsight.v1.TelemetryBatch.decode(payload).blocks[0];
+  const raw = brotliDecompressSync(block?.data ?? new Uint8Array(0));
+  const sample = spawnSync(
+    'protoc',
+    ['-I', protoRoot, '--decode=hashinsight.v1.MinerSample', 'hashinsight/v1/telemetry.proto'],
+    { input: raw.subarray(1, 1 + (raw[0] ?? 0)), encoding: 'utf8' },
+  );
+  t.equal(sample.status, 0, sample.stderr);
+  t.match(sample.stdout, /miner_id: "ip-127\.1\.0\.7"/);
+  t.match(sample.stdout, /hashrate_mhs: 110566890/);
+  t.match(sample.stdout, /time_ms: 1795000000123/);
+  t.match(sample.stdout, /status: MINER_STATUS_OK/);
+  t.match(sample.stdout, /fan_rpm: 5400\s+fan_rpm: 5520/);
   t.match(decoded.stdout, /historical: true/);
 });
