@@ -8,5 +8,6 @@ export {
   loadIdentity,
 } from './identity/index.js';
 export { createLogger } from './logger.js';
+export { identityOf, readingToSample } from './poll/index.js';
 export { AgentStore } from './store/index.js';
 export { CloudSync, type CloudSyncOptions } from './sync/index.js';

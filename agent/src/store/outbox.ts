@@ -21,7 +21,7 @@ const { SampleBlock, MinerSample } = hashinsight.v1;
 export const BATCH_BYTE_BUDGET = MAX_MESSAGE_BYTES - 16 * 1024;
 
 /** Rows one read looks at; a message holds at most this many blocks. */
-const ROWS_PER_READ = 512;
+const ROWS_PER_READ = MAX_SAMPLES_PER_BATCH;
 
 /** Consecutive rows of one epoch, ready to go as one TelemetryBatch. */
 export interface OutboxChunk {
@@ -88,9 +88,14 @@ export class Outbox {
         `INSERT INTO outbox_batch (epoch, first_seq, last_seq, samples, oldest_time_ms, newest_time_ms, bytes, payload)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      read: db.prepare<[number, number, number, number], Row & { payload: Buffer }>(
-        `SELECT epoch, first_seq, last_seq, samples, oldest_time_ms, newest_time_ms, bytes, payload
+      // Two steps: the row headers first (no payload, whose overflow pages would be read for nothing), then the
+      // payloads of the rows chosen.
+      read: db.prepare<[number, number, number, number], Row>(
+        `SELECT epoch, first_seq, last_seq, samples, oldest_time_ms, newest_time_ms, bytes
          FROM outbox_batch WHERE (epoch, first_seq) > (?, ?) AND epoch <= ? ORDER BY epoch, first_seq LIMIT ?`,
+      ),
+      payloads: db.prepare<[number, number, number], { payload: Buffer }>(
+        'SELECT payload FROM outbox_batch WHERE epoch = ? AND first_seq BETWEEN ? AND ? ORDER BY first_seq',
       ),
       oldestOfEpoch: db.prepare<[number], { seq: number | null }>(
         'SELECT min(first_seq) AS seq FROM outbox_batch WHERE epoch = ?',
@@ -248,19 +253,23 @@ export class Outbox {
       bytes: 0,
       oldestUnackedSeq: this.statements.oldestOfEpoch.get(first.epoch)?.seq ?? first.first_seq,
     };
+    let lastFirstSeq = first.first_seq;
     for (const row of rows) {
       if (row.epoch !== first.epoch) break;
       if (
-        chunk.blocks.length > 0 &&
+        chunk.samples > 0 &&
         (chunk.samples + row.samples > MAX_SAMPLES_PER_BATCH || chunk.bytes + row.bytes > maxBytes)
       ) {
         break;
       }
-      chunk.blocks.push(row.payload);
       chunk.samples += row.samples;
       chunk.bytes += row.bytes;
       chunk.lastSeq = row.last_seq;
+      lastFirstSeq = row.first_seq;
     }
+    chunk.blocks = this.statements.payloads
+      .all(first.epoch, first.first_seq, lastFirstSeq)
+      .map((r) => r.payload);
     return chunk;
   }
 
