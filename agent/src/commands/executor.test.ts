@@ -21,8 +21,13 @@ async function setup(
   options: { concurrency?: number; control?: (real: MinerControl) => MinerControl } = {},
 ) {
   const agentId = `agent-cmd-${process.pid}-${agentSeq++}`;
+  // Every log line (debug and up) and every payload through the broker, for the canary checks.
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+  const wire: Buffer[] = [];
   const broker = await startTestBroker();
   t.teardown(() => broker.close());
+  broker.aedes.on('publish', (packet) => wire.push(Buffer.from(packet.payload)));
   const store = new AgentStore(tempDir(t));
   t.teardown(() => store.close());
   const inventory = new Inventory(store.db);
@@ -44,7 +49,7 @@ async function setup(
     identity: { agentId, commandKeys: [{ keyId: cloud.key.keyId, publicKey: cloud.key.publicKey }], boxKey },
     control: options.control ? options.control(real) : real,
     concurrency: options.concurrency ?? 4,
-    logger: pino({ level: 'silent' }),
+    logger,
   });
   executor.start();
   let connected = 0;
@@ -55,7 +60,7 @@ async function setup(
     await sync.stop();
   });
   await waitFor('the agent connected', () => (connected > 0 ? true : undefined));
-  return { agentId, broker, store, inventory, journal, cloud, boxKey, sync, executor, webPort };
+  return { agentId, broker, store, inventory, journal, cloud, boxKey, sync, executor, webPort, logs, wire };
 }
 
 type Rig = Awaited<ReturnType<typeof setup>>;
@@ -209,6 +214,55 @@ t.test('every action reaches the simulated miner, with its login opened only for
 
   const rebootsBefore = miner.state().reboots;
   await check('reboot', { reboot: {} }, () => miner.state().reboots === rebootsBefore + 1);
+
+  // The miner login and the pool password were used, yet appear in no log line and in no MQTT payload.
+  t.ok(rig.logs.length > 20 && rig.wire.length > 20, 'logs and payloads were captured');
+  for (const secret of [LOGIN.password, 'p00lsecret']) {
+    for (const form of [
+      secret,
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('hex'),
+    ]) {
+      t.notOk(
+        rig.logs.some((line) => line.includes(form)),
+        `no log line holds ${form.slice(0, 4)}…`,
+      );
+      t.notOk(
+        rig.wire.some((payload) => payload.includes(form)),
+        `no payload holds ${form.slice(0, 4)}…`,
+      );
+    }
+  }
+});
+
+t.test('credentials that are not ours, not the cloud’s or not sealed to our key are not kept', async (t) => {
+  const rig = await setup(t);
+  const cache = new CredentialCache(rig.store.db);
+  const otherBox = generateKeyPair('x25519');
+  const forger = new StandInCloud(rig.broker, rig.agentId);
+  await rig.cloud.publish('credential', rig.cloud.seal(otherBox, LOGIN, { credentialId: 'to-another-box' }));
+  await rig.cloud.publish('credential', forger.seal(rig.boxKey, LOGIN, { credentialId: 'forged' }));
+  await rig.cloud.publish(
+    'credential',
+    rig.cloud.seal(rig.boxKey, LOGIN, { credentialId: 'other-agent', agentId: 'agent-x' }),
+  );
+  await rig.cloud.publish('credential', Buffer.from('not a credential'));
+  await rig.cloud.publish(
+    'credential',
+    rig.cloud.seal(rig.boxKey, LOGIN, { credentialId: 'good', version: 3 }),
+  );
+  await rig.cloud.publish(
+    'credential',
+    rig.cloud.seal(rig.boxKey, LOGIN, { credentialId: 'good', version: 2 }),
+  );
+  await waitFor('the good one kept', () => cache.get('good'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const id of ['to-another-box', 'forged', 'other-agent'])
+    t.equal(cache.get(id), undefined, `${id} not kept`);
+  t.equal(cache.get('good')?.version, 3, 'an older version does not replace a newer one');
+  t.match(rig.logs.join(''), /VAULT_WRONG_RECIPIENT/);
+  t.match(rig.logs.join(''), /VAULT_UNKNOWN_KEY/);
+  t.match(rig.logs.join(''), /credential for another agent ignored/);
 });
 
 t.test('a stock Antminer is commanded over its web CGI with the sealed login', async (t) => {

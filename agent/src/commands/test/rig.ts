@@ -11,8 +11,8 @@ import type { Inventory } from '../../inventory/index.js';
 
 type CommandFields = Parameters<typeof signCommand>[0];
 
-/** The simulated miners' login (their factory default). */
-export const LOGIN = { username: 'root', password: 'root' };
+/** The simulated miners' login: a canary, so tests can prove it never shows up in logs or on the wire. */
+export const LOGIN = { username: 'root', password: 'canary-Miner-Pw-7Q' };
 
 let counter = 0;
 /** A fresh sortable-looking command id. */
