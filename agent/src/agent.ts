@@ -1,13 +1,15 @@
-// The one file that wires south (miners) to north (cloud): scanner -> inventory, poller -> outbox -> sync, plus the
-// local health endpoint. Parts start in that order and stop in reverse.
+// The one file that wires south (miners) to north (cloud): scanner -> inventory, poller -> outbox -> sync, cloud
+// commands -> journal -> miners, plus the local health endpoint. Parts start in that order and stop in reverse.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { CommandExecutor, minerControl } from './commands/index.js';
 import type { AgentConfig } from './config/index.js';
 import { agentStatus, type HealthServer, PollWatch, startHealthServer } from './health/index.js';
+import { hasIdentity, loadIdentity } from './identity/index.js';
 import { Inventory } from './inventory/index.js';
 import { driverReader, Poller } from './poll/index.js';
 import { RescanScheduler } from './scan/index.js';
-import { AgentStore } from './store/index.js';
+import { AgentStore, CommandJournal, CredentialCache } from './store/index.js';
 import { CloudSync } from './sync/index.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -20,6 +22,8 @@ export interface RunningAgent {
   sync: CloudSync;
   poller: Poller;
   rescan: RescanScheduler;
+  /** Runs the cloud's signed commands; undefined until the agent is enrolled (no keys to verify them with). */
+  commands: CommandExecutor | undefined;
   /** The health endpoint once listening; undefined when disabled (healthPort 0) or its port was taken. */
   health: Promise<HealthServer | undefined>;
   stop(): Promise<void>;
@@ -27,6 +31,9 @@ export interface RunningAgent {
 
 export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
   const startedMs = Date.now();
+  // Read first: an identity that is present but broken (keys missing, tampered) stops the agent before it opens
+  // anything, with the IdentityError naming the file.
+  const identity = hasIdentity(config.dataDir) ? loadIdentity(config.dataDir) : undefined;
   const store = new AgentStore(config.dataDir, Date.now, {
     outboxMaxBytes: config.outboxMaxBytes,
     logger,
@@ -106,6 +113,28 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
   // Discovery reports made while the cloud was away go out on the next connection.
   sync.onConnected(() => void rescan.publishPending());
 
+  // Commands are verified against the cloud keys enrollment stored, so they run only on an enrolled agent. The
+  // executor subscribes through the sync (on every connect) and resumes its journal before the first message.
+  let commands: CommandExecutor | undefined;
+  if (identity !== undefined) {
+    commands = new CommandExecutor({
+      journal: new CommandJournal(store.db),
+      credentials: new CredentialCache(store.db),
+      inventory,
+      channel: sync,
+      identity: { agentId, commandKeys: identity.commandKeys, boxKey: identity.boxKey },
+      control: minerControl(),
+      concurrency: config.commandConcurrency,
+      logger: log,
+    });
+    commands.start();
+  } else {
+    log.info(
+      { dataDir: config.dataDir },
+      'not enrolled: cloud commands are off until `hashinsight-agent enroll`',
+    );
+  }
+
   sync.start();
   poller.start();
   rescan.start();
@@ -160,11 +189,13 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
     sync,
     poller,
     rescan,
+    commands,
     health,
     async stop() {
       await (await health)?.close();
       await rescan.stop();
       await poller.stop();
+      await commands?.stop();
       await sync.stop();
       store.close();
       log.info('agent stopped');

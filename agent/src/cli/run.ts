@@ -19,7 +19,14 @@ export async function runRunCommand(argv: string[], io: CliIo): Promise<number> 
   const config = loadConfigOrExit('run', args.values.config, io);
   if (typeof config === 'number') return config;
   const logger = createLogger(config.logLevel);
-  const agent = startAgent(config, logger);
+  let agent: ReturnType<typeof startAgent>;
+  try {
+    agent = startAgent(config, logger);
+  } catch (error) {
+    // A broken identity or a store that cannot open: said once, without a stack trace; systemd restarts us.
+    io.stderr.write(`hashinsight-agent run: ${(error as Error).message}\n`);
+    return 1;
+  }
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
