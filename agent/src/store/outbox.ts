@@ -105,8 +105,9 @@ export class Outbox {
          FROM outbox_batch ORDER BY epoch, first_seq LIMIT 1`,
       ),
       deleteRow: db.prepare<[number, number]>('DELETE FROM outbox_batch WHERE epoch = ? AND first_seq = ?'),
-      ack: db.prepare<[number, number], { samples: number; bytes: number }>(
-        'DELETE FROM outbox_batch WHERE epoch = ? AND last_seq <= ? RETURNING samples, bytes',
+      // first_seq bounds the key range (last_seq has no index): a row ending at or below the ack starts there too.
+      ack: db.prepare<[number, number, number], { samples: number; bytes: number }>(
+        'DELETE FROM outbox_batch WHERE epoch = ? AND first_seq <= ? AND last_seq <= ? RETURNING samples, bytes',
       ),
       totals: db.prepare<[], { samples: number | null; batches: number; bytes: number | null }>(
         'SELECT sum(samples) AS samples, count(*) AS batches, sum(bytes) AS bytes FROM outbox_batch',
@@ -281,7 +282,7 @@ export class Outbox {
   /** The cloud stored every sample of `epoch` up to `upToSeq`: forget the rows it covers. Returns samples removed. */
   acknowledge(epoch: number, upToSeq: number): number {
     let removed = 0;
-    for (const row of this.statements.ack.all(epoch, upToSeq)) {
+    for (const row of this.statements.ack.all(epoch, upToSeq, upToSeq)) {
       removed += row.samples;
       this.totals.samples -= row.samples;
       this.totals.batches -= 1;
