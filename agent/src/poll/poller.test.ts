@@ -303,3 +303,30 @@ t.test('a few miners get their first poll at once even with a long interval', as
   await waitFor('all five read', () => (store.backlog() >= 5 ? true : undefined), { timeoutMs: 5000 });
   t.equal(poller.stats().online, 5);
 });
+
+t.test('a flush the store refuses is kept and written by the next one', async (t) => {
+  const lines: Array<{ msg: string }> = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const { store, inventory, read } = await setup(t, 2);
+  const poller = new Poller(store, inventory, read, {}, logger);
+  // A real SQLite failure inside the flush's transaction: the inventory write aborts.
+  store.db.exec(
+    `CREATE TEMP TRIGGER refuse BEFORE UPDATE ON miner BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+  );
+  const refused = await poller.runCycle();
+  t.equal(refused.stored, undefined);
+  t.equal(store.backlog(), 0, 'nothing half-written');
+  t.match(lines, [{ msg: 'poll results not written; retrying' }]);
+  store.db.exec('DROP TRIGGER refuse');
+  const next = await poller.runCycle();
+  t.equal(next.stored?.samples, 4, "the refused cycle's samples come with the next");
+  t.same(
+    outbox(store).map((s) => Boolean(s.identity)),
+    [true, true, false, false],
+    'identities still go with the first samples stored',
+  );
+  t.same(
+    inventory.list().map((m) => m.state),
+    ['online', 'online'],
+  );
+});

@@ -110,6 +110,9 @@ const DEFAULTS = {
   port: 4028,
 };
 
+/** Poll results held in memory while the store refuses writes (about a minute of 10,000 miners at 10 s). */
+const MAX_PENDING = 60_000;
+
 /** At most 100 first polls a second when miners join the schedule (see spreadFirstPolls). */
 const FIRST_POLL_SPACING_MS = 10;
 
@@ -278,29 +281,47 @@ export class Poller {
       this.identityEpoch = epoch;
     }
     const changes: Array<[string, MinerState]> = [];
-    const result = this.inventory.transaction(() => {
-      const samples: Omit<hashinsight.v1.IMinerSample, 'seq'>[] = [];
-      let failed = 0;
-      for (const done of batch) {
-        if (done.ok) {
-          this.inventory.recordReading(done.reading, done.driver, done.port, done.timeMs);
-          samples.push(this.sampleOf(done.reading, done.timeMs));
-        } else {
-          failed += 1;
-          const status = done.code === 'MINER_AUTH_FAILED' ? 'auth_failed' : 'unreachable';
-          samples.push(failureToSample(done.minerId, done.timeMs, status, `${done.code}: ${done.message}`));
-        }
-        const entry = this.entries.get(done.minerId);
-        if (entry !== undefined && !entry.placeholder && entry.state !== entry.recordedState) {
-          const detail = done.ok ? undefined : { code: done.code, failures: entry.failures };
-          if (this.inventory.setState(done.minerId, entry.state, done.timeMs, detail)) {
-            changes.push([done.minerId, entry.state]);
+    const recorded: Array<[Entry, MinerState]> = [];
+    let result: FlushResult;
+    try {
+      result = this.inventory.transaction(() => {
+        const samples: Omit<hashinsight.v1.IMinerSample, 'seq'>[] = [];
+        let failed = 0;
+        for (const done of batch) {
+          if (done.ok) {
+            this.inventory.recordReading(done.reading, done.driver, done.port, done.timeMs);
+            samples.push(this.sampleOf(done.reading, done.timeMs));
+          } else {
+            failed += 1;
+            const status = done.code === 'MINER_AUTH_FAILED' ? 'auth_failed' : 'unreachable';
+            samples.push(failureToSample(done.minerId, done.timeMs, status, `${done.code}: ${done.message}`));
           }
-          entry.recordedState = entry.state;
+          const entry = this.entries.get(done.minerId);
+          if (entry !== undefined && !entry.placeholder && entry.state !== entry.recordedState) {
+            const detail = done.ok ? undefined : { code: done.code, failures: entry.failures };
+            if (this.inventory.setState(done.minerId, entry.state, done.timeMs, detail)) {
+              changes.push([done.minerId, entry.state]);
+            }
+            recorded.push([entry, entry.state]);
+          }
         }
+        return { ...this.store.append(samples), samples: samples.length, failed };
+      });
+    } catch (error) {
+      // Nothing was written: the batch waits for the next flush (identities marked sent were not, so all go again).
+      this.pending = batch.concat(this.pending);
+      this.sentIdentity.clear();
+      if (this.pending.length > MAX_PENDING) {
+        const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING);
+        this.logger.error(
+          { dropped: dropped.length },
+          'oldest poll results dropped: the store keeps failing',
+        );
       }
-      return { ...this.store.append(samples), samples: samples.length, failed };
-    });
+      this.logger.error({ err: error, waiting: this.pending.length }, 'poll results not written; retrying');
+      return undefined;
+    }
+    for (const [entry, state] of recorded) entry.recordedState = state;
     for (const { minerId, reason } of result.rejected) {
       this.logger.warn({ minerId, reason }, 'sample refused by the wire contract; not stored');
     }
