@@ -330,3 +330,40 @@ t.test('a flush the store refuses is kept and written by the next one', async (t
     ['online', 'online'],
   );
 });
+
+t.test(
+  'another miner answering at a known address: the old one fails as replaced, the newcomer is kept',
+  async (t) => {
+    const ips = loopbackAllocator.take(1);
+    const fleet = await startFleet({ ips, seed: 8 });
+    t.teardown(() => fleet.close());
+    const store = new AgentStore(tempDir(t));
+    t.teardown(() => store.close());
+    store.nextEpoch();
+    const inventory = new Inventory(store.db);
+    // What a DHCP swap looks like: the inventory knows another machine at this address.
+    const old = (await driverReader({ timeoutMs: 1500 })({ minerId: 'x', ip: ips[0] as string, port: 4028 }))
+      .reading;
+    inventory.upsertFromReading({ ...old, serial: 'OLD-1' }, 'antminer-stock', 4028, 1);
+    const poller = new Poller(store, inventory, driverReader({ timeoutMs: 1500 }), {}, silent);
+    const first = await poller.runCycle();
+    t.equal(first.failed, 1);
+    const serial = fleet.miners[0]?.serial as string;
+    const samples = () => outbox(store).map((s) => [s.minerId, s.status, s.pollError ?? '']);
+    t.same(samples(), [
+      [serial, MinerStatus.MINER_STATUS_OK, ''],
+      ['OLD-1', MinerStatus.MINER_STATUS_UNREACHABLE, `MINER_REPLACED: ${serial} answers at ${ips[0]} now`],
+    ]);
+    t.equal(inventory.byIp(ips[0] as string)?.minerId, serial, 'the newcomer is in the inventory');
+    poller.refresh();
+    await poller.runCycle();
+    t.same(
+      samples().slice(2).sort(),
+      [
+        [serial, MinerStatus.MINER_STATUS_OK, ''],
+        ['OLD-1', MinerStatus.MINER_STATUS_UNREACHABLE, `MINER_REPLACED: ${serial} answers at ${ips[0]} now`],
+      ].sort(),
+      'once scheduled itself, the newcomer is read once per round, not twice',
+    );
+  },
+);
