@@ -341,10 +341,11 @@ t.test(
       unsigned,
       Buffer.from('garbage'),
       Buffer.alloc(300 * 1024),
+      rig.cloud.sign({ minerIds: [id], expiresAtMs: Date.now() - 2 * 24 * 3600 * 1000 }),
     ]) {
       await rig.cloud.publish('command', bytes);
     }
-    await waitFor('six refusals', () => (rig.journal.refusals().length >= 6 ? true : undefined));
+    await waitFor('seven refusals', () => (rig.journal.refusals().length >= 7 ? true : undefined));
     t.same(
       rig.journal
         .refusals()
@@ -357,7 +358,9 @@ t.test(
         'COMMAND_UNSIGNED',
         'COMMAND_MALFORMED',
         'COMMAND_MALFORMED',
+        'COMMAND_STALE',
       ],
+      'a command expired days ago may be a replay of a pruned one: refused, not reported',
     );
 
     // Replays: the same bytes again, and the same nonce under a new id (not possible without the key, so re-signed).

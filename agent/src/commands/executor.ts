@@ -52,6 +52,10 @@ const STATE: Record<TargetState, hashinsight.v1.CommandState> = {
 };
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+/** Expired commands are kept a day, so a late replay is still recognised; refusals 30 days. */
+const KEEP_EXPIRED_MS = 24 * 3600 * 1000;
+const KEEP_REFUSALS_MS = 30 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 3600 * 1000;
 
 /**
  * Runs the cloud's commands: verifies each (signature, agent, nonce, expiry, miners), journals it with a row per
@@ -68,6 +72,7 @@ export class CommandExecutor {
   private flushAgain = false;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
   private readonly now: () => number;
@@ -91,13 +96,23 @@ export class CommandExecutor {
     channel.onMessage('command', (payload) => this.receiveCommand(payload));
     channel.onMessage('credential', (payload) => this.receiveCredential(payload));
     channel.onConnected(() => this.report());
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
     this.pump();
     this.report();
+  }
+
+  private prune(): void {
+    const nowMs = this.now();
+    const forgotten = this.options.journal.prune(nowMs - KEEP_EXPIRED_MS, nowMs - KEEP_REFUSALS_MS);
+    if (forgotten > 0) this.log.debug({ commands: forgotten }, 'expired commands pruned from the journal');
   }
 
   /** Stops taking work; waits for the miner calls in flight. LED timers are dropped (best effort, documented). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.pruneTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
@@ -120,6 +135,7 @@ export class CommandExecutor {
       keys: identity.commandKeys,
       nowMs,
       maxLifetimeMs: this.options.maxLifetimeMs ?? SEVEN_DAYS_MS,
+      journalKeepsExpiredMs: KEEP_EXPIRED_MS,
       seen: (commandId, nonce) => journal.seen(commandId, nonce),
       isOwnMiner: (minerId) => inventory.get(minerId) !== undefined,
     });

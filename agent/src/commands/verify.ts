@@ -24,6 +24,11 @@ export interface VerifyContext {
   nowMs: number;
   /** Longest a command may still be valid for when it arrives; the journal must outlive it (default 7 days). */
   maxLifetimeMs: number;
+  /**
+   * How long after its expiry a command stays in the journal. One that expired longer ago may have been forgotten,
+   * so it is refused as stale (not reported: it may be a replay of a command that ran).
+   */
+  journalKeepsExpiredMs: number;
   seen(commandId: string, nonce: Uint8Array): boolean;
   isOwnMiner(minerId: string): boolean;
 }
@@ -82,6 +87,14 @@ export function judgeCommand(payload: Uint8Array, context: VerifyContext): Verdi
       commandId,
       code: 'COMMAND_MALFORMED',
       reason: `the nonce must have ${NONCE_BYTES} bytes`,
+    };
+  }
+  if (command.expiresAtMs < context.nowMs - context.journalKeepsExpiredMs) {
+    return {
+      kind: 'refuse',
+      commandId,
+      code: 'COMMAND_STALE',
+      reason: 'expired longer ago than the journal keeps',
     };
   }
   if (context.seen(commandId, command.nonce)) {

@@ -124,3 +124,35 @@ t.test('sealed credentials: newer versions only, a miner’s own login before th
   t.equal(String(cache.forMiner('m2', 1)?.payload), 'site-v2');
   t.equal(cache.forMiner('m2', 2), undefined, 'nothing for another scope');
 });
+
+t.test('pruning forgets expired commands with nothing left to run or report, and old refusals', async (t) => {
+  const store = open(t);
+  const journal = new CommandJournal(store.db);
+  journal.record({ ...command('done', 1), expiresAtMs: 5000 }, [{ minerId: 'm1', state: 'received' }]);
+  journal.record({ ...command('unsent', 2), expiresAtMs: 5000 }, [{ minerId: 'm1', state: 'received' }]);
+  journal.record({ ...command('waiting', 3), expiresAtMs: 5000 }, [{ minerId: 'm1', state: 'received' }]);
+  journal.record({ ...command('fresh', 4), expiresAtMs: 90_000 }, [{ minerId: 'm1', state: 'received' }]);
+  for (const id of ['done', 'unsent', 'fresh']) {
+    journal.transition(id, 'm1', ['received'], 'running', 2000);
+    journal.transition(id, 'm1', ['running'], 'succeeded', 3000);
+  }
+  for (const update of journal.unreported()) if (update.commandId !== 'unsent') journal.markReported(update);
+  for (let i = 0; i < 5; i++) {
+    journal.refuse({
+      receivedMs: i * 1000,
+      commandId: null,
+      code: 'COMMAND_MALFORMED',
+      reason: '',
+      payload: Buffer.from(''),
+    });
+  }
+  t.equal(journal.prune(10_000, 1500, 3), 1, 'only the finished, reported, expired command');
+  t.ok(journal.command('unsent') && journal.command('waiting') && journal.command('fresh'));
+  t.equal(journal.command('done'), undefined);
+  t.same(journal.targets('done'), [], 'with its targets');
+  t.same(
+    journal.refusals().map((r) => r.receivedMs),
+    [4000, 3000, 2000],
+    'refusals by age and by count',
+  );
+});

@@ -98,6 +98,16 @@ export class CommandJournal {
         `UPDATE command_target SET reported = 1
          WHERE command_id = ? AND miner_id = ? AND state = ? AND updated_ms = ?`,
       ),
+      pruneCommands: db.prepare<[number]>(
+        `DELETE FROM command WHERE expires_at_ms < ?
+         AND NOT EXISTS (SELECT 1 FROM command_target t WHERE t.command_id = command.command_id
+                         AND t.state IN ('received', 'running'))
+         AND NOT EXISTS (SELECT 1 FROM command_update u WHERE u.command_id = command.command_id)`,
+      ),
+      pruneRefusals: db.prepare<[number, number]>(
+        `DELETE FROM command_refusal WHERE received_ms < ?
+         OR id <= (SELECT max(id) FROM command_refusal) - ?`,
+      ),
       running: db.prepare<[], { command_id: string; miner_id: string }>(
         `SELECT command_id, miner_id FROM command_target WHERE state = 'running'`,
       ),
@@ -230,6 +240,18 @@ export class CommandJournal {
       });
     }
     return running.length;
+  }
+
+  /**
+   * Forgets commands that expired before `expiredBeforeMs` and have nothing left to run or report (a replay of one
+   * is refused for its age, see verify.ts), and refusals older than `refusedBeforeMs` or beyond the newest
+   * `keepRefusals`. Returns the commands forgotten.
+   */
+  prune(expiredBeforeMs: number, refusedBeforeMs: number, keepRefusals = 10_000): number {
+    return this.db.transaction(() => {
+      this.statements.pruneRefusals.run(refusedBeforeMs, keepRefusals);
+      return this.statements.pruneCommands.run(expiredBeforeMs).changes;
+    })();
   }
 
   /** Targets journaled but not started (received), oldest command first, with their command's expiry. */
