@@ -458,3 +458,56 @@ t.test('updates that cannot be sent wait for the next connection', async (t) => 
   t.same(rig.journal.unreported(), [], 'nothing left unreported');
   t.equal(miners[0]!.state().led, true);
 });
+
+t.test(
+  'a command journaled but not started when the agent stopped runs once after the restart',
+  async (t) => {
+    const rig = await setup(t);
+    const miners = await startMiners(t, 'whatsminer', 1);
+    const [id] = (await addToInventory(rig.inventory, miners)) as [string];
+    await rig.cloud.publish('credential', rig.cloud.seal(rig.boxKey, LOGIN));
+    await waitFor('credential', () => new CredentialCache(rig.store.db).forMiner(id, 1));
+    await rig.executor.stop();
+    // As if the agent died right after journaling: the command is 'received' and nothing was sent to the miner.
+    const bytes = rig.cloud.sign({ minerIds: [id], reboot: undefined, setLed: { on: true } });
+    const command = hashinsight.v1.Command.decode(bytes);
+    t.ok(
+      rig.journal.record(
+        {
+          commandId: command.commandId,
+          nonce: command.nonce,
+          receivedMs: Date.now(),
+          expiresAtMs: command.expiresAtMs,
+          payload: bytes,
+          verdict: 'accepted',
+        },
+        [{ minerId: id, state: 'received' }],
+      ),
+    );
+    let calls = 0;
+    const restarted = new CommandExecutor({
+      journal: rig.journal,
+      credentials: new CredentialCache(rig.store.db),
+      inventory: rig.inventory,
+      channel: rig.sync,
+      identity: {
+        agentId: rig.agentId,
+        commandKeys: [{ keyId: rig.cloud.key.keyId, publicKey: rig.cloud.key.publicKey }],
+        boxKey: rig.boxKey,
+      },
+      control: async (target, operation, login) => {
+        calls++;
+        await minerControl({ timeoutMs: 3000 })(target, operation, login);
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    restarted.start();
+    t.teardown(() => restarted.stop());
+    await waitFor('reported', () =>
+      rig.cloud.statesOf(command.commandId, id).includes('succeeded') ? true : undefined,
+    );
+    t.same(rig.cloud.statesOf(command.commandId, id), ['received', 'running', 'succeeded']);
+    t.equal(calls, 1, 'one miner call');
+    t.equal(miners[0]!.state().led, true);
+  },
+);
