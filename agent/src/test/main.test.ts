@@ -77,3 +77,14 @@ t.test(
     t.equal(viaEnv.pollIntervalMs, 15_000);
   },
 );
+
+t.test('a reader that closes the pipe early (| head) ends the command quietly', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [main, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((done) => child.on('exit', done));
+  t.equal(code, 0);
+  t.equal(stderr, '', 'no EPIPE stack trace');
+});
