@@ -478,3 +478,30 @@ t.test('the upload cap paces telemetry', async (t) => {
   const elapsed = Date.now() - started;
   t.ok(elapsed >= 900, `${sync.stats().bytesSent} bytes at ${rate} B/s took ${elapsed} ms`);
 });
+
+t.test('gaps with no samples left to carry them go in a batch of their own', async (t) => {
+  const agentId = 'agent-sync-gaps-only';
+  const broker = await startTestBroker();
+  t.teardown(() => broker.close());
+  const store = new AgentStore(tempDir(t), Date.now, { outboxMaxBytes: 300 });
+  t.teardown(() => store.close());
+  const epoch = store.currentEpoch();
+  for (let r = 0; r < 20; r++) {
+    store.append(
+      Array.from({ length: 5 }, (_, i) => ({
+        ...sample(`g${r}-${i}-${'y'.repeat(r)}`),
+        hashrateMhs: r * 31 + i,
+      })),
+    );
+  }
+  const gaps = store.pendingGaps();
+  t.ok(gaps.length > 0);
+  store.acknowledge(epoch, 100); // the rows went some other way; only the gap reports remain
+  t.equal(store.backlog(), 0);
+  const cloud = standInCloud(broker.aedes, agentId);
+  startSync(t, store, agentId, broker.url);
+  await waitFor('gaps acknowledged', () => (store.outboxStats().gapsPending === 0 ? true : undefined));
+  t.equal(cloud.received.length, 0, 'no samples');
+  t.equal(cloud.gaps.length, gaps.length, 'the gaps arrived');
+  t.equal(cloud.marks.get(epoch), gaps.at(-1)?.lastSeq, 'and moved the mark');
+});

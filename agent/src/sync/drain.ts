@@ -198,11 +198,13 @@ export class TelemetryDrain {
     if (chunk === undefined) {
       const first = gaps[0];
       if (first === undefined) return undefined;
-      // Gaps alone: acked by any ack of the gap's epoch (the cloud moves that epoch's mark past the gap).
+      // Gaps alone: done once an ack of the first gap's epoch reaches past it (the cloud moves that epoch's mark
+      // past its gaps; an earlier ack of the epoch, for a batch sent before, does not).
+      const lastSeq = Math.max(...gaps.filter((g) => g.epoch === first.epoch).map((g) => g.lastSeq));
       return {
         lane: 'gaps',
         cursor: this.live,
-        entry: { epoch: first.epoch, lastSeq: 0, gapIds },
+        entry: { epoch: first.epoch, lastSeq, gapIds },
         payload: encodeBatch(first.epoch, true, undefined, gaps),
       };
     }
