@@ -1,5 +1,5 @@
 // The hashinsight-agent command as a technician runs it: arguments and environment from outside, exit codes out.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '@hashinsight/testkit';
@@ -79,7 +79,6 @@ t.test(
 );
 
 t.test('a reader that closes the pipe early (| head) ends the command quietly', async (t) => {
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [main, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.destroy();
   let stderr = '';
