@@ -169,6 +169,7 @@ export async function startCloud(
       jwtSecret,
       logger,
       network: networkSettingsOf(config),
+      portalRatePerMinute: config.portalRatePerMinute,
       telemetryJobs: {
         retention: {
           raw: config.retentionRawDays,

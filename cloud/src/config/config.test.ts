@@ -45,6 +45,7 @@ t.test('defaults apply when the environment is empty', async (t) => {
     networkStaticBlockHeight: 925_600,
     networkStaticAvgFeesBtc: 0.025,
     networkStaticAsOf: '2025-11-28',
+    portalRatePerMinute: 1200,
   });
 });
 
@@ -75,6 +76,7 @@ t.test('network-data settings: sources, URLs and static values are checked', asy
     ['HASHINSIGHT_NETWORK_STATIC_BLOCK_HEIGHT', '12.5'],
     ['HASHINSIGHT_NETWORK_STATIC_AVG_FEES_BTC', 'lots'],
     ['HASHINSIGHT_NETWORK_STATIC_AS_OF', 'yesterday'],
+    ['HASHINSIGHT_PORTAL_RATE_PER_MINUTE', '0'],
   ];
   for (const [key, value] of bad)
     t.equal(configError(() => loadCloudConfig({ [key]: value })).key, key, `${key}=${value}`);

@@ -66,6 +66,8 @@ export interface CloudConfig {
   networkStaticAvgFeesBtc: number;
   /** ISO date (or date-time) the static values are as of; answers show their age from it. */
   networkStaticAsOf: string;
+  /** Portal Lite requests per minute per client (API key or customer user) and route. */
+  portalRatePerMinute: number;
 }
 
 interface Setting<T> {
@@ -341,6 +343,15 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
       /^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(Date.parse(value))
         ? undefined
         : 'must be an ISO date such as 2025-11-28',
+  },
+  portalRatePerMinute: {
+    env: 'HASHINSIGHT_PORTAL_RATE_PER_MINUTE',
+    fallback: () => 1200,
+    parse: (raw) => (/^\d{1,8}$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+    check: (value) =>
+      Number.isInteger(value) && value >= 1 && value <= 10_000_000
+        ? undefined
+        : 'must be a whole number of requests per minute from 1 to 10000000',
   },
 };
 

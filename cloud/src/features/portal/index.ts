@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { principalOf } from '../../plugins/access.js';
 import { tenantCatalog } from '../catalog/index.js';
-import { DEFAULT_STALE_AFTER_MS, type FleetFilters } from '../miners/index.js';
+import { DEFAULT_STALE_AFTER_MS, type FleetFilters, summaryCachePrefix } from '../miners/index.js';
 import type { NetworkService } from '../network/index.js';
 import { liveProfitability, liveResponse } from '../profitability/index.js';
 import { fleetHashrateSeries, type Resolution } from '../telemetry/index.js';
@@ -34,6 +34,10 @@ import {
 } from './service.js';
 
 const HOUR_MS = 3_600_000;
+const SUMMARY_FRESH_MS = 5_000;
+const SUMMARY_STALE_MS = 30_000;
+const SERIES_FRESH_MS = 60_000;
+const SERIES_STALE_MS = 300_000;
 const DAY_MS = 86_400_000;
 /** Raw samples are kept 7 days by default; events are derived from them, one day at a time. */
 const MAX_EVENTS_RANGE_MS = DAY_MS;
@@ -73,7 +77,8 @@ const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options
   const catalogOf = (request: FastifyRequest) =>
     tenantCatalog(fastify.platform.cache, fastify.db, principalOf(request).tenantId);
   const range = (query: Range, defaultMs: number) => {
-    const toMs = query.to === undefined ? now() : Date.parse(query.to);
+    // A default end on the minute, so that polling clients share cached answers and ETags within it.
+    const toMs = query.to === undefined ? Math.floor(now() / 60_000) * 60_000 : Date.parse(query.to);
     const fromMs = query.from === undefined ? toMs - defaultMs : Date.parse(query.from);
     if (!(fromMs < toMs)) throw rangeInvalid();
     return { fromMs, toMs };
@@ -127,12 +132,17 @@ const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options
   fastify.get(
     '/api/v1/portal/summary',
     { config, schema: { response: { 200: summaryResponse } } },
-    async (request, reply) =>
-      withEtag(
-        request,
-        reply,
-        await mySummary(fastify.db, principalOf(request), now() - staleAfterMs, await catalogOf(request)),
-      ),
+    async (request, reply) => {
+      const principal = principalOf(request);
+      // Like the fleet summary: fresh for a few seconds, then stale while one load refreshes it (telemetry arrives
+      // once a minute; summing 10,000 miners on every poll would cost far more). Under the fleet summary's prefix,
+      // so an assignment change drops it too.
+      const key = `${summaryCachePrefix(principal.tenantId)}portal:${customerOf(principal)}`;
+      const summary = await fastify.platform.cache.cached(key, SUMMARY_FRESH_MS, SUMMARY_STALE_MS, async () =>
+        mySummary(fastify.db, principal, now() - staleAfterMs, await catalogOf(request)),
+      );
+      return withEtag(request, reply, summary);
+    },
   );
 
   fastify.get<{ Querystring: Range & { resolution: Resolution } }>(
@@ -143,12 +153,17 @@ const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options
       const customerId = customerOf(principal);
       const { fromMs, toMs } = range(request.query, DAY_MS);
       const { resolution } = request.query;
-      const points = await fleetHashrateSeries(
-        fastify.db,
-        { tenantId: principal.tenantId, customerId },
-        resolution,
-        fromMs,
-        toMs,
+      // Summing every miner's rollups is the heaviest portal read (10,000 miners × 24 hours = 240,000 rows): the
+      // series is cached a minute per customer, resolution and range (the default end is rounded to the minute).
+      const key = `portal:hashrate:${principal.tenantId}:${customerId}:${resolution}:${fromMs}:${toMs}`;
+      const points = await fastify.platform.cache.cached(key, SERIES_FRESH_MS, SERIES_STALE_MS, () =>
+        fleetHashrateSeries(
+          fastify.db,
+          { tenantId: principal.tenantId, customerId },
+          resolution,
+          fromMs,
+          toMs,
+        ),
       );
       return withEtag(request, reply, {
         resolution,
@@ -171,11 +186,13 @@ const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options
     async (request, reply) => {
       const { fromMs, toMs } = range(request.query, 7 * DAY_MS);
       const { period, sla } = request.query;
-      return withEtag(
-        request,
-        reply,
-        await myUptime(fastify.db, principalOf(request), { fromMs, toMs, period, slaPercent: sla }),
+      const principal = principalOf(request);
+      // Availability sums every miner's hourly rollups: cached a minute per customer and question, like the series.
+      const key = `portal:uptime:${principal.tenantId}:${customerOf(principal)}:${period}:${sla}:${fromMs}:${toMs}`;
+      const uptime = await fastify.platform.cache.cached(key, SERIES_FRESH_MS, SERIES_STALE_MS, () =>
+        myUptime(fastify.db, principal, { fromMs, toMs, period, slaPercent: sla }),
       );
+      return withEtag(request, reply, uptime);
     },
   );
 

@@ -1,0 +1,199 @@
+// The bench's server process: a cloud (SQLite in a temp dir, or PostgreSQL when DATABASE_URL is set) holding one
+// customer with 10,000 miners (50 agents × 200), each with a latest sample, and 24 hourly rollups per miner.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
+import { sql } from 'kysely';
+
+export const AGENTS = 50;
+export const MINERS_PER_AGENT = 200;
+const HOURS = 24;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'bench password of decent length';
+export const API_KEY = `hik_portalbench_${'b'.repeat(24)}`;
+const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
+const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'unreachable', 'offline'];
+
+/**
+ * The 24 hours of rollups: three days back, out of reach of the rollup jobs' lookback (the 1 d job recomputes two
+ * days from the hourly rows, which with 10,000 miners blocks SQLite's event loop for seconds — a telemetry cost,
+ * not the portal's, and one this bench keeps out of its figures).
+ */
+export function historyWindow(now: number): { fromMs: number; toMs: number } {
+  const fromMs = Math.floor(now / 3_600_000) * 3_600_000 - 72 * 3_600_000;
+  return { fromMs, toMs: fromMs + HOURS * 3_600_000 };
+}
+
+export async function seed(db: Db, now: number): Promise<void> {
+  const { tenant_id } = await db
+    .selectFrom('user')
+    .select('tenant_id')
+    .where('email', '=', EMAIL)
+    .executeTakeFirstOrThrow();
+  const tenantId = tenant_id as string;
+  const customerId = 'bench-customer';
+  await db
+    .insertInto('site')
+    .values({
+      id: 'bench-site',
+      tenant_id: tenantId,
+      name: 'Bench',
+      location: '',
+      timezone: 'UTC',
+      created_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('customer')
+    .values({ id: customerId, tenant_id: tenantId, name: 'Bench client', contact_email: '', created_at: now })
+    .execute();
+  const owner = await db.selectFrom('user').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow();
+  await db
+    .insertInto('api_key')
+    .values({
+      id: 'bench-key',
+      tenant_id: tenantId,
+      name: 'portal bench',
+      role: 'customer',
+      customer_id: customerId,
+      key_hash: createHash('sha256').update(API_KEY).digest('hex'),
+      prefix: API_KEY.slice(0, 10),
+      created_by: owner.id,
+      created_at: now,
+      revoked_at: null,
+    })
+    .execute();
+  const { fromMs } = historyWindow(now);
+  for (let a = 0; a < AGENTS; a++) {
+    const agentId = `bench-agent-${a}`;
+    await db
+      .insertInto('agent')
+      .values({
+        id: agentId,
+        tenant_id: tenantId,
+        site_id: 'bench-site',
+        epoch: 1,
+        online: 1,
+        hostname: agentId,
+        agent_version: '1',
+        last_seen_at: now,
+        created_at: now,
+      } as never)
+      .execute();
+    const miners = [];
+    const latest = [];
+    const rollups = [];
+    for (let m = 0; m < MINERS_PER_AGENT; m++) {
+      const n = a * MINERS_PER_AGENT + m;
+      const id = `m${String(m).padStart(3, '0')}`;
+      const hashrate = 100_000_000 + ((n * 7919) % 20_000_000);
+      miners.push({
+        agent_id: agentId,
+        id,
+        ip: `10.${a}.${m >> 8}.${m & 255}`,
+        mac: '',
+        serial: `SN${n}`,
+        vendor: 'bitmain',
+        model: MODELS[n % MODELS.length] as string,
+        firmware: 'fw',
+        hostname: `miner-${n}`,
+        first_seen_at: now - 86_400_000,
+        last_seen_at: now,
+        tenant_id: tenantId,
+        site_id: 'bench-site',
+        customer_id: customerId,
+      });
+      latest.push({
+        agent_id: agentId,
+        miner_id: id,
+        time_ms: now - (n % 60) * 1000,
+        status: STATUSES[n % STATUSES.length] as string,
+        hashrate_mhs: hashrate,
+        hashrate_avg_mhs: hashrate,
+        hashrate_expected_mhs: 110_000_000,
+        power_w: 3000 + (n % 400),
+        uptime_s: 50_000,
+        detail: JSON.stringify({
+          boards: [0, 1, 2].map((index) => ({
+            index,
+            hashrateMhs: Math.round(hashrate / 3),
+            boardTempDc: 550,
+            chipTempDc: 650 + ((n + index) % 150),
+            inletTempDc: null,
+            outletTempDc: null,
+            chips: 114,
+            chipsExpected: 114,
+            serial: '',
+          })),
+          fansRpm: [5400],
+          pools: [],
+          errors: [],
+        }),
+        poll_error: '',
+      });
+      for (let h = 1; h <= HOURS; h++) {
+        rollups.push({
+          resolution: '1h' as const,
+          agent_id: agentId,
+          miner_id: id,
+          bucket_ms: fromMs + (h - 1) * 3_600_000,
+          sample_count: 60,
+          online_count: n % 9 === 8 ? 50 : 60,
+          hashrate_sum_mhs: hashrate * 60,
+          hashrate_expected_sum_mhs: 110_000_000 * 60,
+          power_sum_w: 3000 * 60,
+          power_count: 60,
+          chip_temp_max_dc: 700,
+          board_temp_max_dc: 600,
+        });
+      }
+    }
+    await db.insertInto('miner').values(miners).execute();
+    await db.insertInto('miner_latest').values(latest).execute();
+    for (let i = 0; i < rollups.length; i += 500)
+      await db
+        .insertInto('miner_rollup')
+        .values(rollups.slice(i, i + 500))
+        .execute();
+  }
+}
+
+export async function serve(): Promise<void> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'hashinsight-bench-portal-'));
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const config = loadCloudConfig(
+    {},
+    {
+      dataDir: dir,
+      httpPort: 0,
+      mqttPort: 0,
+      bootstrapEmail: EMAIL,
+      bootstrapPassword: PASSWORD,
+      logLevel: 'silent',
+      // The load comes from one client: its per-client limit (1,200 a minute by default) must not be what is measured.
+      portalRatePerMinute: 10_000_000,
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    },
+  );
+  const cloud = await startCloud(config, { logger: createLogger('silent') });
+  const db = openDatabase({ dataDir: dir, databaseUrl });
+  const started = performance.now();
+  const now = Date.now();
+  await seed(db, now);
+  if (databaseUrl !== undefined) await sql`analyze`.execute(db);
+  const label = databaseUrl === undefined ? 'SQLite' : 'PostgreSQL';
+  console.log(
+    `portal bench: ${label}, ${AGENTS * MINERS_PER_AGENT} miners of one customer stored in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  process.send?.({ url: cloud.httpUrl, apiKey: API_KEY, label, history: historyWindow(now) });
+  const stop = async () => {
+    await cloud.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('disconnect', () => void stop());
+}
