@@ -110,7 +110,7 @@ t.test(
     t.equal(config.offlineAfterFailures, 3);
     t.equal(config.outboxMaxBytes, 1024 ** 3);
     t.equal(config.uploadMaxBytesPerSecond, 0);
-    t.equal(config.commandConcurrency, 8);
+    t.equal(config.commandConcurrency, 4);
     t.equal(config.healthPort, 8421);
     t.equal(config.cloudUrl, undefined);
     t.same(Object.keys(SETTINGS).sort(), Object.keys(config).sort(), 'one env variable per setting');

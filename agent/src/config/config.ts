@@ -201,7 +201,7 @@ export function loadAgentConfig(
     offlineAfterFailures: int('offlineAfterFailures', 3, 1, 100),
     outboxMaxBytes: int('outboxMaxBytes', 1024 ** 3, 1024 ** 2, 1024 ** 4),
     uploadMaxBytesPerSecond: int('uploadMaxBytesPerSecond', 0, 0, 1024 ** 3),
-    commandConcurrency: int('commandConcurrency', 8, 1, 256),
+    commandConcurrency: int('commandConcurrency', 4, 1, 256),
     healthPort: int('healthPort', 8421, 0, 65_535),
     logLevel,
   };
