@@ -82,6 +82,7 @@ t.test('samples are numbered per epoch and leave only when acknowledged', async 
   t.equal(store.acknowledge(second, 1), 1);
   t.equal(store.oldestBatch(10), undefined);
   t.equal(store.acknowledge(second, 1), 0, 'a repeated ack is harmless');
+  t.equal(store.db.pragma('synchronous', { simple: true }), 2, 'appends stay synchronous=FULL after an ack');
 });
 
 t.test('a reinstalled store under the same agent id uses newer epochs than the old one', async (t) => {
