@@ -11,7 +11,7 @@ import { AgentStore, CommandJournal, CredentialCache } from '../store/index.js';
 import { CloudSync } from '../sync/index.js';
 import { type MinerControl, minerControl } from './control.js';
 import { CommandExecutor } from './executor.js';
-import { addToInventory, freePort, LOGIN, StandInCloud, startMiners } from './test/rig.js';
+import { addToInventory, CloudSigner, freePort, LOGIN, StandInCloud, startMiners } from './test/rig.js';
 
 const { PowerMode } = hashinsight.v1;
 let agentSeq = 0;
@@ -321,11 +321,8 @@ t.test(
     const tampered = Buffer.from(good);
     tampered[5] = (tampered[5] as number) ^ 1;
     const forged = rig.cloud.sign({ minerIds: [id] }, generateKeyPair('ed25519'));
-    const otherAgent = (() => {
-      const cloud = new StandInCloud(rig.broker, 'agent-someone-else');
-      Object.assign(cloud, { key: rig.cloud.key });
-      return cloud.sign({ minerIds: [id] });
-    })();
+    // Signed by the real cloud key, but for another agent (copied onto this agent's topic).
+    const otherAgent = new CloudSigner('agent-someone-else', rig.cloud.key).sign({ minerIds: [id] });
     const unsigned = hashinsight.v1.Command.encode({
       commandId: 'unsigned1',
       agentId: rig.agentId,

@@ -63,29 +63,12 @@ export async function addToInventory(
 
 export { freePort };
 
-/** The cloud's side of the command topics, on the given broker. */
-export class StandInCloud {
-  readonly key: KeyPair = generateKeyPair('ed25519');
-  readonly updates: hashinsight.v1.CommandUpdate[] = [];
-
+/** Signs commands and seals credentials for one agent, as the cloud does, with a key of its own. */
+export class CloudSigner {
   constructor(
-    private readonly broker: TestBroker,
     readonly agentId: string,
-  ) {
-    this.listen();
-  }
-
-  /** Subscribes again (after the broker was replaced by a new one on the same port). */
-  listen(broker: TestBroker = this.broker): void {
-    broker.aedes.subscribe(
-      agentTopic(this.agentId, 'command-update'),
-      (packet, done) => {
-        this.updates.push(commandUpdateCodec.decode(packet.payload as Buffer));
-        done();
-      },
-      () => {},
-    );
-  }
+    readonly key: KeyPair = generateKeyPair('ed25519'),
+  ) {}
 
   /** A signed command for this agent, valid for a minute unless told otherwise. */
   sign(
@@ -128,6 +111,31 @@ export class StandInCloud {
       login,
       { keyId: box.keyId, publicKey: box.publicKey },
       this.key,
+    );
+  }
+}
+
+/** The cloud's side of the command topics on a test broker: signs, seals, publishes and collects updates. */
+export class StandInCloud extends CloudSigner {
+  readonly updates: hashinsight.v1.CommandUpdate[] = [];
+
+  constructor(
+    private readonly broker: TestBroker,
+    agentId: string,
+  ) {
+    super(agentId);
+    this.listen();
+  }
+
+  /** Subscribes again (after the broker was replaced by a new one on the same port). */
+  listen(broker: TestBroker = this.broker): void {
+    broker.aedes.subscribe(
+      agentTopic(this.agentId, 'command-update'),
+      (packet, done) => {
+        this.updates.push(commandUpdateCodec.decode(packet.payload as Buffer));
+        done();
+      },
+      () => {},
     );
   }
 
