@@ -7,6 +7,7 @@ const CONCURRENCY = 32;
 const WARM_UP_MS = 1_000;
 const MEASURE_MS = 5_000;
 const HEATMAP_HTTP_RUNS = 30;
+const SEQUENTIAL_N = 300;
 
 interface Outcome {
   requests: number;
@@ -136,6 +137,25 @@ export async function runLoad(
       ],
     ];
     for (const [name, next] of scenarios) report(name, await closedLoop(pool, headers, next));
+    // The same requests one at a time: each answer's own service time, without the queueing of 32 in flight.
+    for (const [name, next] of scenarios.slice(0, 5)) {
+      const times: number[] = [];
+      for (let n = 0; n < SEQUENTIAL_N; n++) {
+        const request = next();
+        const started = performance.now();
+        const response = await pool.request({
+          method: 'GET',
+          path: request.path,
+          headers: { ...headers, ...request.headers },
+        });
+        await response.body.dump();
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      console.log(
+        `  one at a time: ${name.padEnd(34)} p50 ${quantile(times, 0.5).toFixed(2)} ms  p99 ${quantile(times, 0.99).toFixed(2)} ms  (${SEQUENTIAL_N} requests)`,
+      );
+    }
 
     const timing = timeHeatmap(100, 200);
     console.log(
