@@ -27,7 +27,10 @@ module.exports = {
       name: 'dev-only-packages-stay-out-of-production',
       comment: 'The simulator and the testkit are for tests, demos and benchmarks only.',
       severity: 'error',
-      from: { path: '^(agent|cloud|packages/(protocol|miners|vault))/src/', pathNot: ['\\.test\\.ts$', '/test/'] },
+      from: {
+        path: '^(agent|cloud|packages/(protocol|miners|vault))/src/',
+        pathNot: ['\\.test\\.ts$', '/test/'],
+      },
       to: { path: '^packages/(simulator|testkit)/' },
     },
     {
