@@ -3,7 +3,6 @@ import t, { type Test } from 'tap';
 import { hashinsight } from '../generated/hashinsight.js';
 import {
   checkSample,
-  MAX_INFLATED_BYTES_PER_BATCH,
   MAX_MESSAGE_BYTES,
   MAX_SAMPLES_PER_BATCH,
   ProtocolError,
