@@ -15,6 +15,7 @@ interface Ready {
 
 if (process.env.HASHINSIGHT_PORTAL_BENCH_ROLE === 'server') {
   await serve();
+  process.exit(0);
 } else {
   const child = fork(new URL(import.meta.url).pathname, [], {
     env: { ...process.env, HASHINSIGHT_PORTAL_BENCH_ROLE: 'server' },
@@ -28,5 +29,7 @@ if (process.env.HASHINSIGHT_PORTAL_BENCH_ROLE === 'server') {
     await runLoad(ready.url, ready.apiKey, ready.label, ready.history);
   } finally {
     child.kill('SIGTERM');
+    // The server drops its throwaway database and temp dir before it exits.
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
   }
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
 import { sql } from 'kysely';
+import { withThrowawayPostgres } from '../cloud/throwaway-postgres.ts';
 
 export const AGENTS = 50;
 export const MINERS_PER_AGENT = 200;
@@ -160,9 +161,17 @@ export async function seed(db: Db, now: number): Promise<void> {
   }
 }
 
+/** Serves on SQLite, or with DATABASE_URL on a throwaway database of that server (never the database it names). */
 export async function serve(): Promise<void> {
+  if (process.env.DATABASE_URL) {
+    await withThrowawayPostgres('hashinsight_bench_portal', (url) => serveOn(url));
+    return;
+  }
+  await serveOn(undefined);
+}
+
+async function serveOn(databaseUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'hashinsight-bench-portal-'));
-  const databaseUrl = process.env.DATABASE_URL || undefined;
   const config = loadCloudConfig(
     {},
     {
@@ -188,12 +197,12 @@ export async function serve(): Promise<void> {
     `portal bench: ${label}, ${AGENTS * MINERS_PER_AGENT} miners of one customer stored in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   process.send?.({ url: cloud.httpUrl, apiKey: API_KEY, label, history: historyWindow(now) });
-  const stop = async () => {
-    await cloud.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('disconnect', () => void stop());
+  // Serves until the load generator is done (it sends SIGTERM or goes away), then cleans up.
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('disconnect', () => resolve());
+  });
+  await cloud.close();
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
 }
