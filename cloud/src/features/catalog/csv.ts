@@ -6,6 +6,7 @@ export interface CatalogCsvRow {
   model: string;
   hashrateTh: number;
   powerW: number;
+  /** W per TH/s (J/TH): the file's figure; a tenant's model gets power / hashrate to 2 decimals. */
   efficiencyJTh: number;
   releaseYear: number | null;
   cooling: string;

@@ -12,18 +12,9 @@ import {
   upsertTenantModel,
 } from './repository.js';
 
-/** A model as the API shows it. */
-export interface CatalogModel {
+/** A model as the API shows it: the CSV's nameplate figures, with its id, origin and last change. */
+export interface CatalogModel extends CatalogCsvRow {
   id: string;
-  vendor: string;
-  model: string;
-  hashrateTh: number;
-  powerW: number;
-  /** W per TH/s (J/TH), power / hashrate to 2 decimals. */
-  efficiencyJTh: number;
-  releaseYear: number | null;
-  cooling: string;
-  source: string;
   /** 'shipped': from data/miner-models.csv; 'tenant': added or overridden by the tenant's admins. */
   origin: 'shipped' | 'tenant';
   updatedAt: string;
