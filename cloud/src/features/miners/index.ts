@@ -26,6 +26,7 @@ export {
   type FleetFilters,
   MINER_STATUSES,
   ONLINE_STATUSES,
+  scopedMiner,
   scopedMiners,
   summaryCachePrefix,
   temperatureDc,

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import { effectiveStatus, type FleetFilters, scopedMiners, temperatureDc } from './scope.js';
+import { effectiveStatus, type FleetFilters, scopedMiner, scopedMiners, temperatureDc } from './scope.js';
 
 export const MINER_SORTS = ['ip', 'hashrate', 'temperature', 'lastSeen', 'model'] as const;
 export type MinerSort = (typeof MINER_SORTS)[number];
@@ -116,11 +116,9 @@ export function selectMiner(
   minerId: string,
   staleBefore: number,
 ) {
-  return scopedMiners(db, principal, {}, staleBefore)
+  return scopedMiner(db, principal, agentId, minerId, staleBefore)
     .select(DETAIL_COLUMNS)
     .select(effectiveStatus(staleBefore).as('status'))
-    .where('miner.agent_id', '=', agentId)
-    .where('miner.id', '=', minerId)
     .executeTakeFirst();
 }
 

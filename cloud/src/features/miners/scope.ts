@@ -91,6 +91,17 @@ export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters
   return query;
 }
 
+/** One miner of the principal's scope (same joins as scopedMiners); no rows when missing or out of scope. */
+export function scopedMiner(
+  db: Db,
+  principal: Principal,
+  agentId: string,
+  minerId: string,
+  staleBefore: number,
+) {
+  return scopedMiners(db, principal, { agentId }, staleBefore).where('miner.id', '=', minerId);
+}
+
 /**
  * The hottest board of the latest sample in tenths of a degree (chip temperature, else board temperature),
  * null without one: miner_latest.temp_max_dc, which the database keeps from the sample's detail (migration

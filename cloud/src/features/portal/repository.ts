@@ -1,9 +1,25 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import { effectiveStatus, type FleetFilters, scopedMiners } from '../miners/index.js';
+import { effectiveStatus, type FleetFilters, scopedMiner, scopedMiners } from '../miners/index.js';
 
 // Every query starts from the caller's principal (a customer: tenant AND customer), never from request values.
+
+/** What the portal shows of a miner, in the list and alone (plus its effective status). */
+const COLUMNS = [
+  'miner.agent_id',
+  'miner.id',
+  'miner.vendor',
+  'miner.model',
+  'miner.hostname',
+  'miner.site_id',
+  'miner_latest.time_ms',
+  'miner_latest.hashrate_mhs',
+  'miner_latest.hashrate_expected_mhs',
+  'miner_latest.power_w',
+  'miner_latest.uptime_s',
+  'miner_latest.temp_max_dc',
+] as const;
 
 /** One page of the customer's miners in (agent_id, id) order, `limit + 1` rows to tell whether more follow. */
 export function selectMinerPage(
@@ -14,21 +30,9 @@ export function selectMinerPage(
   limit: number,
   staleBefore: number,
 ) {
-  let query = scopedMiners(db, principal, filters, staleBefore).select([
-    'miner.agent_id',
-    'miner.id',
-    'miner.vendor',
-    'miner.model',
-    'miner.hostname',
-    'miner.site_id',
-    'miner_latest.time_ms',
-    'miner_latest.hashrate_mhs',
-    'miner_latest.hashrate_expected_mhs',
-    'miner_latest.power_w',
-    'miner_latest.uptime_s',
-    'miner_latest.temp_max_dc',
-    effectiveStatus(staleBefore).as('status'),
-  ]);
+  let query = scopedMiners(db, principal, filters, staleBefore)
+    .select(COLUMNS)
+    .select(effectiveStatus(staleBefore).as('status'));
   if (after !== undefined)
     query = query.where(sql<boolean>`(miner.agent_id, miner.id) > (${after[0]}, ${after[1]})`);
   return query
@@ -146,23 +150,8 @@ export function selectOneMiner(
   minerId: string,
   staleBefore: number,
 ) {
-  return scopedMiners(db, principal, {}, staleBefore)
-    .select([
-      'miner.agent_id',
-      'miner.id',
-      'miner.vendor',
-      'miner.model',
-      'miner.hostname',
-      'miner.site_id',
-      'miner_latest.time_ms',
-      'miner_latest.hashrate_mhs',
-      'miner_latest.hashrate_expected_mhs',
-      'miner_latest.power_w',
-      'miner_latest.uptime_s',
-      'miner_latest.temp_max_dc',
-      effectiveStatus(staleBefore).as('status'),
-    ])
-    .where('miner.agent_id', '=', agentId)
-    .where('miner.id', '=', minerId)
+  return scopedMiner(db, principal, agentId, minerId, staleBefore)
+    .select(COLUMNS)
+    .select(effectiveStatus(staleBefore).as('status'))
     .executeTakeFirst();
 }
