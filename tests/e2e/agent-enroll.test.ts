@@ -3,57 +3,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { enroll, IdentityError, loadIdentity } from '@hashinsight/agent';
-import { loadCloudConfig, type RunningCloud, startCloud } from '@hashinsight/cloud';
 import { tempDir } from '@hashinsight/testkit';
 import mqtt from 'mqtt';
-import pino from 'pino';
 import t from 'tap';
+import { api, enrollmentToken, login, startTestCloud } from './cloud-harness.js';
 
 const EMAIL = 'owner@enroll.test';
-const PASSWORD = 'correct horse battery staple';
-
-async function api<T>(cloud: RunningCloud, path: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${cloud.httpUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const parsed = (await response.json()) as { success: boolean; data: T };
-  if (!parsed.success) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed.data;
-}
 
 t.test('hashinsight-agent enroll against the real cloud', async (t) => {
   const dir = tempDir(t);
-  const cloud = await startCloud(
-    loadCloudConfig(
-      {},
-      {
-        httpPort: 0,
-        mqttPort: 0,
-        dataDir: join(dir, 'cloud'),
-        bootstrapEmail: EMAIL,
-        bootstrapPassword: PASSWORD,
-        logLevel: 'silent',
-      },
-    ),
-    { logger: pino({ level: 'silent' }) },
-  );
-  t.teardown(() => cloud.close());
-  const { accessToken } = await api<{ accessToken: string }>(cloud, '/api/auth/login', undefined, {
-    email: EMAIL,
-    password: PASSWORD,
-  });
-  const { sites } = await api<{ sites: { id: string }[] }>(cloud, '/api/sites', accessToken);
-  const { token } = await api<{ token: string }>(
-    cloud,
-    `/api/sites/${sites[0]?.id}/enrollment-tokens`,
-    accessToken,
-    {},
-  );
+  const cloud = await startTestCloud(t, join(dir, 'cloud'), EMAIL);
+  const accessToken = await login(cloud, EMAIL);
+  const { siteId, token } = await enrollmentToken(cloud, accessToken);
 
   const dataDir = join(dir, 'agent');
   const identity = await enroll({
@@ -63,7 +24,7 @@ t.test('hashinsight-agent enroll against the real cloud', async (t) => {
     hostname: 'edge-01',
     agentVersion: '0.1.0',
   });
-  t.equal(identity.siteId, sites[0]?.id, 'enrolled in the site of the token');
+  t.equal(identity.siteId, siteId, 'enrolled in the site of the token');
   t.equal(identity.mqtt.url, `mqtt://127.0.0.1:${cloud.mqttPort}`, "the cloud's broker address");
   t.ok(identity.commandKeys.length >= 1, "the cloud's command key");
 

@@ -3,44 +3,21 @@
 // proxy between them that can cut the link, duplicate and reorder telemetry, and the checker: every committed
 // sample stored, none applied twice, both SQLite files intact.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadCloudConfig, type RunningCloud, startCloud } from '@hashinsight/cloud';
 import { startMosquitto, tempDir, waitFor } from '@hashinsight/testkit';
 import Database from 'better-sqlite3';
-import pino from 'pino';
 import type { Test } from 'tap';
+import { enrollAgent, login, startSilentCloud, testCloudConfig } from './cloud-harness.js';
 
 const EMAIL = 'owner@faults.test';
-const PASSWORD = 'correct horse battery staple';
 const INFRA = resolve(import.meta.dirname, '../../infra/mosquitto');
 const WRITER = join(import.meta.dirname, 'agent-writer.ts');
 export const BASE_MS = 1_795_000_000_000;
 
 export type BrokerMode = 'aedes' | 'mosquitto';
-
-async function api<T>(cloud: RunningCloud, path: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${cloud.httpUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const parsed = (await response.json()) as { success: boolean; data: T };
-  if (!parsed.success) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed.data;
-}
-
-const rawPublicKey = (kind: 'ed25519' | 'x25519') =>
-  Buffer.from(
-    generateKeyPairSync(kind as 'ed25519').publicKey.export({ format: 'jwk' }).x ?? '',
-    'base64url',
-  ).toString('base64');
 
 /** The pid of the process listening on loopback `port` (our own Mosquitto), from /proc. */
 function listenerPid(port: number): number {
@@ -77,46 +54,15 @@ export async function startFaultSystem(t: Test, mode: BrokerMode) {
     await exited;
   });
   const cloudConfig = (mqttPort: number) =>
-    loadCloudConfig(
-      {},
-      {
-        httpPort: 0,
-        mqttPort,
-        dataDir: join(dir, 'cloud'),
-        bootstrapEmail: EMAIL,
-        bootstrapPassword: PASSWORD,
-        logLevel: 'silent',
-        ...(mosquitto ? { mqttUrl: mosquitto.cloudUrl } : {}),
-      },
-    );
-  let cloud = await startCloud(cloudConfig(0), { logger: pino({ level: 'silent' }) });
+    testCloudConfig(join(dir, 'cloud'), EMAIL, {
+      mqttPort,
+      ...(mosquitto ? { mqttUrl: mosquitto.cloudUrl } : {}),
+    });
+  let cloud = await startSilentCloud(cloudConfig(0));
   const mqttPort = mosquitto?.port ?? cloud.mqttPort;
   const closeCloud = () => cloud.close();
   t.teardown(() => closeCloud());
-  const { data } = await fetch(`${cloud.httpUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-  }).then((r) => r.json() as Promise<{ data: { accessToken: string } }>);
-  const token = data.accessToken;
-  const { sites } = await api<{ sites: { id: string }[] }>(cloud, '/api/sites', token);
-  const { token: enrollmentToken } = await api<{ token: string }>(
-    cloud,
-    `/api/sites/${sites[0]?.id}/enrollment-tokens`,
-    token,
-    {},
-  );
-  const enrolled = await api<{ agentId: string; mqtt: { username: string; password: string } }>(
-    cloud,
-    '/api/agents/enroll',
-    undefined,
-    {
-      token: enrollmentToken,
-      hostname: 'faults',
-      agentVersion: '0.1.0',
-      publicKeys: { signing: rawPublicKey('ed25519'), box: rawPublicKey('x25519') },
-    },
-  );
+  const enrolled = await enrollAgent(cloud, await login(cloud, EMAIL), 'faults');
   const proxy = await startProxy(mqttPort);
   t.teardown(() => proxy.close());
 
@@ -141,7 +87,7 @@ export async function startFaultSystem(t: Test, mode: BrokerMode) {
         await cloud.close();
         await during();
         await new Promise((r) => setTimeout(r, ms));
-        cloud = await startCloud(cloudConfig(mqttPort), { logger: pino({ level: 'silent' }) });
+        cloud = await startSilentCloud(cloudConfig(mqttPort));
         return;
       }
       const pid = listenerPid(mqttPort);

@@ -1,6 +1,5 @@
 // The whole path on real parts: virtual miners on their own loopback IPs (cgminer API over TCP) -> agent (real
 // SQLite outbox) -> the cloud's embedded MQTT broker -> ingest (real SQLite) -> ack -> GET /api/miners.
-import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createLogger as agentLogger,
@@ -8,11 +7,11 @@ import {
   type RunningAgent,
   startAgent,
 } from '@hashinsight/agent';
-import { loadCloudConfig, type RunningCloud, startCloud } from '@hashinsight/cloud';
+import type { RunningCloud } from '@hashinsight/cloud';
 import { startFleet } from '@hashinsight/simulator';
 import { loopbackAllocator, tempDir, waitFor } from '@hashinsight/testkit';
-import pino from 'pino';
 import t, { type Test } from 'tap';
+import { enrollAgent, login, startTestCloud } from './cloud-harness.js';
 
 interface ApiMiner {
   id: string;
@@ -26,16 +25,6 @@ interface ApiMiner {
   pools: Array<{ accepted: number; rejected: number; stale: number }>;
 }
 
-async function login(cloud: RunningCloud, email: string, password: string): Promise<string> {
-  const response = await fetch(`${cloud.httpUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = (await response.json()) as { data: { accessToken: string } };
-  return body.data.accessToken;
-}
-
 async function listMiners(cloud: RunningCloud, token: string): Promise<ApiMiner[]> {
   const response = await fetch(`${cloud.httpUrl}/api/miners`, {
     headers: { authorization: `Bearer ${token}` },
@@ -44,71 +33,14 @@ async function listMiners(cloud: RunningCloud, token: string): Promise<ApiMiner[
   return body.data.miners;
 }
 
-async function api<T>(cloud: RunningCloud, path: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${cloud.httpUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const parsed = (await response.json()) as { success: boolean; data: T };
-  if (!parsed.success) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed.data;
-}
-
-const rawPublicKey = (kind: 'ed25519' | 'x25519') =>
-  Buffer.from(
-    generateKeyPairSync(kind as 'ed25519').publicKey.export({ format: 'jwk' }).x ?? '',
-    'base64url',
-  ).toString('base64');
-
-/** Enrolls an agent the way an operator and an agent do: a token for the first site, exchanged for a login. */
-async function enroll(cloud: RunningCloud, token: string) {
-  const { sites } = await api<{ sites: { id: string }[] }>(cloud, '/api/sites', token);
-  const { token: enrollmentToken } = await api<{ token: string }>(
-    cloud,
-    `/api/sites/${sites[0]?.id}/enrollment-tokens`,
-    token,
-    {},
-  );
-  return api<{ agentId: string; mqtt: { username: string; password: string } }>(
-    cloud,
-    '/api/agents/enroll',
-    undefined,
-    {
-      token: enrollmentToken,
-      hostname: 'e2e',
-      agentVersion: '0.1.0',
-      publicKeys: { signing: rawPublicKey('ed25519'), box: rawPublicKey('x25519') },
-    },
-  );
-}
-
 async function startSystem(t: Test, minerCount: number, fleetModels?: string[]) {
   const dir = tempDir(t);
   const ips = loopbackAllocator.take(minerCount);
   const fleet = await startFleet({ ips, seed: 42, ...(fleetModels ? { models: fleetModels } : {}) });
   t.teardown(() => fleet.close());
-  const password = 'correct horse battery staple';
-  const cloud = await startCloud(
-    loadCloudConfig(
-      {},
-      {
-        httpPort: 0,
-        mqttPort: 0,
-        dataDir: join(dir, 'cloud'),
-        bootstrapEmail: 'owner@e2e.test',
-        bootstrapPassword: password,
-        logLevel: 'silent',
-      },
-    ),
-    { logger: pino({ level: 'silent' }) },
-  );
-  t.teardown(() => cloud.close());
-  const token = await login(cloud, 'owner@e2e.test', password);
-  const enrolled = await enroll(cloud, token);
+  const cloud = await startTestCloud(t, join(dir, 'cloud'), 'owner@e2e.test');
+  const token = await login(cloud, 'owner@e2e.test');
+  const enrolled = await enrollAgent(cloud, token, 'e2e');
   const config = loadAgentConfig({
     HASHINSIGHT_DATA_DIR: join(dir, 'agent'),
     HASHINSIGHT_AGENT_MQTT_USERNAME: enrolled.mqtt.username,
