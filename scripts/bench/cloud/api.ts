@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
 import { sql } from 'kysely';
 import { Pool } from 'undici';
+import { BENCH_EMAIL, BENCH_PASSWORD, benchMinerRows, benchTenant, insertBenchAgent } from './fleet.js';
 import { withThrowawayPostgres } from './throwaway-postgres.js';
 
 const AGENTS = 50;
@@ -19,20 +20,11 @@ const SEQUENTIAL_N = 300;
  * staff), taking turns, as a busy control room would.
  */
 const USERS = 24;
-const PASSWORD = 'bench password of decent length';
-const EMAIL = 'bench@example.com';
 const T0 = Date.UTC(2026, 10, 1);
-const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
-const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'unreachable', 'offline'];
 
 /** 10,000 miners over 50 agents and 5 sites of the bench owner's tenant, each with a latest sample. */
 export async function seedFleet(db: Db): Promise<{ agentId: string; minerId: string }[]> {
-  const owner = await db
-    .selectFrom('user')
-    .select('tenant_id')
-    .where('email', '=', EMAIL)
-    .executeTakeFirstOrThrow();
-  const tenantId = owner.tenant_id as string;
+  const { tenantId } = await benchTenant(db);
   const siteIds = Array.from({ length: SITES }, (_, i) => `bench-site-${i}`);
   await db
     .insertInto('site')
@@ -51,82 +43,27 @@ export async function seedFleet(db: Db): Promise<{ agentId: string; minerId: str
   for (let a = 0; a < AGENTS; a++) {
     const agentId = `bench-agent-${a}`;
     const siteId = siteIds[a % SITES] as string;
-    await db
-      .insertInto('agent')
-      .values({
-        id: agentId,
-        tenant_id: tenantId,
-        site_id: siteId,
-        epoch: 1,
-        online: 1,
-        hostname: agentId,
-        agent_version: '1.0.0',
-        last_seen_at: T0,
-        created_at: T0,
-      } as never)
-      .execute();
+    await insertBenchAgent(db, { id: agentId, tenantId, siteId, at: T0 });
     const miners = [];
     const latest = [];
     for (let m = 0; m < MINERS_PER_AGENT; m++) {
       const minerId = `m${m}`;
       const n = a * MINERS_PER_AGENT + m;
       keys.push({ agentId, minerId });
-      miners.push({
-        agent_id: agentId,
+      const rows = benchMinerRows({
+        tenantId,
+        siteId,
+        customerId: null,
+        agentId,
+        agent: a,
+        miner: m,
+        n,
         id: minerId,
-        ip: `10.${a}.${m >> 8}.${m & 255}`,
-        mac: '',
-        serial: `SN${n}`,
-        vendor: 'bitmain',
-        model: MODELS[n % MODELS.length] as string,
-        firmware: 'fw',
-        hostname: `miner-${n}`,
-        first_seen_at: T0,
-        last_seen_at: T0 + (n % 600) * 1000,
-        tenant_id: tenantId,
-        site_id: siteId,
-        customer_id: null,
+        firstSeenAt: T0,
+        seenAt: T0 + (n % 600) * 1000,
       });
-      const hashrate = 100_000_000 + ((n * 7919) % 20_000_000);
-      latest.push({
-        agent_id: agentId,
-        miner_id: minerId,
-        time_ms: T0 + (n % 600) * 1000,
-        status: STATUSES[n % STATUSES.length] as string,
-        hashrate_mhs: hashrate,
-        hashrate_avg_mhs: hashrate,
-        hashrate_expected_mhs: 110_000_000,
-        power_w: 3000 + (n % 400),
-        uptime_s: 50_000,
-        detail: JSON.stringify({
-          boards: [0, 1, 2].map((index) => ({
-            index,
-            hashrateMhs: Math.round(hashrate / 3),
-            boardTempDc: 550 + (n % 50),
-            chipTempDc: 650 + ((n * 13 + index) % 150),
-            inletTempDc: null,
-            outletTempDc: null,
-            chips: 114,
-            chipsExpected: 114,
-            serial: '',
-          })),
-          fansRpm: [5400, 5520, 5460, 5580],
-          pools: [
-            {
-              url: 'stratum+tcp://pool.example:3333',
-              user: 'site.w1',
-              status: 'alive',
-              active: true,
-              priority: 0,
-              accepted: 4000,
-              rejected: 3,
-              stale: 0,
-            },
-          ],
-          errors: [],
-        }),
-        poll_error: '',
-      });
+      miners.push(rows.miner);
+      latest.push(rows.latest);
     }
     await db.insertInto('miner').values(miners).execute();
     await db.insertInto('miner_latest').values(latest).execute();
@@ -218,8 +155,8 @@ async function benchOne(label: string, databaseUrl: string | undefined): Promise
         dataDir: dir,
         httpPort: 0,
         mqttPort: 0,
-        bootstrapEmail: EMAIL,
-        bootstrapPassword: PASSWORD,
+        bootstrapEmail: BENCH_EMAIL,
+        bootstrapPassword: BENCH_PASSWORD,
         logLevel: 'silent',
         ...(databaseUrl === undefined ? {} : { databaseUrl }),
       },
@@ -240,11 +177,11 @@ async function benchOne(label: string, databaseUrl: string | undefined): Promise
           method: 'POST',
           path: '/api/auth/login',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: PASSWORD }),
+          body: JSON.stringify({ email, password: BENCH_PASSWORD }),
         });
         return ((await response.body.json()) as { data: { accessToken: string } }).data.accessToken;
       };
-      const token = await login(EMAIL);
+      const token = await login(BENCH_EMAIL);
       const tokens: string[] = [];
       for (let u = 0; u < USERS; u++) {
         const email = `bench-${u}@example.com`;
@@ -252,7 +189,7 @@ async function benchOne(label: string, databaseUrl: string | undefined): Promise
           method: 'POST',
           path: '/api/users',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ email, role: 'mining_site', password: PASSWORD }),
+          body: JSON.stringify({ email, role: 'mining_site', password: BENCH_PASSWORD }),
         });
         await created.body.dump();
         if (created.statusCode !== 201 && created.statusCode !== 200)

@@ -6,16 +6,19 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
 import { sql } from 'kysely';
+import {
+  BENCH_EMAIL,
+  BENCH_PASSWORD,
+  benchMinerRows,
+  benchTenant,
+  insertBenchAgent,
+} from '../cloud/fleet.ts';
 import { withThrowawayPostgres } from '../cloud/throwaway-postgres.ts';
 
 export const AGENTS = 50;
 export const MINERS_PER_AGENT = 200;
 const HOURS = 24;
-const EMAIL = 'bench@example.com';
-const PASSWORD = 'bench password of decent length';
 export const API_KEY = `hik_portalbench_${'b'.repeat(24)}`;
-const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
-const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'unreachable', 'offline'];
 
 /**
  * The 24 hours of rollups: three days back, out of reach of the rollup jobs' lookback (the 1 d job recomputes two
@@ -28,12 +31,7 @@ export function historyWindow(now: number): { fromMs: number; toMs: number } {
 }
 
 export async function seed(db: Db, now: number): Promise<void> {
-  const { tenant_id } = await db
-    .selectFrom('user')
-    .select('tenant_id')
-    .where('email', '=', EMAIL)
-    .executeTakeFirstOrThrow();
-  const tenantId = tenant_id as string;
+  const { tenantId, ownerId } = await benchTenant(db);
   const customerId = 'bench-customer';
   await db
     .insertInto('site')
@@ -50,7 +48,6 @@ export async function seed(db: Db, now: number): Promise<void> {
     .insertInto('customer')
     .values({ id: customerId, tenant_id: tenantId, name: 'Bench client', contact_email: '', created_at: now })
     .execute();
-  const owner = await db.selectFrom('user').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow();
   await db
     .insertInto('api_key')
     .values({
@@ -61,7 +58,7 @@ export async function seed(db: Db, now: number): Promise<void> {
       customer_id: customerId,
       key_hash: createHash('sha256').update(API_KEY).digest('hex'),
       prefix: API_KEY.slice(0, 10),
-      created_by: owner.id,
+      created_by: ownerId,
       created_at: now,
       revoked_at: null,
     })
@@ -69,71 +66,28 @@ export async function seed(db: Db, now: number): Promise<void> {
   const { fromMs } = historyWindow(now);
   for (let a = 0; a < AGENTS; a++) {
     const agentId = `bench-agent-${a}`;
-    await db
-      .insertInto('agent')
-      .values({
-        id: agentId,
-        tenant_id: tenantId,
-        site_id: 'bench-site',
-        epoch: 1,
-        online: 1,
-        hostname: agentId,
-        agent_version: '1',
-        last_seen_at: now,
-        created_at: now,
-      } as never)
-      .execute();
+    await insertBenchAgent(db, { id: agentId, tenantId, siteId: 'bench-site', at: now });
     const miners = [];
     const latest = [];
     const rollups = [];
     for (let m = 0; m < MINERS_PER_AGENT; m++) {
       const n = a * MINERS_PER_AGENT + m;
       const id = `m${String(m).padStart(3, '0')}`;
-      const hashrate = 100_000_000 + ((n * 7919) % 20_000_000);
-      miners.push({
-        agent_id: agentId,
+      // Seen within the last minute: fresh, so each keeps the status it reported.
+      const rows = benchMinerRows({
+        tenantId,
+        siteId: 'bench-site',
+        customerId,
+        agentId,
+        agent: a,
+        miner: m,
+        n,
         id,
-        ip: `10.${a}.${m >> 8}.${m & 255}`,
-        mac: '',
-        serial: `SN${n}`,
-        vendor: 'bitmain',
-        model: MODELS[n % MODELS.length] as string,
-        firmware: 'fw',
-        hostname: `miner-${n}`,
-        first_seen_at: now - 86_400_000,
-        last_seen_at: now,
-        tenant_id: tenantId,
-        site_id: 'bench-site',
-        customer_id: customerId,
+        firstSeenAt: now - 86_400_000,
+        seenAt: now - (n % 60) * 1000,
       });
-      latest.push({
-        agent_id: agentId,
-        miner_id: id,
-        time_ms: now - (n % 60) * 1000,
-        status: STATUSES[n % STATUSES.length] as string,
-        hashrate_mhs: hashrate,
-        hashrate_avg_mhs: hashrate,
-        hashrate_expected_mhs: 110_000_000,
-        power_w: 3000 + (n % 400),
-        uptime_s: 50_000,
-        detail: JSON.stringify({
-          boards: [0, 1, 2].map((index) => ({
-            index,
-            hashrateMhs: Math.round(hashrate / 3),
-            boardTempDc: 550,
-            chipTempDc: 650 + ((n + index) % 150),
-            inletTempDc: null,
-            outletTempDc: null,
-            chips: 114,
-            chipsExpected: 114,
-            serial: '',
-          })),
-          fansRpm: [5400],
-          pools: [],
-          errors: [],
-        }),
-        poll_error: '',
-      });
+      miners.push(rows.miner);
+      latest.push(rows.latest);
       for (let h = 1; h <= HOURS; h++) {
         rollups.push({
           resolution: '1h' as const,
@@ -142,7 +96,7 @@ export async function seed(db: Db, now: number): Promise<void> {
           bucket_ms: fromMs + (h - 1) * 3_600_000,
           sample_count: 60,
           online_count: n % 9 === 8 ? 50 : 60,
-          hashrate_sum_mhs: hashrate * 60,
+          hashrate_sum_mhs: rows.hashrate * 60,
           hashrate_expected_sum_mhs: 110_000_000 * 60,
           power_sum_w: 3000 * 60,
           power_count: 60,
@@ -178,8 +132,8 @@ async function serveOn(databaseUrl: string | undefined): Promise<void> {
       dataDir: dir,
       httpPort: 0,
       mqttPort: 0,
-      bootstrapEmail: EMAIL,
-      bootstrapPassword: PASSWORD,
+      bootstrapEmail: BENCH_EMAIL,
+      bootstrapPassword: BENCH_PASSWORD,
       logLevel: 'silent',
       // The load comes from one client: its per-client limit (1,200 a minute by default) must not be what is measured.
       portalRatePerMinute: 10_000_000,
