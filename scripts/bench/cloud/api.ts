@@ -1,10 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
+import type { Db } from '@hashinsight/cloud';
 import { sql } from 'kysely';
 import { Pool } from 'undici';
-import { BENCH_EMAIL, BENCH_PASSWORD, benchMinerRows, benchTenant, insertBenchAgent } from './fleet.js';
+import {
+  BENCH_EMAIL,
+  BENCH_PASSWORD,
+  benchMinerRows,
+  benchTenant,
+  insertBenchAgent,
+  startBenchCloud,
+} from './fleet.js';
 import { withThrowawayPostgres } from './throwaway-postgres.js';
 
 const AGENTS = 50;
@@ -149,20 +156,7 @@ function report(name: string, result: Result): void {
 async function benchOne(label: string, databaseUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'hashinsight-bench-api-'));
   try {
-    const config = loadCloudConfig(
-      {},
-      {
-        dataDir: dir,
-        httpPort: 0,
-        mqttPort: 0,
-        bootstrapEmail: BENCH_EMAIL,
-        bootstrapPassword: BENCH_PASSWORD,
-        logLevel: 'silent',
-        ...(databaseUrl === undefined ? {} : { databaseUrl }),
-      },
-    );
-    const cloud = await startCloud(config, { logger: createLogger('silent') });
-    const db = openDatabase({ dataDir: dir, databaseUrl });
+    const { cloud, db } = await startBenchCloud(dir, databaseUrl);
     const pool = new Pool(cloud.httpUrl, { connections: CONNECTIONS, pipelining: 1 });
     try {
       const seeded = performance.now();

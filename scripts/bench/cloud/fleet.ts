@@ -1,11 +1,45 @@
-// The bench fleet both cloud benches store (API and portal): the bootstrap owner's tenant, agents, and miners with a
-// latest sample, written straight into the tables as the ingest would have left them, varied by the miner's number.
-import type { Db } from '@hashinsight/cloud';
+// The cloud and the fleet both cloud benches use (API and portal): a silent cloud with the bench owner, and that
+// owner's agents and miners with a latest sample, written straight into the tables as the ingest would have left
+// them, varied by the miner's number.
+import {
+  type CloudConfig,
+  createLogger,
+  type Db,
+  loadCloudConfig,
+  openDatabase,
+  startCloud,
+} from '@hashinsight/cloud';
 
 export const BENCH_EMAIL = 'bench@example.com';
 export const BENCH_PASSWORD = 'bench password of decent length';
 const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
 const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'unreachable', 'offline'];
+
+/**
+ * A silent cloud on ephemeral ports with the bench owner, in `dataDir` (SQLite) or on `databaseUrl`, and a database
+ * handle of its own to seed it with; `extra` settings win.
+ */
+export async function startBenchCloud(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  extra: Partial<CloudConfig> = {},
+) {
+  const config = loadCloudConfig(
+    {},
+    {
+      dataDir,
+      httpPort: 0,
+      mqttPort: 0,
+      bootstrapEmail: BENCH_EMAIL,
+      bootstrapPassword: BENCH_PASSWORD,
+      logLevel: 'silent',
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      ...extra,
+    },
+  );
+  const cloud = await startCloud(config, { logger: createLogger('silent') });
+  return { cloud, db: openDatabase({ dataDir, databaseUrl }) };
+}
 
 /** The tenant of the bench's bootstrap owner. */
 export async function benchTenant(db: Db): Promise<{ tenantId: string; ownerId: string }> {

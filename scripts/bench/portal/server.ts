@@ -4,15 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Db, loadCloudConfig, openDatabase, startCloud } from '@hashinsight/cloud';
+import type { Db } from '@hashinsight/cloud';
 import { sql } from 'kysely';
-import {
-  BENCH_EMAIL,
-  BENCH_PASSWORD,
-  benchMinerRows,
-  benchTenant,
-  insertBenchAgent,
-} from '../cloud/fleet.ts';
+import { benchMinerRows, benchTenant, insertBenchAgent, startBenchCloud } from '../cloud/fleet.ts';
 import { withThrowawayPostgres } from '../cloud/throwaway-postgres.ts';
 
 export const AGENTS = 50;
@@ -126,22 +120,10 @@ export async function serve(): Promise<void> {
 
 async function serveOn(databaseUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'hashinsight-bench-portal-'));
-  const config = loadCloudConfig(
-    {},
-    {
-      dataDir: dir,
-      httpPort: 0,
-      mqttPort: 0,
-      bootstrapEmail: BENCH_EMAIL,
-      bootstrapPassword: BENCH_PASSWORD,
-      logLevel: 'silent',
-      // The load comes from one client: its per-client limit (1,200 a minute by default) must not be what is measured.
-      portalRatePerMinute: 10_000_000,
-      ...(databaseUrl === undefined ? {} : { databaseUrl }),
-    },
-  );
-  const cloud = await startCloud(config, { logger: createLogger('silent') });
-  const db = openDatabase({ dataDir: dir, databaseUrl });
+  const { cloud, db } = await startBenchCloud(dir, databaseUrl, {
+    // The load comes from one client: its per-client limit (1,200 a minute by default) must not be what is measured.
+    portalRatePerMinute: 10_000_000,
+  });
   const started = performance.now();
   const now = Date.now();
   await seed(db, now);
