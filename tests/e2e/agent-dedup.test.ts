@@ -1,66 +1,61 @@
 // Fault: telemetry delivered twice and out of order (a proxy between the real agent process and the broker
 // duplicates and holds back PUBLISH packets). The cloud de-duplicates on (agent, epoch, seq): nothing lost,
 // nothing applied twice, both databases intact.
-import { mosquittoMissing, waitFor } from '@hashinsight/testkit';
-import t from 'tap';
+import { waitFor } from '@hashinsight/testkit';
 import {
-  type BrokerMode,
   checkDelivery,
   startFaultSystem,
   startWriter,
   stopWriter,
+  testEachBroker,
 } from './agent-fault-harness.js';
 
-for (const mode of ['aedes', 'mosquitto'] as BrokerMode[]) {
-  const skip = mode === 'mosquitto' && mosquittoMissing;
+testEachBroker('duplicated delivery', async (t, mode) => {
+  const system = await startFaultSystem(t, mode);
+  const before = await system.metrics();
+  system.proxy.state.duplicateEvery = 2;
+  const writer = startWriter(t, system, 0, 4000);
+  await waitFor('everything acked', () => (writer.done ? true : undefined), { timeoutMs: 40_000 });
+  await stopWriter(writer);
+  const after = await system.metrics();
+  t.ok(
+    system.proxy.state.duplicated > 0,
+    `${system.proxy.state.duplicated} telemetry messages delivered twice`,
+  );
+  t.ok(
+    after.duplicates - before.duplicates > 0,
+    `the cloud really saw ${after.duplicates - before.duplicates} duplicate samples`,
+  );
+  await checkDelivery(t, system, [writer], before);
+});
 
-  t.test(`duplicated delivery (${mode})`, { skip, timeout: 60_000 }, async (t) => {
-    const system = await startFaultSystem(t, mode);
-    const before = await system.metrics();
-    system.proxy.state.duplicateEvery = 2;
-    const writer = startWriter(t, system, 0, 4000);
-    await waitFor('everything acked', () => (writer.done ? true : undefined), { timeoutMs: 40_000 });
-    await stopWriter(writer);
-    const after = await system.metrics();
-    t.ok(
-      system.proxy.state.duplicated > 0,
-      `${system.proxy.state.duplicated} telemetry messages delivered twice`,
-    );
-    t.ok(
-      after.duplicates - before.duplicates > 0,
-      `the cloud really saw ${after.duplicates - before.duplicates} duplicate samples`,
-    );
-    await checkDelivery(t, system, [writer], before);
-  });
-
-  t.test(`reordered and duplicated delivery (${mode})`, { skip, timeout: 60_000 }, async (t) => {
-    const system = await startFaultSystem(t, mode);
-    const before = await system.metrics();
-    system.proxy.state.duplicateEvery = 3;
-    system.proxy.state.reorderEvery = 4;
-    const writer = startWriter(t, system, 0, 4000);
-    await waitFor('everything acked', () => (writer.done ? true : undefined), { timeoutMs: 40_000 });
-    await stopWriter(writer);
-    const after = await system.metrics();
-    t.ok(
-      system.proxy.state.duplicated > 0,
-      `${system.proxy.state.duplicated} telemetry messages delivered twice`,
-    );
-    t.ok(system.proxy.state.reordered > 0, `${system.proxy.state.reordered} delivered after a newer one`);
-    t.ok(
-      after.duplicates - before.duplicates > 0,
-      `the cloud really saw ${after.duplicates - before.duplicates} duplicate samples`,
-    );
-    // A batch that arrives before an older one is stored, but the mark (a single high-water mark per epoch) cannot
-    // pass the hole, so the cloud forgets it has it: when it comes again (resend or copy) it is applied a second
-    // time — idempotently (miner_sample's key drops the row; latest only moves forward), but counted as applied.
-    await checkDelivery(
-      t,
-      system,
-      [writer],
-      before,
-      20,
-      'ingest: seqs stored above a hole are not remembered (needs per-epoch ranges above the mark)',
-    );
-  });
-}
+testEachBroker('reordered and duplicated delivery', async (t, mode) => {
+  const system = await startFaultSystem(t, mode);
+  const before = await system.metrics();
+  system.proxy.state.duplicateEvery = 3;
+  system.proxy.state.reorderEvery = 4;
+  const writer = startWriter(t, system, 0, 4000);
+  await waitFor('everything acked', () => (writer.done ? true : undefined), { timeoutMs: 40_000 });
+  await stopWriter(writer);
+  const after = await system.metrics();
+  t.ok(
+    system.proxy.state.duplicated > 0,
+    `${system.proxy.state.duplicated} telemetry messages delivered twice`,
+  );
+  t.ok(system.proxy.state.reordered > 0, `${system.proxy.state.reordered} delivered after a newer one`);
+  t.ok(
+    after.duplicates - before.duplicates > 0,
+    `the cloud really saw ${after.duplicates - before.duplicates} duplicate samples`,
+  );
+  // A batch that arrives before an older one is stored, but the mark (a single high-water mark per epoch) cannot
+  // pass the hole, so the cloud forgets it has it: when it comes again (resend or copy) it is applied a second
+  // time — idempotently (miner_sample's key drops the row; latest only moves forward), but counted as applied.
+  await checkDelivery(
+    t,
+    system,
+    [writer],
+    before,
+    20,
+    'ingest: seqs stored above a hole are not remembered (needs per-epoch ranges above the mark)',
+  );
+});

@@ -7,9 +7,9 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startMosquitto, tempDir, waitFor } from '@hashinsight/testkit';
+import { mosquittoMissing, startMosquitto, tempDir, waitFor } from '@hashinsight/testkit';
 import Database from 'better-sqlite3';
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import { enrollAgent, login, startSilentCloud, testCloudConfig } from './cloud-harness.js';
 
 const EMAIL = 'owner@faults.test';
@@ -18,6 +18,17 @@ const WRITER = join(import.meta.dirname, 'agent-writer.ts');
 export const BASE_MS = 1_795_000_000_000;
 
 export type BrokerMode = 'aedes' | 'mosquitto';
+
+/** Runs `body` as one test per broker, named `name (mode)`; the Mosquitto one skips without the binary. */
+export function testEachBroker(name: string, body: (t: Test, mode: BrokerMode) => Promise<void>): void {
+  for (const mode of ['aedes', 'mosquitto'] as BrokerMode[]) {
+    void tap.test(
+      `${name} (${mode})`,
+      { skip: mode === 'mosquitto' && mosquittoMissing, timeout: 60_000 },
+      (t) => body(t, mode),
+    );
+  }
+}
 
 /** The pid of the process listening on loopback `port` (our own Mosquitto), from /proc. */
 function listenerPid(port: number): number {
