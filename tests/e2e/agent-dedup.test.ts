@@ -2,17 +2,9 @@
 // duplicates and holds back PUBLISH packets). The cloud de-duplicates on (agent, epoch, seq): nothing lost,
 // nothing applied twice, both databases intact.
 import { waitFor } from '@hashinsight/testkit';
-import {
-  checkDelivery,
-  startFaultSystem,
-  startWriter,
-  stopWriter,
-  testEachBroker,
-} from './agent-fault-harness.js';
+import { checkDelivery, startWriter, stopWriter, testEachBroker } from './agent-fault-harness.js';
 
-testEachBroker('duplicated delivery', async (t, mode) => {
-  const system = await startFaultSystem(t, mode);
-  const before = await system.metrics();
+testEachBroker('duplicated delivery', async (t, system, before) => {
   system.proxy.state.duplicateEvery = 2;
   const writer = startWriter(t, system, 0, 4000);
   await waitFor('everything acked', () => (writer.done ? true : undefined), { timeoutMs: 40_000 });
@@ -29,9 +21,7 @@ testEachBroker('duplicated delivery', async (t, mode) => {
   await checkDelivery(t, system, [writer], before);
 });
 
-testEachBroker('reordered and duplicated delivery', async (t, mode) => {
-  const system = await startFaultSystem(t, mode);
-  const before = await system.metrics();
+testEachBroker('reordered and duplicated delivery', async (t, system, before) => {
   system.proxy.state.duplicateEvery = 3;
   system.proxy.state.reorderEvery = 4;
   const writer = startWriter(t, system, 0, 4000);

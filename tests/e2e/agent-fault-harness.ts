@@ -19,13 +19,22 @@ export const BASE_MS = 1_795_000_000_000;
 
 export type BrokerMode = 'aedes' | 'mosquitto';
 
-/** Runs `body` as one test per broker, named `name (mode)`; the Mosquitto one skips without the binary. */
-export function testEachBroker(name: string, body: (t: Test, mode: BrokerMode) => Promise<void>): void {
+/**
+ * A fault test, run once per broker (`name (mode)`; the Mosquitto one skips without the binary): `body` gets the
+ * system started on that broker and the ingest counters before anything was sent.
+ */
+export function testEachBroker(
+  name: string,
+  body: (t: Test, system: FaultSystem, before: { stored: number; duplicates: number }) => Promise<void>,
+): void {
   for (const mode of ['aedes', 'mosquitto'] as BrokerMode[]) {
     void tap.test(
       `${name} (${mode})`,
       { skip: mode === 'mosquitto' && mosquittoMissing, timeout: 60_000 },
-      (t) => body(t, mode),
+      async (t) => {
+        const system = await startFaultSystem(t, mode);
+        await body(t, system, await system.metrics());
+      },
     );
   }
 }
@@ -52,7 +61,7 @@ function listenerPid(port: number): number {
 }
 
 /** The real cloud, and the broker the agent reaches through a proxy. */
-export async function startFaultSystem(t: Test, mode: BrokerMode) {
+async function startFaultSystem(t: Test, mode: BrokerMode) {
   const dir = tempDir(t);
   let mosquitto: { port: number; cloudUrl: string } | undefined;
   if (mode === 'mosquitto') mosquitto = await startMosquitto(t, INFRA);

@@ -1,17 +1,9 @@
 // Fault: kill -9 of the real agent process while it writes, and while it drains a backlog. A new process on the
 // same store delivers what the dead one committed: nothing lost, nothing applied twice, both databases intact.
 import { waitFor } from '@hashinsight/testkit';
-import {
-  checkDelivery,
-  startFaultSystem,
-  startWriter,
-  stopWriter,
-  testEachBroker,
-} from './agent-fault-harness.js';
+import { checkDelivery, startWriter, stopWriter, testEachBroker } from './agent-fault-harness.js';
 
-testEachBroker('kill -9 during writes', async (t, mode) => {
-  const system = await startFaultSystem(t, mode);
-  const before = await system.metrics();
+testEachBroker('kill -9 during writes', async (t, system, before) => {
   const first = startWriter(t, system, 0, 1_000_000, { perAppend: 50, everyMs: 5 });
   await waitFor(
     'writing and sending',
@@ -30,9 +22,7 @@ testEachBroker('kill -9 during writes', async (t, mode) => {
   await checkDelivery(t, system, [first, second], before, 50);
 });
 
-testEachBroker('kill -9 during a backlog drain', async (t, mode) => {
-  const system = await startFaultSystem(t, mode);
-  const before = await system.metrics();
+testEachBroker('kill -9 during a backlog drain', async (t, system, before) => {
   system.proxy.cut(); // the link is down while the backlog builds
   const first = startWriter(t, system, 0, 20_000, { perAppend: 100, everyMs: 5 });
   await waitFor('backlog written', () => (first.committed === 20_000 ? true : undefined), {

@@ -1,17 +1,9 @@
 // Fault: the broker goes down mid-stream (the cloud with its embedded aedes, or the Mosquitto process) while the
 // real agent process keeps writing. Nothing is lost, nothing applied twice, both databases intact.
 import { waitFor } from '@hashinsight/testkit';
-import {
-  checkDelivery,
-  startFaultSystem,
-  startWriter,
-  stopWriter,
-  testEachBroker,
-} from './agent-fault-harness.js';
+import { checkDelivery, startWriter, stopWriter, testEachBroker } from './agent-fault-harness.js';
 
-testEachBroker('broker outage mid-stream', async (t, mode) => {
-  const system = await startFaultSystem(t, mode);
-  const before = await system.metrics();
+testEachBroker('broker outage mid-stream', async (t, system, before) => {
   const writer = startWriter(t, system, 0, 6000);
   await waitFor(
     'streaming, acks flowing',
