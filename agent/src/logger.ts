@@ -9,6 +9,10 @@ export const REDACT_PATHS = [
   '*.token',
   'authorization',
   '*.authorization',
+  'mqttPassword',
+  '*.mqttPassword',
+  'privateKey',
+  '*.privateKey',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

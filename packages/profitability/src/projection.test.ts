@@ -172,7 +172,7 @@ t.test('BTC price change compounds per 30 days', async (t) => {
 });
 
 t.test('monthly difficulty growth to per-epoch growth', async (t) => {
-  // /work/shared/reference/profitability.md (derived there): 5 %/month → 2.27 %/epoch with g = (1+m)^(14/30.42) − 1.
+  // ../shared/reference/profitability.md beside the repository (derived there): 5 %/month → 2.27 %/epoch with g = (1+m)^(14/30.42) − 1.
   t.equal(Number(epochGrowthPercentFromMonthly(5).toFixed(2)), 2.27);
   t.equal(epochGrowthPercentFromMonthly(0), 0);
   // Compounding the epoch rate over a 365/12-day month gives the monthly rate back.
