@@ -3,11 +3,10 @@
 // every role an API key may have; the answer must follow the route's declared permission.
 import t from 'tap';
 import { USER_ROLES, type UserRole } from '../db/schema.js';
-import { secretDigest } from '../features/auth/tokens.js';
 import { uuidv7 } from '../lib/ids.js';
 import { PERMISSIONS } from '../plugins/access.js';
 import { buildTestApp } from './helpers.js';
-import { accessToken, bearer, seedTenant } from './identities.js';
+import { accessToken, bearer, insertApiKey, seedTenant } from './identities.js';
 
 const DENIALS = ['AUTH_REQUIRED', 'AUTH_FORBIDDEN'];
 
@@ -35,21 +34,7 @@ t.test('every route answers every role as its declared permission says', async (
   const apiKeys = {} as Record<UserRole, string>;
   for (const role of USER_ROLES.filter((r) => r !== 'owner')) {
     const key = `hik_matrix_${role}_${'x'.repeat(20)}`;
-    await db
-      .insertInto('api_key')
-      .values({
-        id: uuidv7(),
-        tenant_id: tenant.tenantId,
-        name: `matrix ${role}`,
-        role,
-        customer_id: role === 'customer' ? tenant.customerId : null,
-        key_hash: secretDigest(key),
-        prefix: key.slice(0, 10),
-        created_by: tenant.users.admin.id,
-        created_at: Date.now(),
-        revoked_at: null,
-      })
-      .execute();
+    await insertApiKey(db, tenant, role, key);
     apiKeys[role] = key;
   }
 

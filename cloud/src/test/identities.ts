@@ -5,6 +5,7 @@ import type { Db } from '../db/index.js';
 import { USER_ROLES, type UserRole } from '../db/schema.js';
 import { hashPassword, insertUser } from '../features/auth/index.js';
 import { openSession } from '../features/auth/sessions.js';
+import { secretDigest } from '../features/auth/tokens.js';
 import { uuidv7 } from '../lib/ids.js';
 
 export const USER_PASSWORD = 'a user password of decent length';
@@ -87,3 +88,22 @@ export async function accessToken(app: FastifyInstance, db: Db, user: TestUser):
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Stores an API key `key` of `role` in `tenant` (a customer key is scoped to the tenant's customer). */
+export async function insertApiKey(db: Db, tenant: TestTenant, role: UserRole, key: string): Promise<void> {
+  await db
+    .insertInto('api_key')
+    .values({
+      id: uuidv7(),
+      tenant_id: tenant.tenantId,
+      name: `test ${role}`,
+      role,
+      customer_id: role === 'customer' ? tenant.customerId : null,
+      key_hash: secretDigest(key),
+      prefix: key.slice(0, 10),
+      created_by: tenant.users.admin.id,
+      created_at: Date.now(),
+      revoked_at: null,
+    })
+    .execute();
+}

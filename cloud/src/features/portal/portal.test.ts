@@ -12,8 +12,7 @@ import { createEmbeddedBroker } from '../../plugins/broker.js';
 import { testEachDialect } from '../../test/databases.js';
 import { buildAppOver, insertAgent, insertMiner } from '../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../test/helpers.js';
-import { accessToken, bearer, seedTenant, type TestTenant } from '../../test/identities.js';
-import { secretDigest } from '../auth/tokens.js';
+import { accessToken, bearer, insertApiKey, seedTenant, type TestTenant } from '../../test/identities.js';
 import { rollupRange, storeSamples } from '../telemetry/service.js';
 
 const T0 = Date.UTC(2026, 10, 20);
@@ -109,21 +108,7 @@ async function seed(db: Db) {
 
 async function apiKey(db: Db, tenant: TestTenant, role: 'customer' | 'admin' = 'customer') {
   const key = `hik_portal_${role}_${tenant.customerId.slice(-8)}_${'k'.repeat(16)}`;
-  await db
-    .insertInto('api_key')
-    .values({
-      id: uuidv7(),
-      tenant_id: tenant.tenantId,
-      name: `portal ${role}`,
-      role,
-      customer_id: role === 'customer' ? tenant.customerId : null,
-      key_hash: secretDigest(key),
-      prefix: key.slice(0, 10),
-      created_by: tenant.users.admin.id,
-      created_at: Date.now(),
-      revoked_at: null,
-    })
-    .execute();
+  await insertApiKey(db, tenant, role, key);
   return { authorization: `ApiKey ${key}` };
 }
 
@@ -428,7 +413,7 @@ testEachDialect('bad portal queries are 400', async (t, db) => {
     `/api/v1/portal/earnings?electricity_cost=-1`,
     `/api/v1/portal/events?from=${new Date(T0 - 2 * 86_400_000).toISOString()}&to=${new Date(T0).toISOString()}`,
     `/api/v1/portal/hashrate?from=${new Date(NOW).toISOString()}&to=${new Date(T0).toISOString()}`,
-    '/api/v1/portal/miners?cursor=' + 'x'.repeat(2000),
+    `/api/v1/portal/miners?cursor=${'x'.repeat(2000)}`,
   ]) {
     const response = await get(app, headers, url);
     t.equal(response.statusCode, 400, url);
