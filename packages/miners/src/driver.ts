@@ -13,6 +13,7 @@ export const CAPABILITIES = [
   'power-mode',
   'power-limit',
   'sleep',
+  'set-login',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -75,7 +76,9 @@ export type ControlOperation =
   | { kind: 'led'; on: boolean }
   | { kind: 'power-mode'; mode: 'normal' | 'low' | 'high' }
   | { kind: 'power-limit'; watts: number }
-  | { kind: 'sleep'; asleep: boolean };
+  | { kind: 'sleep'; asleep: boolean }
+  /** Replace the miner's own login (web/API user and password) with this one; the current login is in clients. */
+  | { kind: 'set-login'; username: string; password: string };
 
 /** One firmware family: how to recognise it, read it and command it. */
 export interface Driver {

@@ -167,6 +167,7 @@ export namespace hashinsight {
             expiresAtMs: number;
             agentId: string;
             nonce: Uint8Array;
+            effectTimeoutS: number;
             reboot?: (hashinsight.v1.Reboot.$Properties|null);
             restartMining?: (hashinsight.v1.RestartMining.$Properties|null);
             setPools?: (hashinsight.v1.SetPools.$Properties|null);
@@ -176,9 +177,10 @@ export namespace hashinsight {
             sleep?: (hashinsight.v1.Sleep.$Properties|null);
             wake?: (hashinsight.v1.Wake.$Properties|null);
             updateCredentials?: (hashinsight.v1.UpdateCredentials.$Properties|null);
+            cancel?: (hashinsight.v1.CancelCommand.$Properties|null);
             keyId: string;
             signature: Uint8Array;
-            action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials");
+            action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|"cancel");
             static create(properties: hashinsight.v1.Command.$Shape): hashinsight.v1.Command & hashinsight.v1.Command.$Shape;
             static create(properties?: hashinsight.v1.Command.$Properties): hashinsight.v1.Command;
             static encode(message: hashinsight.v1.Command.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -197,6 +199,7 @@ export namespace hashinsight {
                 expiresAtMs?: (number|null);
                 agentId?: (string|null);
                 nonce?: (Uint8Array|null);
+                effectTimeoutS?: (number|null);
                 reboot?: (hashinsight.v1.Reboot.$Properties|null);
                 restartMining?: (hashinsight.v1.RestartMining.$Properties|null);
                 setPools?: (hashinsight.v1.SetPools.$Properties|null);
@@ -206,9 +209,10 @@ export namespace hashinsight {
                 sleep?: (hashinsight.v1.Sleep.$Properties|null);
                 wake?: (hashinsight.v1.Wake.$Properties|null);
                 updateCredentials?: (hashinsight.v1.UpdateCredentials.$Properties|null);
+                cancel?: (hashinsight.v1.CancelCommand.$Properties|null);
                 keyId?: (string|null);
                 signature?: (Uint8Array|null);
-                action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials");
+                action?: ("reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|"cancel");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -218,6 +222,7 @@ export namespace hashinsight {
               expiresAtMs?: number|null;
               agentId?: string|null;
               nonce?: Uint8Array|null;
+              effectTimeoutS?: number|null;
               reboot?: hashinsight.v1.Reboot.$Shape|null;
               restartMining?: hashinsight.v1.RestartMining.$Shape|null;
               setPools?: hashinsight.v1.SetPools.$Shape|null;
@@ -227,11 +232,12 @@ export namespace hashinsight {
               sleep?: hashinsight.v1.Sleep.$Shape|null;
               wake?: hashinsight.v1.Wake.$Shape|null;
               updateCredentials?: hashinsight.v1.UpdateCredentials.$Shape|null;
+              cancel?: hashinsight.v1.CancelCommand.$Shape|null;
               keyId?: string|null;
               signature?: Uint8Array|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape })
+              ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null; cancel?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape; cancel?: null }|{ action?: "cancel"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel: hashinsight.v1.CancelCommand.$Shape })
             );
         }
 
@@ -493,6 +499,31 @@ export namespace hashinsight {
             type $Shape = hashinsight.v1.UpdateCredentials.$Properties;
         }
 
+        interface ICancelCommand extends hashinsight.v1.CancelCommand.$Properties {
+        }
+
+        class CancelCommand {
+            constructor(properties?: hashinsight.v1.CancelCommand.$Properties);
+            $unknowns?: Uint8Array[];
+            commandId: string;
+            static create(properties: hashinsight.v1.CancelCommand.$Shape): hashinsight.v1.CancelCommand & hashinsight.v1.CancelCommand.$Shape;
+            static create(properties?: hashinsight.v1.CancelCommand.$Properties): hashinsight.v1.CancelCommand;
+            static encode(message: hashinsight.v1.CancelCommand.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hashinsight.v1.CancelCommand & hashinsight.v1.CancelCommand.$Shape;
+            static verify(message: { [k: string]: any }): (string|null);
+            static fromObject(object: { [k: string]: any }): hashinsight.v1.CancelCommand;
+            static toObject(message: hashinsight.v1.CancelCommand, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace CancelCommand {
+            interface $Properties {
+                commandId?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = hashinsight.v1.CancelCommand.$Properties;
+        }
+
         interface ICommandUpdate extends hashinsight.v1.CommandUpdate.$Properties {
         }
 
@@ -535,7 +566,9 @@ export namespace hashinsight {
             COMMAND_STATE_SUCCEEDED = 3,
             COMMAND_STATE_FAILED = 4,
             COMMAND_STATE_REJECTED = 5,
-            COMMAND_STATE_EXPIRED = 6
+            COMMAND_STATE_EXPIRED = 6,
+            COMMAND_STATE_TIMED_OUT = 7,
+            COMMAND_STATE_CANCELLED = 8
         }
 
         enum MinerStatus {
@@ -570,6 +603,8 @@ export namespace hashinsight {
             model: string;
             firmware: string;
             hostname: string;
+            driver: string;
+            capabilities: string[];
             static create(properties: hashinsight.v1.MinerIdentity.$Shape): hashinsight.v1.MinerIdentity & hashinsight.v1.MinerIdentity.$Shape;
             static create(properties?: hashinsight.v1.MinerIdentity.$Properties): hashinsight.v1.MinerIdentity;
             static encode(message: hashinsight.v1.MinerIdentity.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -590,6 +625,8 @@ export namespace hashinsight {
                 model?: (string|null);
                 firmware?: (string|null);
                 hostname?: (string|null);
+                driver?: (string|null);
+                capabilities?: (string[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.MinerIdentity.$Properties;

@@ -1539,6 +1539,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {number|null} [expiresAtMs] Command expiresAtMs
              * @property {string|null} [agentId] Command agentId
              * @property {Uint8Array|null} [nonce] Command nonce
+             * @property {number|null} [effectTimeoutS] Command effectTimeoutS
              * @property {hashinsight.v1.Reboot.$Properties|null} [reboot] Command reboot
              * @property {hashinsight.v1.RestartMining.$Properties|null} [restartMining] Command restartMining
              * @property {hashinsight.v1.SetPools.$Properties|null} [setPools] Command setPools
@@ -1548,9 +1549,10 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {hashinsight.v1.Sleep.$Properties|null} [sleep] Command sleep
              * @property {hashinsight.v1.Wake.$Properties|null} [wake] Command wake
              * @property {hashinsight.v1.UpdateCredentials.$Properties|null} [updateCredentials] Command updateCredentials
+             * @property {hashinsight.v1.CancelCommand.$Properties|null} [cancel] Command cancel
              * @property {string|null} [keyId] Command keyId
              * @property {Uint8Array|null} [signature] Command signature
-             * @property {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"} [action] Command action
+             * @property {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|"cancel"} [action] Command action
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1571,6 +1573,7 @@ export const hashinsight = $root.hashinsight = (() => {
              *   expiresAtMs?: number|null;
              *   agentId?: string|null;
              *   nonce?: Uint8Array|null;
+             *   effectTimeoutS?: number|null;
              *   reboot?: hashinsight.v1.Reboot.$Shape|null;
              *   restartMining?: hashinsight.v1.RestartMining.$Shape|null;
              *   setPools?: hashinsight.v1.SetPools.$Shape|null;
@@ -1580,11 +1583,12 @@ export const hashinsight = $root.hashinsight = (() => {
              *   sleep?: hashinsight.v1.Sleep.$Shape|null;
              *   wake?: hashinsight.v1.Wake.$Shape|null;
              *   updateCredentials?: hashinsight.v1.UpdateCredentials.$Shape|null;
+             *   cancel?: hashinsight.v1.CancelCommand.$Shape|null;
              *   keyId?: string|null;
              *   signature?: Uint8Array|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape })
+             *   ({ action?: undefined; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "reboot"; reboot: hashinsight.v1.Reboot.$Shape; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "restartMining"; reboot?: null; restartMining: hashinsight.v1.RestartMining.$Shape; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPools"; reboot?: null; restartMining?: null; setPools: hashinsight.v1.SetPools.$Shape; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setLed"; reboot?: null; restartMining?: null; setPools?: null; setLed: hashinsight.v1.SetLed.$Shape; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPowerMode"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode: hashinsight.v1.SetPowerMode.$Shape; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "setPowerLimit"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit: hashinsight.v1.SetPowerLimit.$Shape; sleep?: null; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "sleep"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep: hashinsight.v1.Sleep.$Shape; wake?: null; updateCredentials?: null; cancel?: null }|{ action?: "wake"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake: hashinsight.v1.Wake.$Shape; updateCredentials?: null; cancel?: null }|{ action?: "updateCredentials"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials: hashinsight.v1.UpdateCredentials.$Shape; cancel?: null }|{ action?: "cancel"; reboot?: null; restartMining?: null; setPools?: null; setLed?: null; setPowerMode?: null; setPowerLimit?: null; sleep?: null; wake?: null; updateCredentials?: null; cancel: hashinsight.v1.CancelCommand.$Shape })
              * )} hashinsight.v1.Command.$Shape
              */
 
@@ -1651,6 +1655,14 @@ export const hashinsight = $root.hashinsight = (() => {
              * @instance
              */
             Command.prototype.nonce = $util.newBuffer([]);
+
+            /**
+             * Command effectTimeoutS.
+             * @member {number} effectTimeoutS
+             * @memberof hashinsight.v1.Command
+             * @instance
+             */
+            Command.prototype.effectTimeoutS = 0;
 
             /**
              * Command reboot.
@@ -1725,6 +1737,14 @@ export const hashinsight = $root.hashinsight = (() => {
             Command.prototype.updateCredentials = null;
 
             /**
+             * Command cancel.
+             * @member {hashinsight.v1.CancelCommand.$Properties|null|undefined} cancel
+             * @memberof hashinsight.v1.Command
+             * @instance
+             */
+            Command.prototype.cancel = null;
+
+            /**
              * Command keyId.
              * @member {string} keyId
              * @memberof hashinsight.v1.Command
@@ -1745,12 +1765,12 @@ export const hashinsight = $root.hashinsight = (() => {
 
             /**
              * Command action.
-             * @member {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|undefined} action
+             * @member {"reboot"|"restartMining"|"setPools"|"setLed"|"setPowerMode"|"setPowerLimit"|"sleep"|"wake"|"updateCredentials"|"cancel"|undefined} action
              * @memberof hashinsight.v1.Command
              * @instance
              */
             $Object.defineProperty(Command.prototype, "action", {
-                get: $util.oneOfGetter($oneOfFields = ["reboot", "restartMining", "setPools", "setLed", "setPowerMode", "setPowerLimit", "sleep", "wake", "updateCredentials"]),
+                get: $util.oneOfGetter($oneOfFields = ["reboot", "restartMining", "setPools", "setLed", "setPowerMode", "setPowerLimit", "sleep", "wake", "updateCredentials", "cancel"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1799,6 +1819,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.agentId);
                 if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
                     writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.nonce);
+                if (message.effectTimeoutS != null && $Object.hasOwnProperty.call(message, "effectTimeoutS") && message.effectTimeoutS !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.effectTimeoutS);
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot"))
                     $root.hashinsight.v1.Reboot.encode(message.reboot, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.restartMining != null && $Object.hasOwnProperty.call(message, "restartMining"))
@@ -1817,6 +1839,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     $root.hashinsight.v1.Wake.encode(message.wake, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
                 if (message.updateCredentials != null && $Object.hasOwnProperty.call(message, "updateCredentials"))
                     $root.hashinsight.v1.UpdateCredentials.encode(message.updateCredentials, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
+                if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel"))
+                    $root.hashinsight.v1.CancelCommand.encode(message.cancel, writer.uint32(/* id 19, wireType 2 =*/154).fork(), _depth + 1).ldelim();
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
                     writer.uint32(/* id 30, wireType 2 =*/242).string(message.keyId);
                 if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
@@ -1918,6 +1942,15 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.nonce;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.effectTimeoutS = value;
+                            else
+                                delete message.effectTimeoutS;
+                            continue;
+                        }
                     case 10: {
                             if (wireType !== 2)
                                 break;
@@ -1979,6 +2012,13 @@ export const hashinsight = $root.hashinsight = (() => {
                                 break;
                             message.updateCredentials = $root.hashinsight.v1.UpdateCredentials.decode(reader, reader.size(), $undefined, _depth + 1, message.updateCredentials);
                             message.action = "updateCredentials";
+                            continue;
+                        }
+                    case 19: {
+                            if (wireType !== 2)
+                                break;
+                            message.cancel = $root.hashinsight.v1.CancelCommand.decode(reader, reader.size(), $undefined, _depth + 1, message.cancel);
+                            message.action = "cancel";
                             continue;
                         }
                     case 30: {
@@ -2054,6 +2094,9 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
                     if (!(message.nonce && typeof message.nonce.length === "number" || $util.isString(message.nonce)))
                         return "nonce: buffer expected";
+                if (message.effectTimeoutS != null && $Object.hasOwnProperty.call(message, "effectTimeoutS"))
+                    if (!$util.isInteger(message.effectTimeoutS))
+                        return "effectTimeoutS: integer expected";
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot")) {
                     properties.action = 1;
                     {
@@ -2142,6 +2185,16 @@ export const hashinsight = $root.hashinsight = (() => {
                             return "updateCredentials." + error;
                     }
                 }
+                if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel")) {
+                    if (properties.action === 1)
+                        return "action: multiple values";
+                    properties.action = 1;
+                    {
+                        let error = $root.hashinsight.v1.CancelCommand.verify(message.cancel, _depth + 1);
+                        if (error)
+                            return "cancel." + error;
+                    }
+                }
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
                     if (!$util.isString(message.keyId))
                         return "keyId: string expected";
@@ -2208,6 +2261,9 @@ export const hashinsight = $root.hashinsight = (() => {
                             $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
                         else if (object.nonce.length >= 0)
                             message.nonce = object.nonce;
+                if (object.effectTimeoutS != null)
+                    if ($Number(object.effectTimeoutS) !== 0)
+                        message.effectTimeoutS = object.effectTimeoutS >>> 0;
                 if (object.reboot != null) {
                     if (!$util.isObject(object.reboot))
                         throw $TypeError(".hashinsight.v1.Command.reboot: object expected");
@@ -2252,6 +2308,11 @@ export const hashinsight = $root.hashinsight = (() => {
                     if (!$util.isObject(object.updateCredentials))
                         throw $TypeError(".hashinsight.v1.Command.updateCredentials: object expected");
                     message.updateCredentials = $root.hashinsight.v1.UpdateCredentials.fromObject(object.updateCredentials, _depth + 1);
+                }
+                if (object.cancel != null) {
+                    if (!$util.isObject(object.cancel))
+                        throw $TypeError(".hashinsight.v1.Command.cancel: object expected");
+                    message.cancel = $root.hashinsight.v1.CancelCommand.fromObject(object.cancel, _depth + 1);
                 }
                 if (object.keyId != null)
                     if (typeof object.keyId !== "string" || object.keyId.length)
@@ -2304,6 +2365,7 @@ export const hashinsight = $root.hashinsight = (() => {
                         if (options.bytes !== $Array)
                             object.nonce = $util.newBuffer(object.nonce);
                     }
+                    object.effectTimeoutS = 0;
                     object.keyId = "";
                     if (options.bytes === $String)
                         object.signature = "";
@@ -2338,6 +2400,8 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.agentId = message.agentId;
                 if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
                     object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+                if (message.effectTimeoutS != null && $Object.hasOwnProperty.call(message, "effectTimeoutS"))
+                    object.effectTimeoutS = message.effectTimeoutS;
                 if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot")) {
                     object.reboot = $root.hashinsight.v1.Reboot.toObject(message.reboot, options, _depth + 1);
                     if (options.oneofs)
@@ -2382,6 +2446,11 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.updateCredentials = $root.hashinsight.v1.UpdateCredentials.toObject(message.updateCredentials, options, _depth + 1);
                     if (options.oneofs)
                         object.action = "updateCredentials";
+                }
+                if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel")) {
+                    object.cancel = $root.hashinsight.v1.CancelCommand.toObject(message.cancel, options, _depth + 1);
+                    if (options.oneofs)
+                        object.action = "cancel";
                 }
                 if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId"))
                     object.keyId = message.keyId;
@@ -4739,6 +4808,238 @@ export const hashinsight = $root.hashinsight = (() => {
             return UpdateCredentials;
         })();
 
+        v1.CancelCommand = (function() {
+
+            /**
+             * Properties of a CancelCommand.
+             * @typedef {Object} hashinsight.v1.CancelCommand.$Properties
+             * @property {string|null} [commandId] CancelCommand commandId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CancelCommand.
+             * @memberof hashinsight.v1
+             * @interface ICancelCommand
+             * @augments hashinsight.v1.CancelCommand.$Properties
+             * @deprecated Use hashinsight.v1.CancelCommand.$Properties instead.
+             */
+
+            /**
+             * Shape of a CancelCommand.
+             * @typedef {hashinsight.v1.CancelCommand.$Properties} hashinsight.v1.CancelCommand.$Shape
+             */
+
+            /**
+             * Constructs a new CancelCommand.
+             * @memberof hashinsight.v1
+             * @classdesc Represents a CancelCommand.
+             * @constructor
+             * @param {hashinsight.v1.CancelCommand.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CancelCommand = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CancelCommand commandId.
+             * @member {string} commandId
+             * @memberof hashinsight.v1.CancelCommand
+             * @instance
+             */
+            CancelCommand.prototype.commandId = "";
+
+            /**
+             * Creates a new CancelCommand instance using the specified properties.
+             * @function create
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {hashinsight.v1.CancelCommand.$Properties=} [properties] Properties to set
+             * @returns {hashinsight.v1.CancelCommand} CancelCommand instance
+             * @type {{
+             *   (properties: hashinsight.v1.CancelCommand.$Shape): hashinsight.v1.CancelCommand & hashinsight.v1.CancelCommand.$Shape;
+             *   (properties?: hashinsight.v1.CancelCommand.$Properties): hashinsight.v1.CancelCommand;
+             * }}
+             */
+            CancelCommand.create = function(properties) {
+                return new CancelCommand(properties);
+            };
+
+            /**
+             * Encodes the specified CancelCommand message. Does not implicitly {@link hashinsight.v1.CancelCommand.verify|verify} messages.
+             * @function encode
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {hashinsight.v1.CancelCommand.$Properties} message CancelCommand message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CancelCommand.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.commandId != null && $Object.hasOwnProperty.call(message, "commandId") && message.commandId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.commandId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CancelCommand message from the specified reader or buffer.
+             * @function decode
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hashinsight.v1.CancelCommand & hashinsight.v1.CancelCommand.$Shape} CancelCommand
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CancelCommand.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hashinsight.v1.CancelCommand();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.commandId = value;
+                            else
+                                delete message.commandId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Verifies a CancelCommand message.
+             * @function verify
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            CancelCommand.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.commandId != null && $Object.hasOwnProperty.call(message, "commandId"))
+                    if (!$util.isString(message.commandId))
+                        return "commandId: string expected";
+                return null;
+            };
+
+            /**
+             * Creates a CancelCommand message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {hashinsight.v1.CancelCommand} CancelCommand
+             */
+            CancelCommand.fromObject = function (object, _depth) {
+                if (object instanceof $root.hashinsight.v1.CancelCommand)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".hashinsight.v1.CancelCommand: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.hashinsight.v1.CancelCommand();
+                if (object.commandId != null)
+                    if (typeof object.commandId !== "string" || object.commandId.length)
+                        message.commandId = $String(object.commandId);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a CancelCommand message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof hashinsight.v1.CancelCommand
+             * @static
+             * @param {hashinsight.v1.CancelCommand} message CancelCommand
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            CancelCommand.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults)
+                    object.commandId = "";
+                if (message.commandId != null && $Object.hasOwnProperty.call(message, "commandId"))
+                    object.commandId = message.commandId;
+                return object;
+            };
+
+            /**
+             * Converts this CancelCommand to JSON.
+             * @function toJSON
+             * @memberof hashinsight.v1.CancelCommand
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            CancelCommand.prototype.toJSON = function() {
+                return CancelCommand.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return CancelCommand;
+        })();
+
         v1.CommandUpdate = (function() {
 
             /**
@@ -5078,6 +5379,14 @@ export const hashinsight = $root.hashinsight = (() => {
                     case 6:
                         message.state = 6;
                         break;
+                    case "COMMAND_STATE_TIMED_OUT":
+                    case 7:
+                        message.state = 7;
+                        break;
+                    case "COMMAND_STATE_CANCELLED":
+                    case 8:
+                        message.state = 8;
+                        break;
                     default:
                         if (typeof object.state === "number" && (object.state | 0) === object.state)
                             message.state = object.state;
@@ -5175,6 +5484,8 @@ export const hashinsight = $root.hashinsight = (() => {
          * @property {number} COMMAND_STATE_FAILED=4 COMMAND_STATE_FAILED value
          * @property {number} COMMAND_STATE_REJECTED=5 COMMAND_STATE_REJECTED value
          * @property {number} COMMAND_STATE_EXPIRED=6 COMMAND_STATE_EXPIRED value
+         * @property {number} COMMAND_STATE_TIMED_OUT=7 COMMAND_STATE_TIMED_OUT value
+         * @property {number} COMMAND_STATE_CANCELLED=8 COMMAND_STATE_CANCELLED value
          */
         v1.CommandState = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -5185,6 +5496,8 @@ export const hashinsight = $root.hashinsight = (() => {
             values[valuesById[4] = "COMMAND_STATE_FAILED"] = 4;
             values[valuesById[5] = "COMMAND_STATE_REJECTED"] = 5;
             values[valuesById[6] = "COMMAND_STATE_EXPIRED"] = 6;
+            values[valuesById[7] = "COMMAND_STATE_TIMED_OUT"] = 7;
+            values[valuesById[8] = "COMMAND_STATE_CANCELLED"] = 8;
             return values;
         })();
 
@@ -5245,6 +5558,8 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {string|null} [model] MinerIdentity model
              * @property {string|null} [firmware] MinerIdentity firmware
              * @property {string|null} [hostname] MinerIdentity hostname
+             * @property {string|null} [driver] MinerIdentity driver
+             * @property {Array.<string>|null} [capabilities] MinerIdentity capabilities
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5270,6 +5585,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const MinerIdentity = function (properties) {
+                this.capabilities = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5341,6 +5657,22 @@ export const hashinsight = $root.hashinsight = (() => {
             MinerIdentity.prototype.hostname = "";
 
             /**
+             * MinerIdentity driver.
+             * @member {string} driver
+             * @memberof hashinsight.v1.MinerIdentity
+             * @instance
+             */
+            MinerIdentity.prototype.driver = "";
+
+            /**
+             * MinerIdentity capabilities.
+             * @member {Array.<string>} capabilities
+             * @memberof hashinsight.v1.MinerIdentity
+             * @instance
+             */
+            MinerIdentity.prototype.capabilities = $util.emptyArray;
+
+            /**
              * Creates a new MinerIdentity instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.MinerIdentity
@@ -5388,6 +5720,11 @@ export const hashinsight = $root.hashinsight = (() => {
                     writer.uint32(/* id 7, wireType 2 =*/58).string(message.firmware);
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname") && message.hostname !== "")
                     writer.uint32(/* id 8, wireType 2 =*/66).string(message.hostname);
+                if (message.driver != null && $Object.hasOwnProperty.call(message, "driver") && message.driver !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.driver);
+                if (message.capabilities != null && message.capabilities.length)
+                    for (let i = 0; i < message.capabilities.length; ++i)
+                        writer.uint32(/* id 10, wireType 2 =*/82).string(message.capabilities[i]);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5504,6 +5841,23 @@ export const hashinsight = $root.hashinsight = (() => {
                                 delete message.hostname;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.driver = value;
+                            else
+                                delete message.driver;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.capabilities && message.capabilities.length))
+                                message.capabilities = [];
+                            message.capabilities.push(reader.stringVerify());
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -5560,6 +5914,16 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname"))
                     if (!$util.isString(message.hostname))
                         return "hostname: string expected";
+                if (message.driver != null && $Object.hasOwnProperty.call(message, "driver"))
+                    if (!$util.isString(message.driver))
+                        return "driver: string expected";
+                if (message.capabilities != null && $Object.hasOwnProperty.call(message, "capabilities")) {
+                    if (!$Array.isArray(message.capabilities))
+                        return "capabilities: array expected";
+                    for (let i = 0; i < message.capabilities.length; ++i)
+                        if (!$util.isString(message.capabilities[i]))
+                            return "capabilities: string[] expected";
+                }
                 return null;
             };
 
@@ -5634,6 +5998,16 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (object.hostname != null)
                     if (typeof object.hostname !== "string" || object.hostname.length)
                         message.hostname = $String(object.hostname);
+                if (object.driver != null)
+                    if (typeof object.driver !== "string" || object.driver.length)
+                        message.driver = $String(object.driver);
+                if (object.capabilities) {
+                    if (!$Array.isArray(object.capabilities))
+                        throw $TypeError(".hashinsight.v1.MinerIdentity.capabilities: array expected");
+                    message.capabilities = $Array(object.capabilities.length);
+                    for (let i = 0; i < object.capabilities.length; ++i)
+                        message.capabilities[i] = $String(object.capabilities[i]);
+                }
                 return message;
             };
 
@@ -5654,6 +6028,8 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
+                if (options.arrays || options.defaults)
+                    object.capabilities = [];
                 if (options.defaults) {
                     object.minerId = "";
                     if (options.bytes === $String)
@@ -5675,6 +6051,7 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.model = "";
                     object.firmware = "";
                     object.hostname = "";
+                    object.driver = "";
                 }
                 if (message.minerId != null && $Object.hasOwnProperty.call(message, "minerId"))
                     object.minerId = message.minerId;
@@ -5692,6 +6069,13 @@ export const hashinsight = $root.hashinsight = (() => {
                     object.firmware = message.firmware;
                 if (message.hostname != null && $Object.hasOwnProperty.call(message, "hostname"))
                     object.hostname = message.hostname;
+                if (message.driver != null && $Object.hasOwnProperty.call(message, "driver"))
+                    object.driver = message.driver;
+                if (message.capabilities && message.capabilities.length) {
+                    object.capabilities = $Array(message.capabilities.length);
+                    for (let j = 0; j < message.capabilities.length; ++j)
+                        object.capabilities[j] = message.capabilities[j];
+                }
                 return object;
             };
 

@@ -121,6 +121,7 @@ export const validators = {
       'sleep',
       'wake',
       'updateCredentials',
+      'cancel',
     ];
     const set = actions.filter((a) => m[a as keyof typeof m] != null);
     if (set.length !== 1) return 'exactly one action must be set';

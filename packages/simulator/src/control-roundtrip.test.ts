@@ -35,6 +35,7 @@ const OPERATION: Readonly<Record<Capability, ControlOperation>> = {
   'power-mode': { kind: 'power-mode', mode: 'low' },
   'power-limit': { kind: 'power-limit', watts: 3000 },
   sleep: { kind: 'sleep', asleep: true },
+  'set-login': { kind: 'set-login', username: 'root', password: 'n3w-login-secret' },
 };
 
 interface Case {

@@ -10,6 +10,9 @@ import * as fleetIndexes from './0008_fleet_indexes.js';
 import * as commandSigningKey from './0009_command_signing_key.js';
 import * as catalogNetwork from './0010_catalog_network.js';
 import * as portal from './0011_portal.js';
+import * as vault from './0012_vault.js';
+import * as commands from './0013_commands.js';
+import * as minerIdentity from './0014_miner_identity.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -27,4 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0009_command_signing_key': commandSigningKey,
   '0010_catalog_network': catalogNetwork,
   '0011_portal': portal,
+  '0012_vault': vault,
+  '0013_commands': commands,
+  '0014_miner_identity': minerIdentity,
 };

@@ -1,4 +1,5 @@
 import type { ControlOperation } from '../../driver.js';
+import { MinerError } from '../../errors.js';
 
 /** One btminer privileged command: `cmd` and its parameters, every value a string as MicroBT's API wants. */
 export interface PrivilegedCommand {
@@ -44,5 +45,8 @@ export function privilegedCommand(operation: ControlOperation): PrivilegedComman
       return operation.asleep
         ? { cmd: 'power_off', params: { respbefore: 'true' } }
         : { cmd: 'power_on', params: {} };
+    case 'set-login':
+      // Not declared by this driver yet, so control() refuses it before any I/O.
+      throw new MinerError('MINER_UNSUPPORTED', 'set-login is not implemented for btminer');
   }
 }
