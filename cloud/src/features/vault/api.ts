@@ -27,6 +27,31 @@ export interface CredentialVersionRef {
   version: number;
 }
 
+/**
+ * Encryption at rest of small identity fields of one tenant — miner IP addresses (issue #6, H5). Synchronous once
+ * resolved, so the ingest can use it inside its write transaction; callers cache the resolved cipher for a short
+ * while (a minute), which is how a rotation reaches them.
+ */
+export interface FieldCipher {
+  readonly tenantId: string;
+  /** The data key version seal() uses now. */
+  readonly keyVersion: number;
+  /**
+   * AES-256-GCM under the tenant's current data key (random 12-byte IV, 16-byte tag); `context` (e.g.
+   * "miner-ip|<agentId>|<minerId>") and the tenant are bound as associated data, so a value copied onto another
+   * row or tenant fails to open. Returns printable text that names its key version.
+   */
+  seal(plaintext: string, context: string): string;
+  /** The plaintext of seal(); throws (VaultError) on another context or tenant, tampering, or an unknown key. */
+  open(sealed: string, context: string): string;
+  /**
+   * Blind index: lowercase hex HMAC-SHA256 of `value` under the tenant's index key. The same value gives the same
+   * index for the tenant's lifetime (a data key rotation must not change it: stored indexes stay searchable),
+   * and unrelated indexes in another tenant.
+   */
+  blindIndex(value: string): string;
+}
+
 export interface VaultApi {
   /**
    * Stores `login` as the new active version for (tenant, scope, purpose) — a new credential the first time —
@@ -65,6 +90,8 @@ export interface VaultApi {
   ): Promise<void>;
   /** The cloud's current command-signing key, unwrapped (kept in memory only). */
   signingKey(): Promise<SigningKey>;
+  /** The tenant's field cipher (miner IPs at rest, H5); creates the tenant's keys on first use. */
+  fieldCipher(tenantId: string): Promise<FieldCipher>;
 }
 
 declare module 'fastify' {
