@@ -1,5 +1,5 @@
 // Row types of every table, as Kysely sees them. Times are UTC milliseconds since the Unix epoch (integers).
-import type { GeneratedAlways } from 'kysely';
+import type { Generated, GeneratedAlways } from 'kysely';
 
 /** The roles of the original design; what each may do is in plugins/access.ts. */
 export const USER_ROLES = ['owner', 'admin', 'mining_site', 'customer', 'guest'] as const;
@@ -175,6 +175,7 @@ export interface MinerTable {
   agent_id: string;
   /** miner_id chosen by the agent (e.g. ip-10.0.0.5). */
   id: string;
+  /** '' since migration 0014: the address is in ip_enc (rows stored before are sealed at start-up). */
   ip: string;
   mac: string;
   serial: string;
@@ -189,8 +190,18 @@ export interface MinerTable {
   site_id: string | null;
   /** The hosting client the miner is assigned to, if any. */
   customer_id: string | null;
-  /** Numeric IP order, kept by the database (migration 0007_fleet): IPv4 as a number, then others, then none. */
-  ip_sort: GeneratedAlways<number>;
+  /** The address sealed under the tenant's key, bound to this miner (migration 0014; features/miners/ip.ts). */
+  ip_enc: Generated<string>;
+  /** Blind index (tenant-keyed HMAC, hex) of the exact address; '' without one. */
+  ip_index: Generated<string>;
+  /** Blind index of the address's network (/24, IPv6 /64); '' without one. */
+  ip_net_index: Generated<string>;
+  /** Host part in clear (IPv4 last octet, IPv6 last group) for rack order within a subnet; -1 without one. */
+  ip_host: Generated<number>;
+  /** The agent's driver id for the miner (e.g. antminer-stock); '' until an agent reports it (migration 0013). */
+  driver: Generated<string>;
+  /** JSON array of the driver's control capabilities (packages/miners Capability); '[]' until reported. */
+  capabilities: Generated<string>;
 }
 
 /** Keyed by (agent_id, miner_id), which references miner (agent_id, id). */
@@ -260,6 +271,10 @@ export interface Database {
   telemetry_rollup_dirty: TelemetryRollupDirtyTable;
   miner_model: MinerModelTable;
   network_snapshot: NetworkSnapshotTable;
+  command: CommandTable;
+  command_target: CommandTargetTable;
+  command_dispatch: CommandDispatchTable;
+  command_idempotency: CommandIdempotencyTable;
 }
 
 /** A miner model's nameplate figures: the shipped catalog (tenant_id '') or a tenant's own entry. */
@@ -368,4 +383,96 @@ export interface MinerDetail {
     stale: number;
   }[];
   errors: { code: string; message: string }[];
+}
+
+/** A remote command as an operator asked for it (migration 0013); its targets carry the per-miner lifecycle. */
+export interface CommandTable {
+  /** UUIDv7 (sorts by creation time). */
+  id: string;
+  tenant_id: string;
+  /** reboot, restart_mining, set_pools, led, power_mode, power_limit_w, wake, update_credentials. */
+  type: string;
+  /** JSON of the type's parameters, never a secret (vault credential ids instead). */
+  params: string;
+  /** JSON of the targets as requested (minerIds, miners, siteId or filter). */
+  targets: string;
+  target_count: number;
+  /** awaiting_approval, active, finished, cancelled, aborted, expired (features/commands/lifecycle.ts). */
+  status: string;
+  status_reason: string;
+  created_by: string;
+  created_at: number;
+  /** No target starts before this (a schedule); created_at otherwise. */
+  not_before: number;
+  expires_at: number;
+  effect_timeout_s: number;
+  /** SHA-256 hex of the canonical command (features/commands/canonical.ts); an approval binds it. */
+  canonical_hash: string;
+  requires_approval: number;
+  /** Why a second operator must approve (policy.ts); '' when not needed. */
+  approval_reason: string;
+  approved_by: string | null;
+  approved_at: number | null;
+  /** The canonical hash the approver saw; dispatch requires it to equal a fresh one. */
+  approved_hash: string | null;
+  rollout_per_minute: number;
+  abort_threshold_pct: number;
+  abort_min_executed: number;
+  schedule_id: string | null;
+  idempotency_key: string | null;
+  version: number;
+  finished_at: number | null;
+}
+
+/** One miner of a command: its lifecycle state, timestamps and reason. Keyed by (command_id, agent_id, miner_id). */
+export interface CommandTargetTable {
+  command_id: string;
+  agent_id: string;
+  miner_id: string;
+  site_id: string | null;
+  /** queued, dispatched, received, running, succeeded, failed, timed_out, rejected, cancelled, expired. */
+  state: string;
+  reason: string;
+  error_code: string;
+  /** The vault credential version this target carries (update_credentials: the pending login). */
+  credential_id: string | null;
+  credential_version: number | null;
+  /** The command_dispatch that carried it to its agent. */
+  dispatch_id: string | null;
+  queued_at: number;
+  dispatched_at: number | null;
+  received_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+  /** +1 per transition: updates compare and swap on it. */
+  version: number;
+}
+
+/** One signed message to one agent; its id is the wire command id the agent reports under. */
+export interface CommandDispatchTable {
+  id: string;
+  command_id: string;
+  agent_id: string;
+  kind: 'run' | 'cancel';
+  /** JSON array of the miner ids it names. */
+  miner_ids: string;
+  /** The 16-byte nonce, base64; unique. */
+  nonce: string;
+  issued_at: number;
+  expires_at: number;
+  /** Set once the broker acknowledged it (PUBACK). */
+  published_at: number | null;
+}
+
+/** An Idempotency-Key of POST /api/commands, kept 24 h: the same key and body give the same command. */
+export interface CommandIdempotencyTable {
+  tenant_id: string;
+  principal_id: string;
+  key: string;
+  /** HMAC-SHA256 hex of the canonical request body (keyed, so a password inside cannot be guessed from it). */
+  request_hash: string;
+  command_id: string;
+  created_at: number;
+  expires_at: number;
 }
