@@ -18,6 +18,20 @@ export async function control(
   await driver.control(clients, operation);
 }
 
+/**
+ * Proves that the login in `clients` opens the miner, with a call that changes nothing. MINER_UNSUPPORTED for a
+ * driver that cannot tell (it has no `checkLogin`).
+ */
+export async function checkLogin(driver: Driver, clients: MinerClients): Promise<void> {
+  if (driver.checkLogin === undefined) {
+    throw new MinerError('MINER_UNSUPPORTED', `${driver.name} cannot check a login`);
+  }
+  await driver.checkLogin(clients);
+}
+
+/** Printable characters only: firmware stores logins in shell-read files and HTTP headers. */
+const LOGIN_TEXT = /^[\x21-\x7e]+$/;
+
 // scheme://host:port and nothing else: the URL is passed to firmware that splits on commas and pipes.
 const STRATUM_URL = /^stratum(\+(tcp|ssl|tls))?2?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}\/?$/;
 
@@ -38,6 +52,12 @@ function argumentProblem(operation: ControlOperation): string | undefined {
       return Number.isInteger(operation.watts) && operation.watts >= 100 && operation.watts <= 20_000
         ? undefined
         : 'watts must be a whole number from 100 to 20000';
+    case 'set-login':
+      if (operation.username.length > 64 || !LOGIN_TEXT.test(operation.username))
+        return 'a username is 1-64 printable characters without spaces';
+      if (operation.password.length > 128 || !LOGIN_TEXT.test(operation.password))
+        return 'a password is 1-128 printable characters without spaces';
+      return undefined;
     default:
       return undefined;
   }

@@ -100,4 +100,10 @@ export interface Driver {
    * refuses undeclared operations before any I/O.
    */
   control?(clients: MinerClients, operation: ControlOperation): Promise<void>;
+  /**
+   * One call that needs the login in `clients` and changes nothing; resolves when the miner accepted the login,
+   * rejects with MINER_AUTH_FAILED when it refused it. Declared by drivers with `set-login`, so a new login can be
+   * proven before it replaces the old one.
+   */
+  checkLogin?(clients: MinerClients): Promise<void>;
 }

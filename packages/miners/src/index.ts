@@ -1,4 +1,4 @@
-export { control } from './control.js';
+export { checkLogin, control } from './control.js';
 export {
   CAPABILITIES,
   type Capability,

@@ -4,6 +4,7 @@ import {
   CAPABILITIES,
   type Capability,
   type ControlOperation,
+  checkLogin,
   connectClients,
   control,
   type Driver,
@@ -35,7 +36,8 @@ const OPERATION: Readonly<Record<Capability, ControlOperation>> = {
   'power-mode': { kind: 'power-mode', mode: 'low' },
   'power-limit': { kind: 'power-limit', watts: 3000 },
   sleep: { kind: 'sleep', asleep: true },
-  'set-login': { kind: 'set-login', username: 'root', password: 'n3w-login-secret' },
+  // 8 letters and digits: what every firmware here takes (btminer's limit).
+  'set-login': { kind: 'set-login', username: 'root', password: 'n3wLogin' },
 };
 
 interface Case {
@@ -56,7 +58,7 @@ const CASES: readonly Case[] = [
   {
     personality: 'antminer',
     driver: 'antminer-stock',
-    capabilities: ['reboot', 'set-pools', 'led', 'sleep'],
+    capabilities: ['reboot', 'set-pools', 'led', 'sleep', 'set-login'],
     asleepStatus: 'sleeping',
   },
   {
@@ -89,12 +91,23 @@ const CASES: readonly Case[] = [
   {
     personality: 'whatsminer',
     driver: 'whatsminer-btminer',
-    capabilities: ['reboot', 'restart-mining', 'set-pools', 'led', 'power-mode', 'power-limit', 'sleep'],
+    capabilities: [
+      'reboot',
+      'restart-mining',
+      'set-pools',
+      'led',
+      'power-mode',
+      'power-limit',
+      'sleep',
+      'set-login',
+    ],
     asleepStatus: 'sleeping',
   },
 ];
 
 interface Rig {
+  /** Clients with another login, for the miner after a set-login. */
+  connect(login: { username: string; password: string }): MinerClients;
   miner: VirtualMiner;
   clients: MinerClients;
   driver: Driver;
@@ -128,6 +141,8 @@ async function rig(t: Test, { personality, asleepStatus, poolSlots, powerStepW }
   });
   const { driver } = await identify(clients);
   return {
+    connect: (login) =>
+      connectClients(ip, { port: miner.port, web: { port: miner.httpPort ?? 80, credentials: login } }),
     miner,
     clients,
     driver,
@@ -194,6 +209,23 @@ const CHECKS: Readonly<Partial<Record<Capability, (t: Test, rig: Rig) => Promise
     if (powerStepW === undefined) t.equal(limit, 3000, 'the miner keeps the new power limit');
     else
       t.ok(limit <= 3000 && limit > 3000 - powerStepW, `the miner runs the preset just below (${limit} W)`);
+  },
+
+  'set-login': async (t, rig) => {
+    const { clients, driver } = rig;
+    const next = { username: LOGIN.username, password: 'n3wLogin' };
+    await checkLogin(driver, clients);
+    await control(driver, clients, { kind: 'set-login', ...next });
+    await t.rejects(
+      checkLogin(driver, rig.connect(LOGIN)),
+      { code: 'MINER_AUTH_FAILED' },
+      'the old login is refused',
+    );
+    await checkLogin(driver, rig.connect(next));
+    t.pass('the new login opens the miner');
+    // Back to the old login, with the new one, so the other checks keep theirs.
+    await control(driver, rig.connect(next), { kind: 'set-login', ...LOGIN });
+    await checkLogin(driver, clients);
   },
 
   'restart-mining': async (t, rig) => {
@@ -290,3 +322,44 @@ for (const personality of ['antminer', 'whatsminer', 'braiins', 'vnish'] as cons
     t.same(miner.state(), before, 'nothing changed');
   });
 }
+
+// The control faults the command e2e tests rely on: refused commands fail with the firmware's own error reply, and
+// ignored ones are acknowledged while nothing changes. Reads keep working under both.
+// (Drivers that read back a confirmation, like BOS `locate`, already fail an ignored command themselves.)
+for (const personality of ['antminer', 'whatsminer', 'avalon'] as const) {
+  t.test(`${personality}: control-fails refuses and ignore-control does nothing`, async (t) => {
+    const testCase = CASES.find((candidate) => candidate.personality === personality) as Case;
+    const { miner, clients, driver } = await rig(t, testCase);
+    const operations = driver.capabilities.map((capability): ControlOperation => {
+      const operation = OPERATION[capability];
+      return operation.kind === 'set-pools'
+        ? { ...operation, pools: operation.pools.slice(0, testCase.poolSlots) }
+        : operation;
+    });
+    const before = miner.state();
+    await miner.setFault('control-fails');
+    for (const operation of operations) {
+      const error = await control(driver, clients, operation).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      t.ok(
+        error instanceof MinerError && !['MINER_UNSUPPORTED', 'MINER_AUTH_FAILED'].includes(error.code),
+        `${operation.kind}: refused (${(error as MinerError | undefined)?.code})`,
+      );
+    }
+    t.same(miner.state(), before, 'nothing changed');
+    t.ok((await driver.read(clients)).hashrateMhs > 0, 'still read');
+    await miner.setFault('ignore-control');
+    for (const operation of operations) await control(driver, clients, operation);
+    t.same(miner.state(), before, 'acknowledged, and still nothing changed');
+  });
+}
+
+t.test('antminer: a refused reboot.cgi is not read as a reboot that went through', async (t) => {
+  const testCase = CASES.find((candidate) => candidate.personality === 'antminer') as Case;
+  const { miner, clients, driver } = await rig(t, testCase);
+  await miner.setFault('control-fails');
+  await t.rejects(control(driver, clients, { kind: 'reboot' }), { name: 'MinerError' });
+  t.equal(miner.state().reboots, 0, 'no reboot');
+});

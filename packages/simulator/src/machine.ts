@@ -46,6 +46,21 @@ export interface MinerState {
   pools: Array<PoolSetting & { enabled: boolean; active: boolean }>;
 }
 
+/**
+ * How the machine takes an operator's command (the simulator's control faults): it `works`, it is refused (`fail`:
+ * every write throws ControlRefused, which the firmware's server answers as an error) or it is acknowledged and
+ * quietly not carried out (`ignore`: the firmware answers OK, nothing changes, so the effect is never seen).
+ */
+export type ControlBehaviour = 'work' | 'fail' | 'ignore';
+
+/** A write refused by the `control-fails` fault; the listener turns it into the firmware's error reply. */
+export class ControlRefused extends Error {
+  override readonly name = 'ControlRefused';
+  constructor() {
+    super('the miner refused the command (simulated control failure)');
+  }
+}
+
 export interface MachineOptions {
   identity: Identity;
   hardware: Hardware;
@@ -79,6 +94,7 @@ export class Machine {
   #staged: PoolSetting[] | undefined;
   #last: MinerSnapshot | undefined;
   #onReboot: () => void = () => {};
+  #controls: ControlBehaviour = 'work';
 
   constructor(options: MachineOptions) {
     this.identity = options.identity;
@@ -170,21 +186,48 @@ export class Machine {
     };
   }
 
+  /** From now on, operator commands work, fail or are ignored (see ControlBehaviour). */
+  setControls(behaviour: ControlBehaviour): void {
+    this.#controls = behaviour;
+  }
+
+  /** Every operator write goes through here, so the control faults apply to all firmware alike. */
+  #write(apply: () => void): void {
+    if (this.#controls === 'fail') throw new ControlRefused();
+    if (this.#controls === 'work') apply();
+  }
+
   setLed(on: boolean): void {
-    this.#led = on;
+    this.#write(() => {
+      this.#led = on;
+    });
   }
 
   setAsleep(asleep: boolean): void {
+    this.#write(() => this.#setAsleep(asleep));
+  }
+
+  #setAsleep(asleep: boolean): void {
     this.#telemetry.setLoad({ ...this.#telemetry.load, asleep });
   }
 
   setPowerMode(powerMode: PowerMode): void {
-    this.#telemetry.setLoad({ ...this.#telemetry.load, powerMode });
+    this.#write(() => this.#telemetry.setLoad({ ...this.#telemetry.load, powerMode }));
   }
 
   /** A ceiling on the wall power, kept in the config; the firmware reports it back. */
   setPowerLimit(watts: number): void {
-    this.#powerLimitW = watts;
+    this.#write(() => {
+      this.#powerLimitW = watts;
+    });
+  }
+
+  /**
+   * A new web/admin login: the old one stops working at once (the servers ask for the login on every request). The
+   * credentials object is the one the servers read, so it is changed in place.
+   */
+  setLogin(username: string, password: string): void {
+    this.#write(() => Object.assign(this.credentials, { username, password }));
   }
 
   /** The `board-failure` fault: one board stops hashing and its chips vanish; undefined repairs it. */
@@ -195,26 +238,34 @@ export class Machine {
 
   /** The miner program restarts with its config (bmminer after `set_miner_conf`): uptime and counts start over. */
   restartMining(): void {
+    this.#write(() => this.#restart());
+  }
+
+  #restart(): void {
     this.#runs += 1;
     this.#telemetry.restart();
     this.pools.resetCounts();
   }
 
   configurePools(pools: PoolSetting[]): void {
-    this.pools.configure(pools, this.counters());
+    this.#write(() => this.pools.configure(pools, this.counters()));
   }
 
   /** Pools saved for the next boot, as Avalon's `setpool` does ("Please reboot miner to make config work"). */
   stagePools(pools: PoolSetting[]): void {
-    this.#staged = pools;
+    this.#write(() => {
+      this.#staged = pools;
+    });
   }
 
   /** Asks the owner to take the miner offline; it calls `boot()` when the reboot is over. */
   reboot(): void {
-    if (this.#rebooting) return;
-    this.#rebooting = true;
-    this.#reboots += 1;
-    this.#onReboot();
+    this.#write(() => {
+      if (this.#rebooting) return;
+      this.#rebooting = true;
+      this.#reboots += 1;
+      this.#onReboot();
+    });
   }
 
   /** Sets who carries out reboots (the VirtualMiner, which owns the sockets). */
@@ -226,9 +277,9 @@ export class Machine {
   boot(): void {
     this.#rebooting = false;
     this.#led = false;
-    if (!this.#sleepSurvivesReboot) this.setAsleep(false);
-    this.restartMining();
-    if (this.#staged !== undefined) this.configurePools(this.#staged);
+    if (!this.#sleepSurvivesReboot) this.#setAsleep(false);
+    this.#restart();
+    if (this.#staged !== undefined) this.pools.configure(this.#staged, this.counters());
     this.#staged = undefined;
   }
 }

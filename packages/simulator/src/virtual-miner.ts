@@ -5,7 +5,7 @@ import { type CgminerRequest, encodeReply, joined, parseRequest, refusal } from 
 import { SimulatorError } from './errors.js';
 import { chooseHardware, defaultPools, identityOf } from './identity.js';
 import { isLoopback, LOOPBACK_ONLY } from './loopback.js';
-import { type Credentials, Machine, type MinerSnapshot, type MinerState } from './machine.js';
+import { ControlRefused, type Credentials, Machine, type MinerSnapshot, type MinerState } from './machine.js';
 import type { Firmware, Personality, PersonalityName } from './personalities/index.js';
 import { AntminerCgi, DigestGuard, tokenApiListener, webListener } from './web/index.js';
 
@@ -18,6 +18,9 @@ import { AntminerCgi, DigestGuard, tokenApiListener, webListener } from './web/i
  * - `refuse`: stops listening (API and web), so connections are refused
  * - `wrong-password`: the web CGI and btminer's privileged API refuse every credential
  * - `board-failure`: one hash board reports no rate and no chips (the totals drop with it)
+ * - `control-fails`: every operator command is refused with the firmware's error reply (web CGI 503, btminer
+ *   Code 132, cgminer STATUS E); reads still work
+ * - `ignore-control`: every operator command is answered OK and not carried out, so its effect never shows
  */
 export type Fault =
   | 'none'
@@ -27,7 +30,9 @@ export type Fault =
   | 'reset'
   | 'refuse'
   | 'wrong-password'
-  | 'board-failure';
+  | 'board-failure'
+  | 'control-fails'
+  | 'ignore-control';
 
 export interface VirtualMinerOptions {
   /** A 127.0.0.0/8 address of its own. */
@@ -178,6 +183,9 @@ export class VirtualMiner {
     this.#fault = fault;
     // The middle board fails (the first of a single-board machine).
     this.#machine.setFailedBoard(fault === 'board-failure' ? this.#machine.hardware.boards >> 1 : undefined);
+    this.#machine.setControls(
+      fault === 'control-fails' ? 'fail' : fault === 'ignore-control' ? 'ignore' : 'work',
+    );
     await this.#reconcile();
   }
 
@@ -275,6 +283,21 @@ export class VirtualMiner {
   }
 
   #answer(raw: string): Buffer {
+    try {
+      return this.#reply(raw);
+    } catch (error) {
+      if (!(error instanceof ControlRefused)) throw error;
+      // btminer answers its own commands flat; the cgminer family with a STATUS E envelope.
+      const { when } = this.#machine;
+      const reply =
+        this.#personality.name === 'whatsminer'
+          ? { STATUS: 'E', When: when, Code: 132, Msg: 'command failed', Description: '' }
+          : refusal(when, 132, 'command failed', this.#personality.description);
+      return encodeReply(reply, 'json');
+    }
+  }
+
+  #reply(raw: string): Buffer {
     const login = this.#fault === 'wrong-password' ? undefined : this.#credentials;
     const own = this.#firmware.answerRaw?.(raw, login);
     if (own !== undefined) return encodeReply(own, 'json');

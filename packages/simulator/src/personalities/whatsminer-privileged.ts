@@ -115,6 +115,17 @@ export class BtminerPrivileged {
         return ok();
       case 'set_led':
         return this.#led(command);
+      case 'update_pwd': {
+        // The old password again as a check; btminer takes 1-8 letters or digits (pyasic update_pwd).
+        const next = text('new') ?? '';
+        if (text('old') !== machine.credentials.password) return flat(132, 'old password error', 'E');
+        if (!/^[A-Za-z0-9]{1,8}$/.test(next)) return flat(132, 'invalid new password', 'E');
+        machine.setLogin(machine.credentials.username, next);
+        return ok();
+      }
+      case 'get_miner_info':
+        // A read through the privileged channel: proves the admin password and changes nothing.
+        return flat(131, { ip: machine.identity.ip, mac: machine.identity.mac.toUpperCase() });
       case 'set_low_power':
       case 'set_normal_power':
       case 'set_high_power':

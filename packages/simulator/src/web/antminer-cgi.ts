@@ -63,6 +63,8 @@ export class AntminerCgi {
         return this.#blink(request);
       case '/cgi-bin/get_blink_status.cgi':
         return json({ blink: this.machine.led });
+      case '/cgi-bin/passwd.cgi':
+        return this.#passwd(request);
       case '/cgi-bin/reboot.cgi':
         // The CGI runs `reboot`, which kills it before it answers: lighttpd reports a 500 (foreman's tests too).
         this.machine.reboot();
@@ -153,6 +155,30 @@ export class AntminerCgi {
     // clock may tick between these calls, must not count towards the new run's average.
     this.machine.restartMining();
     return text('ok');
+  }
+
+  /**
+   * X19 `{"curPwd","newPwd","confirmPwd"}`: the current password must match and the new one be given twice; the
+   * web user stays. The new password applies from the next request on (the login is read per request).
+   */
+  #passwd(request: CgiRequest): CgiResponse {
+    const current = field(request.body, 'curPwd');
+    const next = field(request.body, 'newPwd');
+    if (
+      typeof current !== 'string' ||
+      typeof next !== 'string' ||
+      next !== field(request.body, 'confirmPwd')
+    ) {
+      return json({ stats: 'error', code: 'P001', msg: 'new passwords differ' });
+    }
+    if (current !== this.machine.credentials.password) {
+      return json({ stats: 'error', code: 'P002', msg: 'current password is wrong' });
+    }
+    if (!/^[\x21-\x7e]{1,128}$/.test(next)) {
+      return json({ stats: 'error', code: 'P003', msg: 'invalid password' });
+    }
+    this.machine.setLogin(this.machine.credentials.username, next);
+    return json({ stats: 'success', code: 'P000', msg: 'OK!' });
   }
 
   /** X19 `{"blink":true}` (pyasic sends "true") or the old form `action=startBlink|stopBlink`. */

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
-import type { Credentials } from '../machine.js';
-import type { AntminerCgi } from './antminer-cgi.js';
+import { ControlRefused, type Credentials } from '../machine.js';
+import type { AntminerCgi, CgiResponse } from './antminer-cgi.js';
 import { readBody } from './body.js';
 import type { DigestGuard } from './digest.js';
 
@@ -43,7 +43,9 @@ export function webListener(
         return;
       }
       const path = new URL(url, 'http://miner').pathname;
-      const answer = cgi.handle({ method, path, contentType: request.headers['content-type'] ?? '', body });
+      const answer = handled(() =>
+        cgi.handle({ method, path, contentType: request.headers['content-type'] ?? '', body }),
+      );
       response.writeHead(answer.status, {
         'content-type': answer.contentType,
         'content-length': Buffer.byteLength(answer.body),
@@ -51,4 +53,14 @@ export function webListener(
       response.end(answer.body);
     });
   };
+}
+
+/** A write refused by the `control-fails` fault answers 503 (not 500: reboot.cgi's 500 means it went through). */
+function handled(run: () => CgiResponse): CgiResponse {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof ControlRefused)) throw error;
+    return { status: 503, contentType: 'text/plain', body: 'command failed' };
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestListener, ServerResponse } from 'node:http';
-import type { Credentials } from '../machine.js';
+import { ControlRefused, type Credentials } from '../machine.js';
 import { readBody } from './body.js';
 
 export interface ApiRequest {
@@ -72,7 +72,10 @@ export function tokenApiListener(
       if (token === undefined || tokens.get(token) !== runs()) {
         return send(response, { status: 401, json: { error: 'unauthorized' } });
       }
-      send(response, spec.route({ method, path, body }) ?? { status: 404, json: { error: 'not found' } });
+      send(
+        response,
+        routed(() => spec.route({ method, path, body })),
+      );
     });
   };
 }
@@ -89,4 +92,14 @@ function send(response: ServerResponse, { status, json }: ApiAnswer): void {
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
+}
+
+/** The route's answer; 404 for an unknown path, 500 for a write the `control-fails` fault refused. */
+function routed(run: () => ApiAnswer | undefined): ApiAnswer {
+  try {
+    return run() ?? { status: 404, json: { error: 'not found' } };
+  } catch (error) {
+    if (!(error instanceof ControlRefused)) throw error;
+    return { status: 500, json: { error: 'command failed' } };
+  }
 }

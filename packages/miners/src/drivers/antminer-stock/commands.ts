@@ -9,7 +9,17 @@ export const CGI = {
   setConf: '/cgi-bin/set_miner_conf.cgi',
   blink: '/cgi-bin/blink.cgi',
   reboot: '/cgi-bin/reboot.cgi',
+  passwd: '/cgi-bin/passwd.cgi',
+  systemInfo: '/cgi-bin/get_system_info.cgi',
 } as const;
+
+/**
+ * `passwd.cgi` on X19+ firmware: the current password again as a check, the new one twice, as the web UI and
+ * pyasic's `update_pwd` send them. The web user itself (`root`) cannot be renamed on stock firmware.
+ */
+export function passwdBody(current: string, next: string): WebBody {
+  return { json: { curPwd: current, newPwd: next, confirmPwd: next } };
+}
 
 /** What a `set_miner_conf.cgi` write changes; everything else is written back as the conf reported it. */
 export interface ConfChange {

@@ -1,7 +1,7 @@
 import type { ControlOperation, MinerClients } from '../../driver.js';
 import { MinerError } from '../../errors.js';
 import { type WebCall, type WebResponse, WebStatusError } from '../../transports/http/index.js';
-import { blinkBody, CGI, type ConfChange, setConfBody } from './commands.js';
+import { blinkBody, CGI, type ConfChange, passwdBody, setConfBody } from './commands.js';
 import { type MinerConf, parseMinerConf } from './conf.js';
 
 type Web = (path: string, call?: WebCall) => Promise<WebResponse>;
@@ -25,6 +25,8 @@ export async function controlAntminer(clients: MinerClients, operation: ControlO
       return writeConf(web, await readConf(web), { asleep: operation.asleep });
     case 'led':
       return blink(web, await readConf(web), operation.on);
+    case 'set-login':
+      return setLogin(web, await readConf(web), clients.adminLogin?.(), operation);
     default:
       throw new MinerError('MINER_UNSUPPORTED', `Antminer web CGI cannot ${operation.kind}`);
   }
@@ -82,6 +84,45 @@ async function blink(web: Web, conf: MinerConf, on: boolean): Promise<void> {
  */
 async function reboot(web: Web): Promise<void> {
   await web(CGI.reboot, { expect: 'text', dropMeansDone: true });
+}
+
+/**
+ * Changes the web password through `passwd.cgi` (X19+ JSON firmware; the old shell CGIs differ per model and are
+ * not driven). The web user is fixed, so a login naming another user is refused before any write. The reply is
+ * `{"stats":"success",..}` (some builds add code P000); anything else is a refusal, never quoted (it may echo).
+ */
+async function setLogin(
+  web: Web,
+  conf: MinerConf,
+  current: { username: string; password: string } | undefined,
+  operation: Extract<ControlOperation, { kind: 'set-login' }>,
+): Promise<void> {
+  if (current === undefined) throw new MinerError('MINER_AUTH_FAILED', 'no current web login to change');
+  if (operation.username !== current.username) {
+    throw new MinerError('MINER_BAD_ARGUMENT', 'stock firmware cannot rename its web user');
+  }
+  if (conf.body !== 'json') {
+    throw new MinerError('MINER_UNSUPPORTED', 'this firmware changes its password only in its own web UI');
+  }
+  const reply = (
+    await web(CGI.passwd, { body: passwdBody(current.password, operation.password), expect: 'text' })
+  ).text;
+  if (stats(reply) === 'success' || replyCode(reply.trim()) === 'P000') return;
+  throw new MinerError('MINER_COMMAND_FAILED', 'passwd.cgi did not accept the new password');
+}
+
+/** Proves the web login with a read that needs it (`get_system_info.cgi`). */
+export async function checkAntminerLogin(clients: MinerClients): Promise<void> {
+  if (!clients.web) throw new MinerError('MINER_AUTH_FAILED', `no web credentials for ${clients.ip}`);
+  await clients.web(CGI.systemInfo, { expect: 'text' });
+}
+
+function stats(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { stats?: unknown } | null)?.stats;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `code` of a JSON reply such as `{"code":"M000"}`, when it looks like one of Bitmain's codes. */

@@ -46,7 +46,20 @@ export function privilegedCommand(operation: ControlOperation): PrivilegedComman
         ? { cmd: 'power_off', params: { respbefore: 'true' } }
         : { cmd: 'power_on', params: {} };
     case 'set-login':
-      // Not declared by this driver yet, so control() refuses it before any I/O.
-      throw new MinerError('MINER_UNSUPPORTED', 'set-login is not implemented for btminer');
+      throw new MinerError('MINER_BAD_ARGUMENT', 'set-login needs the current password (see loginCommand)');
   }
+}
+
+/** btminer takes at most 8 bytes of letters and digits as the admin password (pyasic `update_pwd`). */
+const ADMIN_PASSWORD = /^[A-Za-z0-9]{1,8}$/;
+
+/**
+ * `update_pwd` (API 2.0.5): the current admin password as a check and the new one. btminer has one user (admin),
+ * so the login's username is not sent anywhere.
+ */
+export function loginCommand(current: string, next: string): PrivilegedCommand {
+  if (!ADMIN_PASSWORD.test(next)) {
+    throw new MinerError('MINER_BAD_ARGUMENT', 'a btminer admin password is 1-8 letters or digits');
+  }
+  return { cmd: 'update_pwd', params: { old: current, new: next } };
 }

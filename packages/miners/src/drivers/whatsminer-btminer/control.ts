@@ -1,6 +1,6 @@
 import type { ControlOperation, MinerClients } from '../../driver.js';
 import { MinerError } from '../../errors.js';
-import { privilegedCommand } from './commands.js';
+import { loginCommand, privilegedCommand } from './commands.js';
 
 /** btminer restarts itself (and with it the API server) or the whole board on these: the reply may not come. */
 const TAKES_THE_API_DOWN: ReadonlySet<string> = new Set(['reboot', 'restart_btminer']);
@@ -15,7 +15,10 @@ export async function controlWhatsminer(clients: MinerClients, operation: Contro
   if (clients.btminer === undefined) {
     throw new MinerError('MINER_UNSUPPORTED', `no btminer privileged client for ${clients.ip}`);
   }
-  const { cmd, params } = privilegedCommand(operation);
+  const { cmd, params } =
+    operation.kind === 'set-login'
+      ? loginCommand(clients.adminLogin?.().password ?? 'admin', operation.password)
+      : privilegedCommand(operation);
   try {
     await clients.btminer(cmd, params);
   } catch (error) {
@@ -24,4 +27,15 @@ export async function controlWhatsminer(clients: MinerClients, operation: Contro
       (error.code === 'MINER_EMPTY_REPLY' || error.code === 'MINER_CONNECTION_RESET');
     if (!(wentDown && TAKES_THE_API_DOWN.has(cmd))) throw error;
   }
+}
+
+/**
+ * Proves the admin password with a privileged read (`get_miner_info` through the encrypted channel): a token
+ * signed with a wrong password is refused (Code 23 or 135, MINER_AUTH_FAILED), and nothing changes.
+ */
+export async function checkWhatsminerLogin(clients: MinerClients): Promise<void> {
+  if (clients.btminer === undefined) {
+    throw new MinerError('MINER_UNSUPPORTED', `no btminer privileged client for ${clients.ip}`);
+  }
+  await clients.btminer('get_miner_info', { info: 'ip,mac' });
 }

@@ -1,5 +1,5 @@
 import type { Driver } from '../../driver.js';
-import { controlWhatsminer } from './control.js';
+import { checkWhatsminerLogin, controlWhatsminer } from './control.js';
 import { matchWhatsminer } from './match.js';
 import { readWhatsminer } from './read.js';
 
@@ -13,6 +13,16 @@ export const whatsminerBtminer: Driver = {
   name: 'Whatsminer (btminer)',
   match: matchWhatsminer,
   read: readWhatsminer,
-  capabilities: ['reboot', 'restart-mining', 'set-pools', 'led', 'power-mode', 'power-limit', 'sleep'],
+  capabilities: [
+    'reboot',
+    'restart-mining',
+    'set-pools',
+    'led',
+    'power-mode',
+    'power-limit',
+    'sleep',
+    'set-login',
+  ],
   control: controlWhatsminer,
+  checkLogin: checkWhatsminerLogin,
 };
