@@ -1,3 +1,4 @@
+import type { KeyWrapper } from '@hashinsight/vault';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from './db/index.js';
@@ -5,6 +6,7 @@ import agentsFeature from './features/agents/index.js';
 import auditFeature from './features/audit/index.js';
 import authFeature, { identifyPlugin } from './features/auth/index.js';
 import catalogFeature from './features/catalog/index.js';
+import commandsFeature, { type CommandsOptions } from './features/commands/index.js';
 import customersFeature from './features/customers/index.js';
 import fleetFeature from './features/fleet/index.js';
 import healthFeature from './features/health/index.js';
@@ -24,6 +26,7 @@ import profitabilityFeature from './features/profitability/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
+import vaultFeature, { derivedMasterKey } from './features/vault/index.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
 import { createPlatform, type Platform, platformPlugin } from './platform/index.js';
@@ -60,6 +63,10 @@ export interface AppDependencies {
   network?: NetworkSettings;
   /** Portal Lite requests per minute per client (tests, benchmarks); default 1200. */
   portalRatePerMinute?: number;
+  /** Remote commands: approval policy, rollout defaults, rate limits, SSE heartbeat (tests). */
+  commands?: Omit<CommandsOptions, 'secret' | 'now' | 'staleAfterMs'>;
+  /** The credential vault's master key (server.ts: HASHINSIGHT_MASTER_KEY*); unset: derived from jwtSecret. */
+  masterKey?: KeyWrapper;
 }
 
 export interface NetworkSettings {
@@ -90,6 +97,8 @@ export async function buildApp({
   agentBrokerUrl,
   network = {},
   portalRatePerMinute,
+  masterKey,
+  commands,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -134,6 +143,11 @@ export async function buildApp({
     ...(now ? { now } : {}),
     ...(agentBrokerUrl ? { brokerUrl: agentBrokerUrl } : {}),
   });
+  await app.register(vaultFeature, {
+    masterKey: masterKey ?? derivedMasterKey(jwtSecret),
+    ...(now ? { now } : {}),
+  });
+  await app.register(commandsFeature, { ...commands, secret: jwtSecret, ...fleetClock });
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});

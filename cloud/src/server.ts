@@ -5,6 +5,7 @@ import { type Db, migrateToLatest, openDatabase } from './db/index.js';
 import { verifyAgentCredentials } from './features/agents/index.js';
 import { bootstrapOwner, ensureDefaultTenant } from './features/auth/index.js';
 import type { SourceId } from './features/network/index.js';
+import { loadMasterKey } from './features/vault/index.js';
 import { createLogger } from './logger.js';
 import { createPlatform } from './platform/index.js';
 import {
@@ -116,6 +117,7 @@ export async function startCloud(
 ): Promise<RunningCloud> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
+  const masterKey = await loadMasterKey(config);
   // Undone in reverse order on failure and on close.
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -167,6 +169,7 @@ export async function startCloud(
       metricsToken: config.metricsToken,
       staleAfterMs: config.staleAfterS * 1000,
       jwtSecret,
+      masterKey,
       logger,
       network: networkSettingsOf(config),
       portalRatePerMinute: config.portalRatePerMinute,

@@ -68,6 +68,13 @@ export interface CloudConfig {
   networkStaticAsOf: string;
   /** Portal Lite requests per minute per client (API key or customer user) and route. */
   portalRatePerMinute: number;
+  /**
+   * The credential vault's master key: base64 of 32 bytes, or a keyring "1:<b64>,2:<b64>" (the highest version
+   * wraps). Unset: masterKeyFile, else dataDir/master-key generated once.
+   */
+  masterKey: string | undefined;
+  /** A file holding the master key (same format), e.g. a mounted secret. */
+  masterKeyFile: string | undefined;
 }
 
 interface Setting<T> {
@@ -352,6 +359,20 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
       Number.isInteger(value) && value >= 1 && value <= 10_000_000
         ? undefined
         : 'must be a whole number of requests per minute from 1 to 10000000',
+  },
+  // Checked in full when the vault loads it (features/vault/master-key.ts); here only that it is not blank.
+  masterKey: {
+    env: 'HASHINSIGHT_MASTER_KEY',
+    secret: true,
+    fallback: () => undefined,
+    parse: (raw) => raw.trim(),
+    check: (value) => (value === undefined || value !== '' ? undefined : 'must not be blank'),
+  },
+  masterKeyFile: {
+    env: 'HASHINSIGHT_MASTER_KEY_FILE',
+    fallback: () => undefined,
+    parse: (raw) => resolve(raw.trim()),
+    check: () => undefined,
   },
 };
 

@@ -10,6 +10,8 @@ const EXPECTED_TABLES = [
   'api_key',
   'audit_log',
   'command_signing_key',
+  'credential',
+  'credential_version',
   'customer',
   'enrollment_token',
   'event_inbox',
@@ -27,6 +29,7 @@ const EXPECTED_TABLES = [
   'telemetry_stream',
   'tenant',
   'user',
+  'vault_data_key',
 ];
 
 for (const dialect of DIALECTS) {

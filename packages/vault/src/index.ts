@@ -1,5 +1,20 @@
 // Signing of commands and sealing of secrets for agents, on node:crypto only.
+export {
+  associatedData,
+  credentialAad,
+  decodeBlob,
+  encodeBlob,
+  type GcmParts,
+  gcmDecrypt,
+  gcmEncrypt,
+  IV_BYTES,
+  KEY_BYTES,
+  openBlob,
+  sealBlob,
+  TAG_BYTES,
+} from './envelope.js';
 export { VaultError, type VaultErrorCode } from './errors.js';
+export { deriveKey, type KeyWrapper, LocalKeyring, parseKeyring, type Wrapped } from './keyring.js';
 export {
   exportPrivateKey,
   generateKeyPair,

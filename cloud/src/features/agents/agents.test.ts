@@ -4,7 +4,6 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import {
   exportPrivateKey,
   generateKeyPair,
-  importPrivateKey,
   signCommand,
   type VerifyKey,
   verifyCommand,
@@ -210,7 +209,9 @@ testEachDialect('a token is shown once, stored hashed, and enrolls one agent', a
   t.equal(more.length, 0, 'one signing key');
   t.same(enrollment.commandKeys, [{ keyId: signingKey?.id, publicKey: signingKey?.public_key }]);
   t.notMatch(response.body, /PRIVATE KEY/, 'never the private half');
-  const signer = importPrivateKey('ed25519', signingKey?.private_key ?? '');
+  // The vault wrapped the private half with the master key at start (issue #6); it unwraps it for signing.
+  t.equal(signingKey?.private_key, '', 'no clear private key at rest');
+  const signer = await w.app.vault.signingKey();
   t.equal(signer.keyId, signingKey?.id, 'the stored id names the stored key');
   const signed = signCommand(
     {
