@@ -19,7 +19,14 @@ import {
 import { scopeOf } from './scope.js';
 import { Vault } from './service.js';
 
-export type { CredentialPurpose, CredentialScope, FieldCipher, VaultApi } from './api.js';
+export type {
+  CredentialPurpose,
+  CredentialScope,
+  CredentialVersionRef,
+  FieldCipher,
+  PlainLogin,
+  VaultApi,
+} from './api.js';
 export { derivedMasterKey, loadMasterKey, MASTER_KEY_FILE } from './master-key.js';
 export { rewrap } from './rewrap.js';
 export { Vault } from './service.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deriveKey, type KeyWrapper, LocalKeyring, parseKeyring, type VaultError } from '@hashinsight/vault';
-import { ConfigError } from '../../config/errors.js';
+import { ConfigError } from '../../config/index.js';
 
 // Where the master key comes from: HASHINSIGHT_MASTER_KEY (one base64 key, or a keyring "1:<b64>,2:<b64>" whose
 // highest version wraps), else HASHINSIGHT_MASTER_KEY_FILE (the same text in a file), else dataDir/master-key,
