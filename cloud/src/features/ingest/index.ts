@@ -10,6 +10,7 @@ import {
 } from '@hashinsight/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
+import { ipCiphersOf } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
 import { type IngestMetrics, ingestMetrics } from './metrics.js';
 import { applyPresence, ingestTelemetry, recordGaps } from './service.js';
@@ -64,7 +65,7 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
         log.warn({ agentId, ...gap }, 'the agent dropped samples unsent (its disk budget): a gap recorded');
       }
     }
-    const outcome = await ingestTelemetry(db, agentId, batch, now());
+    const outcome = await ingestTelemetry(db, agentId, batch, now(), ipCiphersOf(fastify.vault));
     metrics.batchesStored += 1;
     metrics.samplesStored += outcome.applied;
     metrics.duplicateSamples += outcome.duplicates;

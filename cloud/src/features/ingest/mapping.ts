@@ -1,5 +1,6 @@
 import { bytesToIp, bytesToMac, hashinsight } from '@hashinsight/protocol';
-import type { MinerDetail, MinerTable } from '../../db/index.js';
+import type { MinerDetail } from '../../db/index.js';
+import { type IpCipher, NO_IP, protectIp, type StoredIp } from '../miners/index.js';
 import type { SampleRow } from '../telemetry/index.js';
 
 // Decoded proto messages to rows. The codec has validated the required fields; optional ones get defaults here.
@@ -37,13 +38,38 @@ export const statusName = (status: number | null | undefined): string =>
 export const vendorName = (vendor: number | null | undefined): string =>
   VENDOR_NAMES[vendor ?? 0] ?? 'unknown';
 
-/** The miner columns a sample's identity fills. */
-export type IdentityFields = Pick<
-  MinerTable,
-  'ip' | 'mac' | 'serial' | 'vendor' | 'model' | 'firmware' | 'hostname'
->;
+/** A sample's identity as it arrived; `ip` in clear, which only protectIdentity() may turn into columns. */
+export interface IdentityFields {
+  ip: string;
+  mac: string;
+  serial: string;
+  vendor: string;
+  model: string;
+  firmware: string;
+  hostname: string;
+  driver: string;
+  /** JSON array of capability names. */
+  capabilities: string;
+}
+
+/** What the writers store of an identity: the address sealed and blind-indexed, never in clear. */
+export type StoredIdentity = Omit<IdentityFields, 'ip'> & StoredIp;
+
+// Agent-chosen text bounded before it is stored: driver ids and capability names are short tokens.
+const TOKEN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MAX_CAPABILITIES = 32;
+
+function capabilitiesJson(names: readonly string[] | null | undefined): string {
+  const kept = new Set<string>();
+  for (const name of names ?? []) {
+    if (kept.size === MAX_CAPABILITIES) break;
+    if (TOKEN.test(name)) kept.add(name);
+  }
+  return JSON.stringify([...kept]);
+}
 
 export function identityFields(identity: MinerIdentity): IdentityFields {
+  const driver = identity.driver ?? '';
   return {
     ip: bytesToIp(identity.ip ?? new Uint8Array()),
     mac: bytesToMac(identity.mac ?? new Uint8Array()),
@@ -52,8 +78,53 @@ export function identityFields(identity: MinerIdentity): IdentityFields {
     model: identity.model ?? '',
     firmware: identity.firmware ?? '',
     hostname: identity.hostname ?? '',
+    driver: TOKEN.test(driver) ? driver : '',
+    capabilities: capabilitiesJson(identity.capabilities),
   };
 }
+
+/**
+ * The identity's columns for miner (agentId, minerId): the address sealed under the tenant's `cipher`, or
+ * dropped when there is none (an agent without a tenant: nobody may read its miners, and no key exists).
+ */
+export function protectIdentity(
+  identity: IdentityFields,
+  agentId: string,
+  minerId: string,
+  cipher: IpCipher | undefined,
+): StoredIdentity {
+  const { ip, ...rest } = identity;
+  return { ...rest, ...(cipher === undefined ? NO_IP : protectIp(cipher, agentId, minerId, ip)) };
+}
+
+/** The stored columns of a new miner whose identity has not arrived yet. */
+export const NO_IDENTITY: StoredIdentity = {
+  mac: '',
+  serial: '',
+  vendor: 'unknown',
+  model: '',
+  firmware: '',
+  hostname: '',
+  driver: '',
+  capabilities: '[]',
+  ...NO_IP,
+};
+
+/** Identity columns in the order the writers bind them. */
+export const IDENTITY_COLUMNS = [
+  'mac',
+  'serial',
+  'vendor',
+  'model',
+  'firmware',
+  'hostname',
+  'driver',
+  'capabilities',
+  'ip_enc',
+  'ip_index',
+  'ip_net_index',
+  'ip_host',
+] as const satisfies readonly (keyof StoredIdentity)[];
 
 /** Picks fields one by one so nothing the contract may add later is stored unseen. */
 export function sampleDetail(sample: MinerSample): MinerDetail {

@@ -1,8 +1,10 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import type { IpCipher } from '../miners/index.js';
 import { insertSamples, markDirtyHours } from '../telemetry/index.js';
 import { UnknownAgentError } from './errors.js';
+import { IDENTITY_COLUMNS, NO_IDENTITY, protectIdentity } from './mapping.js';
 import { type MinerLatest, type MinerSeen, planBatch, type TelemetryOutcome } from './plan.js';
 
 // The PostgreSQL ingest: one transaction per batch (the pool runs several agents' batches at once and the
@@ -18,6 +20,7 @@ export function ingestPostgres(
   agentId: string,
   batch: TelemetryBatch,
   nowMs: number,
+  cipher?: IpCipher,
 ): Promise<TelemetryOutcome> {
   const epoch = batch.epoch ?? 0;
   return db.transaction().execute(async (trx) => {
@@ -39,7 +42,7 @@ export function ingestPostgres(
     await markDirtyHours(trx, plan.lateHours);
     for (const withIdentity of [true, false]) {
       const miners = plan.miners.filter((miner) => (miner.identity !== undefined) === withIdentity);
-      await upsertMiners(trx, agentId, agent, miners, withIdentity);
+      await upsertMiners(trx, agentId, agent, miners, withIdentity, cipher);
     }
     await upsertLatest(trx, agentId, plan.latest);
     await sql`with mark as (
@@ -55,7 +58,8 @@ export function ingestPostgres(
 
 /**
  * Creates or updates the miners: identity fields replaced when the batch carried an identity, kept otherwise;
- * first/last seen only ever widen. New miners get the agent's tenant and site.
+ * first/last seen only ever widen. New miners get the agent's tenant and site. Addresses arrive sealed (cipher:
+ * the tenant's, resolved by service.ts when the batch carries identities).
  */
 async function upsertMiners(
   trx: Db,
@@ -63,21 +67,28 @@ async function upsertMiners(
   agent: { tenant_id: string | null; site_id: string | null },
   miners: readonly MinerSeen[],
   withIdentity: boolean,
+  cipher: IpCipher | undefined,
 ): Promise<void> {
   if (miners.length === 0) return;
-  const field = (name: 'ip' | 'mac' | 'serial' | 'vendor' | 'model' | 'firmware' | 'hostname', empty = '') =>
-    miners.map((miner) => miner.identity?.[name] ?? empty);
+  const stored = miners.map((miner) =>
+    miner.identity === undefined ? NO_IDENTITY : protectIdentity(miner.identity, agentId, miner.id, cipher),
+  );
+  const arrays = IDENTITY_COLUMNS.map((column) => {
+    const values = stored.map((row) => row[column]);
+    return column === 'ip_host' ? sql`${values}::integer[]` : sql`${values}::text[]`;
+  });
+  // ip = '': a row stored before migration 0014 may still hold its address in clear; the identity replaces it.
   const identityUpdate = withIdentity
-    ? sql`ip = excluded.ip, mac = excluded.mac, serial = excluded.serial, vendor = excluded.vendor,
-          model = excluded.model, firmware = excluded.firmware, hostname = excluded.hostname,`
+    ? sql`ip = '', ${sql.join(
+        IDENTITY_COLUMNS.map((column) => sql`${sql.ref(column)} = ${sql.ref(`excluded.${column}`)}`),
+      )},`
     : sql``;
-  await sql`insert into miner (agent_id, tenant_id, site_id, id, first_seen_at, last_seen_at, ip, mac, serial, vendor,
-      model, firmware, hostname)
+  await sql`insert into miner (agent_id, tenant_id, site_id, id, first_seen_at, last_seen_at,
+      ${sql.join(IDENTITY_COLUMNS.map((column) => sql.ref(column)))})
     select ${agentId}, ${agent.tenant_id}::text, ${agent.site_id}::text, u.*
     from unnest(${miners.map((miner) => miner.id)}::text[],
       ${miners.map((miner) => miner.firstSeenAt)}::bigint[], ${miners.map((miner) => miner.lastSeenAt)}::bigint[],
-      ${field('ip')}::text[], ${field('mac')}::text[], ${field('serial')}::text[], ${field('vendor', 'unknown')}::text[],
-      ${field('model')}::text[], ${field('firmware')}::text[], ${field('hostname')}::text[]) as u
+      ${sql.join(arrays)}) as u
     on conflict (agent_id, id) do update set ${identityUpdate}
       first_seen_at = least(miner.first_seen_at, excluded.first_seen_at),
       last_seen_at = greatest(miner.last_seen_at, excluded.last_seen_at)`.execute(trx);

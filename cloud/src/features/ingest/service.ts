@@ -1,6 +1,7 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import { type Db, dialectOf, sqliteHandleOf } from '../../db/index.js';
 import { recordEvent } from '../../platform/index.js';
+import type { IpCipher, TenantIpCiphers } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
 import type { TelemetryOutcome } from './plan.js';
 import { ingestPostgres } from './postgres-writer.js';
@@ -87,18 +88,40 @@ export async function recordGaps(
  *
  * On SQLite the batch shares its commit with the batches of other agents queued meanwhile (sqlite-writer.ts);
  * on PostgreSQL it is a transaction of its own with one statement per table (postgres-writer.ts).
+ *
+ * Miner addresses are stored sealed under the agent's tenant's key from `ips` (features/miners/ip.ts); without
+ * `ips` they are not stored at all, never in clear.
  */
 export async function ingestTelemetry(
   db: Db,
   agentId: string,
   batch: TelemetryBatch,
   nowMs: number,
+  ips?: TenantIpCiphers,
 ): Promise<TelemetryOutcome> {
-  if (dialectOf(db) === 'postgres') return ingestPostgres(db, agentId, batch, nowMs);
+  const cipher = ips === undefined ? undefined : await identityCipher(db, agentId, batch, ips);
+  if (dialectOf(db) === 'postgres') return ingestPostgres(db, agentId, batch, nowMs, cipher);
   const sqlite = sqliteHandleOf(db);
   // A transaction's Kysely has no handle: the group commit makes its own transactions.
   if (sqlite === undefined) throw new Error('ingestTelemetry needs the database openDatabase returned');
-  return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs);
+  return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs, cipher);
+}
+
+/**
+ * The cipher of the agent's tenant when some sample of `batch` carries an address, else undefined: the agent
+ * sends identities once per session and on change, so most batches cost nothing here, and those that do cost one
+ * indexed read plus the (cached) cipher.
+ */
+async function identityCipher(
+  db: Db,
+  agentId: string,
+  batch: TelemetryBatch,
+  ips: TenantIpCiphers,
+): Promise<IpCipher | undefined> {
+  if (!(batch.samples ?? []).some((sample) => (sample.identity?.ip?.length ?? 0) > 0)) return undefined;
+  const agent = await db.selectFrom('agent').select('tenant_id').where('id', '=', agentId).executeTakeFirst();
+  // No tenant (or no agent, which the writer refuses): no key, and the address is not stored.
+  return agent?.tenant_id == null ? undefined : ips.get(agent.tenant_id);
 }
 
 export interface PresenceOutcome {

@@ -1,6 +1,8 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import type { Db, SqliteHandle } from '../../db/index.js';
+import type { IpCipher } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
+import { IDENTITY_COLUMNS, NO_IDENTITY, protectIdentity } from './mapping.js';
 import { type BatchPlan, planBatch, type TelemetryOutcome } from './plan.js';
 
 // The SQLite ingest: telemetry batches of all agents that arrive while the single writer is busy are committed
@@ -15,20 +17,23 @@ interface Job {
   agentId: string;
   batch: TelemetryBatch;
   nowMs: number;
+  /** The agent's tenant's IP cipher when the batch carries identities (service.ts resolves it beforehand). */
+  cipher: IpCipher | undefined;
   resolve: (outcome: TelemetryOutcome) => void;
   reject: (error: unknown) => void;
 }
 
-const NO_IDENTITY = ['', '', '', 'unknown', '', '', ''] as const;
-
 /** The writes of postgres-writer.ts in SQLite's words, compiled once per database. */
 function prepareStatements(sqlite: SqliteHandle) {
+  const identityColumns = IDENTITY_COLUMNS.join(', ');
+  // ip = '': a row stored before migration 0014 may still hold its address in clear; the identity replaces it.
+  const identityUpdate = `ip = '', ${IDENTITY_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},`;
   const minerUpsert = (withIdentity: boolean) =>
     sqlite.prepare(
-      `insert into miner (id, agent_id, ip, mac, serial, vendor, model, firmware, hostname, tenant_id, site_id,
-         first_seen_at, last_seen_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `insert into miner (id, agent_id, ${identityColumns}, tenant_id, site_id, first_seen_at, last_seen_at)
+       values (?, ?, ${IDENTITY_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?, ?)
        on conflict (agent_id, id) do update set
-         ${withIdentity ? 'ip = excluded.ip, mac = excluded.mac, serial = excluded.serial, vendor = excluded.vendor, model = excluded.model, firmware = excluded.firmware, hostname = excluded.hostname,' : ''}
+         ${withIdentity ? identityUpdate : ''}
          first_seen_at = min(miner.first_seen_at, excluded.first_seen_at),
          last_seen_at = max(miner.last_seen_at, excluded.last_seen_at)`,
     );
@@ -112,21 +117,12 @@ function writeBatch(statements: Statements, job: Job): TelemetryOutcome {
     ) {
       continue;
     }
-    const fields = identity
-      ? [
-          identity.ip,
-          identity.mac,
-          identity.serial,
-          identity.vendor,
-          identity.model,
-          identity.firmware,
-          identity.hostname,
-        ]
-      : NO_IDENTITY;
+    const stored =
+      identity === undefined ? NO_IDENTITY : protectIdentity(identity, agentId, miner.id, job.cipher);
     (identity ? statements.minerWithIdentity : statements.minerKeepIdentity).run(
       miner.id,
       agentId,
-      ...fields,
+      ...IDENTITY_COLUMNS.map((column) => stored[column]),
       agent.tenant_id,
       agent.site_id,
       miner.firstSeenAt,
@@ -167,9 +163,14 @@ export class SqliteIngestWriter {
   ) {}
 
   /** Stores `batch` of `agentId` with whatever else is queued; settles after the shared commit. */
-  submit(agentId: string, batch: TelemetryBatch, nowMs: number): Promise<TelemetryOutcome> {
+  submit(
+    agentId: string,
+    batch: TelemetryBatch,
+    nowMs: number,
+    cipher?: IpCipher,
+  ): Promise<TelemetryOutcome> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ agentId, batch, nowMs, resolve, reject });
+      this.pending.push({ agentId, batch, nowMs, cipher, resolve, reject });
       // setImmediate: batches handed in during this turn of the event loop (messages read from the same socket
       // chunk, or from many agents at once) join the group.
       this.flushing ??= new Promise((done) => setImmediate(done)).then(() => this.flushAll());

@@ -3,6 +3,9 @@ import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
 import { type Principal, principalOf } from '../../plugins/access.js';
 import { MAX_HISTORY_POINTS, minerHistory } from '../telemetry/index.js';
+import type { IpCipher } from './ip.js';
+import { sealPlaintextIps } from './ip-backfill.js';
+import { ipCiphersOf } from './ip-ciphers.js';
 import type { MinerSort, SortOrder } from './repository.js';
 import {
   assignBody,
@@ -19,6 +22,9 @@ import {
 import { DEFAULT_STALE_AFTER_MS, type FleetFilters, type MinerStatus, summaryCachePrefix } from './scope.js';
 import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
+export { type IpCipher, type IpLookup, ipLookupOf, NO_IP, protectIp, revealIp, type StoredIp } from './ip.js';
+export { sealPlaintextIps } from './ip-backfill.js';
+export { type IpCipherSource, ipCiphersOf, TenantIpCiphers } from './ip-ciphers.js';
 export { filterProperties } from './schemas.js';
 export {
   DEFAULT_STALE_AFTER_MS,
@@ -60,6 +66,18 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
   fastify,
   { now = Date.now, staleAfterMs = DEFAULT_STALE_AFTER_MS },
 ) => {
+  // Resolved on use: the vault is registered beside this feature.
+  const ciphers = () => ipCiphersOf(fastify.vault);
+  /** The tenant's IP cipher for staff; customers never see or search addresses. */
+  const ipCipherFor = (principal: Principal): Promise<IpCipher | undefined> =>
+    principal.role === 'customer' ? Promise.resolve(undefined) : ciphers().get(principal.tenantId);
+
+  fastify.addHook('onReady', async () => {
+    const sealed = await sealPlaintextIps(fastify.db, ciphers());
+    if (sealed > 0)
+      fastify.log.info({ feature: 'miners', sealed }, 'miner addresses stored in clear were sealed');
+  });
+
   fastify.get<{ Querystring: ListQuery }>(
     '/api/miners',
     {
@@ -68,14 +86,13 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
     },
     async (request) => {
       const { sort, order, limit, cursor } = request.query;
-      const page = await listMiners(fastify.db, principalOf(request), {
-        filters: filtersOf(request.query),
-        sort,
-        order,
-        limit,
-        cursor,
-        staleBefore: now() - staleAfterMs,
-      });
+      const principal = principalOf(request);
+      const page = await listMiners(
+        fastify.db,
+        principal,
+        { filters: filtersOf(request.query), sort, order, limit, cursor, staleBefore: now() - staleAfterMs },
+        await ipCipherFor(principal),
+      );
       return ok(page);
     },
   );
@@ -93,7 +110,14 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
       const toMs = request.query.to === undefined ? now() : Date.parse(request.query.to);
       const fromMs = request.query.from === undefined ? toMs - DAY_MS : Date.parse(request.query.from);
       if (!(fromMs < toMs)) throw rangeInvalid();
-      const miner = await getMiner(fastify.db, principal, agentId, minerId, now() - staleAfterMs);
+      const miner = await getMiner(
+        fastify.db,
+        principal,
+        agentId,
+        minerId,
+        now() - staleAfterMs,
+        await ipCipherFor(principal),
+      );
       const points = await minerHistory(
         fastify.db,
         historyScope(principal),

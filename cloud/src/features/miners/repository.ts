@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
+import type { IpLookup } from './ip.js';
 import { effectiveStatus, type FleetFilters, scopedMiner, scopedMiners, temperatureDc } from './scope.js';
 
 export const MINER_SORTS = ['ip', 'hashrate', 'temperature', 'lastSeen', 'model'] as const;
@@ -30,8 +31,13 @@ export function sortKeys(sort: MinerSort): SortKey[] {
     type: 'string',
   });
   const leading: Record<MinerSort, () => SortKey[]> = {
-    // ip_sort: IPv4 numerically, then other addresses, then none (migration 0007_fleet); the text breaks ties.
-    ip: () => [number(sql`miner.ip_sort`), text(sql`miner.ip`)],
+    // Addresses are encrypted (ip.ts): per site, the miners of a subnet together (subnets in blind-index order,
+    // no address first) and in host order within it; migration 0014's index has these keys.
+    ip: () => [
+      text(sql`coalesce(miner.site_id, '')`),
+      text(sql`miner.ip_net_index`),
+      number(sql`miner.ip_host`),
+    ],
     // -1: no sample yet, below every real value.
     hashrate: () => [number(sql`coalesce(miner_latest.hashrate_mhs, -1)`)],
     temperature: () => [number(sql`coalesce(${temperatureDc()}, -100000)`)],
@@ -57,7 +63,7 @@ const LIST_COLUMNS = [
   'miner.agent_id',
   'miner.site_id',
   'miner.customer_id',
-  'miner.ip',
+  'miner.ip_enc',
   'miner.mac',
   'miner.serial',
   'miner.vendor',
@@ -93,9 +99,10 @@ export async function selectMinerPage(
   filters: FleetFilters,
   page: PageRequest,
   staleBefore: number,
+  ipLookup?: IpLookup,
 ) {
   const keys = sortKeys(page.sort);
-  let query = scopedMiners(db, principal, filters, staleBefore)
+  let query = scopedMiners(db, principal, filters, staleBefore, ipLookup)
     .select(LIST_COLUMNS)
     .select(effectiveStatus(staleBefore).as('status'))
     .select(keys.map((key, i) => key.expression.as(`k${i}`)));

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
+import type { IpLookup } from './ip.js';
 
 // What a caller may see of the fleet, and the per-miner values that the list sorts by and the summary
 // aggregates. Shared by the miners list, the miner detail, the assignment and the fleet summary.
@@ -42,7 +43,10 @@ export interface FleetFilters {
   agentId?: string | undefined;
   model?: string | undefined;
   status?: MinerStatus | undefined;
-  /** Case-insensitive substring of the id, IP, MAC, hostname, serial or model. */
+  /**
+   * Case-insensitive substring of the id, MAC, hostname, serial or model; for staff also an exact IP address or
+   * a subnet (features/miners/ip.ts: addresses are encrypted, so no substring of one).
+   */
   q?: string | undefined;
 }
 
@@ -56,9 +60,16 @@ function containsPattern(text: string): string {
 
 /**
  * Miners joined to their agent and latest sample, limited to the principal's tenant (a customer: its own miners) and to
- * `filters`. The scope comes only from the principal, never from request values or cursors.
+ * `filters`. The scope comes only from the principal, never from request values or cursors. `ipLookup` is the
+ * blind index `filters.q` names as an address (ipLookupOf), which only staff callers resolve.
  */
-export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters, staleBefore: number) {
+export function scopedMiners(
+  db: Db,
+  principal: Principal,
+  filters: FleetFilters,
+  staleBefore: number,
+  ipLookup?: IpLookup,
+) {
   let query = db
     .selectFrom('miner')
     .innerJoin('agent', 'agent.id', 'miner.agent_id')
@@ -81,11 +92,12 @@ export function scopedMiners(db: Db, principal: Principal, filters: FleetFilters
   if (filters.q !== undefined && filters.q !== '') {
     const pattern = containsPattern(filters.q);
     query = query.where((eb) =>
-      eb.or(
-        (['miner.id', 'miner.ip', 'miner.mac', 'miner.hostname', 'miner.serial', 'miner.model'] as const).map(
+      eb.or([
+        ...(['miner.id', 'miner.mac', 'miner.hostname', 'miner.serial', 'miner.model'] as const).map(
           (column) => sql<boolean>`lower(${eb.ref(column)}) like ${pattern} escape '\\'`,
         ),
-      ),
+        ...(ipLookup === undefined ? [] : [eb(`miner.${ipLookup.column}`, '=', ipLookup.value)]),
+      ]),
     );
   }
   return query;

@@ -3,6 +3,7 @@ import { AppError } from '../../http/errors.js';
 import type { Principal } from '../../plugins/access.js';
 import { customerExists, customerNotFound } from '../customers/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { type IpCipher, ipLookupOf, revealIp } from './ip.js';
 import {
   assignCustomer,
   type MinerListRow,
@@ -21,6 +22,7 @@ export interface MinerListItem {
   agentId: string;
   siteId: string | null;
   customerId: string | null;
+  /** Decrypted for staff; always '' for customers (ip.ts). */
   ip: string;
   mac: string;
   serial: string;
@@ -70,13 +72,17 @@ const celsius = (tenths: number | null): number | null => (tenths === null ? nul
 const terahash = (mhs: number): number => Math.round(mhs / 1000) / 1000;
 const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 
-export function toMinerListItem(row: MinerListRow): MinerListItem {
+/**
+ * A row as the API shows it; `cipher` is the tenant's for staff callers, undefined for customers, who never get
+ * an address.
+ */
+export function toMinerListItem(row: MinerListRow, cipher: IpCipher | undefined): MinerListItem {
   return {
     id: row.id,
     agentId: row.agent_id,
     siteId: row.site_id,
     customerId: row.customer_id,
-    ip: row.ip,
+    ip: cipher === undefined ? '' : revealIp(cipher, row.agent_id, row.id, row.ip_enc),
     mac: row.mac,
     serial: row.serial,
     vendor: row.vendor,
@@ -98,10 +104,10 @@ export function toMinerListItem(row: MinerListRow): MinerListItem {
   };
 }
 
-export function toMinerView(row: MinerRow): MinerView {
+export function toMinerView(row: MinerRow, cipher: IpCipher | undefined): MinerView {
   const detail: MinerDetail = row.detail === null ? EMPTY_DETAIL : JSON.parse(row.detail);
   return {
-    ...toMinerListItem(row),
+    ...toMinerListItem(row, cipher),
     boards: detail.boards.map((board) => ({
       index: board.index,
       hashrateMhs: board.hashrateMhs,
@@ -137,8 +143,16 @@ export interface MinerPage {
   nextCursor: string | null;
 }
 
-/** One page of the caller's fleet in a total order (the sort, then agent id, then miner id). */
-export async function listMiners(db: Db, principal: Principal, request: ListRequest): Promise<MinerPage> {
+/**
+ * One page of the caller's fleet in a total order (the sort, then agent id, then miner id). `cipher`: the
+ * tenant's IP cipher for staff (addresses shown, `q` finds addresses), undefined for customers.
+ */
+export async function listMiners(
+  db: Db,
+  principal: Principal,
+  request: ListRequest,
+  cipher: IpCipher | undefined,
+): Promise<MinerPage> {
   const { filters, sort, order, limit } = request;
   const types = sortKeys(sort).map((key) => key.type);
   const after =
@@ -149,11 +163,12 @@ export async function listMiners(db: Db, principal: Principal, request: ListRequ
     filters,
     { sort, order, after, limit },
     request.staleBefore,
+    cipher === undefined || filters.q === undefined ? undefined : ipLookupOf(cipher, filters.q),
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    miners: page.map(({ row }) => toMinerListItem(row)),
+    miners: page.map(({ row }) => toMinerListItem(row, cipher)),
     nextCursor:
       rows.length > limit && last !== undefined ? encodeCursor(sort, order, filters, last.keys) : null,
   };
@@ -166,10 +181,11 @@ export async function getMiner(
   agentId: string,
   minerId: string,
   staleBefore: number,
+  cipher: IpCipher | undefined,
 ): Promise<MinerView> {
   const row = await selectMiner(db, principal, agentId, minerId, staleBefore);
   if (row === undefined) throw minerNotFound();
-  return toMinerView(row);
+  return toMinerView(row, cipher);
 }
 
 export interface MinerKey {

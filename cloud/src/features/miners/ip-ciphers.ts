@@ -1,0 +1,49 @@
+import type { IpCipher } from './ip.js';
+
+// Resolving a tenant's cipher unwraps its keys (a database read and a key unwrap in the vault): the ingest and
+// the fleet reads keep each resolved cipher for a short while, so a burst of identities or list pages costs one
+// resolve per tenant, and a key rotation reaches them within the TTL.
+
+export type IpCipherSource = (tenantId: string) => Promise<IpCipher>;
+
+export const IP_CIPHER_TTL_MS = 60_000;
+
+export class TenantIpCiphers {
+  private readonly cache = new Map<string, { cipher: Promise<IpCipher>; until: number }>();
+
+  constructor(
+    private readonly source: IpCipherSource,
+    private readonly ttlMs = IP_CIPHER_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The tenant's cipher, resolved at most once per TTL; a failed resolve is not kept. */
+  get(tenantId: string): Promise<IpCipher> {
+    const at = this.now();
+    const hit = this.cache.get(tenantId);
+    if (hit !== undefined && hit.until > at) return hit.cipher;
+    const cipher = this.source(tenantId);
+    this.cache.set(tenantId, { cipher, until: at + this.ttlMs });
+    cipher.catch(() => {
+      if (this.cache.get(tenantId)?.cipher === cipher) this.cache.delete(tenantId);
+    });
+    return cipher;
+  }
+}
+
+/** Where a tenant's cipher comes from: the credential vault (fastify.vault). */
+export interface IpCipherProvider {
+  fieldCipher(tenantId: string): Promise<IpCipher>;
+}
+
+const shared = new WeakMap<IpCipherProvider, TenantIpCiphers>();
+
+/** One cache per vault, so the ingest and the fleet reads of an app resolve each tenant once per TTL. */
+export function ipCiphersOf(vault: IpCipherProvider): TenantIpCiphers {
+  let ciphers = shared.get(vault);
+  if (ciphers === undefined) {
+    ciphers = new TenantIpCiphers((tenantId) => vault.fieldCipher(tenantId));
+    shared.set(vault, ciphers);
+  }
+  return ciphers;
+}
