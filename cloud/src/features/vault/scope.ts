@@ -99,7 +99,10 @@ export function checkLogin(login: PlainLogin, purpose: CredentialPurpose): void 
     ['username', login.username],
     ['password', login.password],
   ] as const) {
-    if (LONE_SURROGATE.test(value)) throw loginInvalid(`${name} must be valid Unicode text`);
+    // U+FFFD is what the body parser leaves of bytes that were not UTF-8: the login the client meant is lost.
+    if (LONE_SURROGATE.test(value) || value.includes('\uFFFD')) {
+      throw loginInvalid(`${name} must be valid UTF-8 / Unicode text`);
+    }
     if (isControl(value)) throw loginInvalid(`${name} must not contain control characters`);
   }
 }
