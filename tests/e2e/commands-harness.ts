@@ -40,6 +40,10 @@ export interface CommandSystemOptions {
   rebootMs?: number;
   /** Web port of every miner that has a web server (stock Antminer CGI); default none. */
   httpPort?: number;
+  /** Models of the miners, handed out in turn (default: picked by the firmware's seed). */
+  models?: string[];
+  /** The web/admin login the miners of agent `index` start with (default: as shipped). */
+  credentials?: (index: number) => { username: string; password: string };
   /** Run the agents as real processes (SIGKILL-able) instead of in this process. */
   agentProcess?: boolean;
   /** Poll interval of the agents (default 2000 ms). */
@@ -185,6 +189,8 @@ export async function startCommandSystem(t: Test, options: CommandSystemOptions 
       personalities,
       rebootMs: options.rebootMs ?? 1500,
       ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+      ...(options.models === undefined ? {} : { models: options.models }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials(index) }),
     });
     t.teardown(() => fleet.close());
     const tap = await startMqttTap(cloud.mqttPort);
