@@ -6,6 +6,7 @@ import agentsFeature from './features/agents/index.js';
 import auditFeature from './features/audit/index.js';
 import authFeature, { identifyPlugin } from './features/auth/index.js';
 import catalogFeature from './features/catalog/index.js';
+import commandEngineFeature, { type CommandEngineOptions } from './features/commands/engine/index.js';
 import commandsFeature, { type CommandsOptions } from './features/commands/index.js';
 import customersFeature from './features/customers/index.js';
 import fleetFeature from './features/fleet/index.js';
@@ -65,6 +66,8 @@ export interface AppDependencies {
   portalRatePerMinute?: number;
   /** Remote commands: approval policy, rollout defaults, rate limits, SSE heartbeat (tests). */
   commands?: Omit<CommandsOptions, 'secret' | 'now' | 'staleAfterMs'>;
+  /** The command engine's timers and limits (tests drive passes themselves with timers: false). */
+  commandEngine?: Omit<CommandEngineOptions, 'now'>;
   /** The credential vault's master key (server.ts: HASHINSIGHT_MASTER_KEY*); unset: derived from jwtSecret. */
   masterKey?: KeyWrapper;
 }
@@ -99,6 +102,7 @@ export async function buildApp({
   portalRatePerMinute,
   masterKey,
   commands,
+  commandEngine,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -148,6 +152,7 @@ export async function buildApp({
     ...(now ? { now } : {}),
   });
   await app.register(commandsFeature, { ...commands, secret: jwtSecret, ...fleetClock });
+  await app.register(commandEngineFeature, { ...commandEngine, ...(now ? { now } : {}) });
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});
