@@ -34,8 +34,8 @@ export type { CommandChange, TargetChange } from './events.js';
 export { commandChannel, publishCommandChange, publishTargetChange, publishTargetChanges } from './events.js';
 export * from './lifecycle.js';
 export { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
-export { createCommandBody } from './schemas.js';
 export * from './repository.js';
+export { createCommandBody } from './schemas.js';
 export {
   type CancelDispatched,
   type CommandDeps,
