@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 // Miner IP addresses encrypted at rest (issue #6; features/miners/ip.ts has the scheme). miner.ip keeps its
 // place but holds '' from now on; the address moves to ip_enc (sealed), ip_index and ip_net_index (blind
 // indexes of the address and its subnet) and ip_host (the host part, for rack order within a subnet).
-// A migration has no keys, so rows stored before it are sealed at the app's start (miners/ip-backfill.ts),
+// A migration has no keys, so rows stored before it are sealed at the app's start (miners/ip-jobs.ts),
 // which then blanks miner.ip. ip_sort (0007) ordered by the clear address and goes with it.
 // (miner.driver and miner.capabilities, which the ingest also fills, come from 0013_commands.)
 

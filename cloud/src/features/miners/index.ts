@@ -4,8 +4,8 @@ import { AppError } from '../../http/errors.js';
 import { type Principal, principalOf } from '../../plugins/access.js';
 import { MAX_HISTORY_POINTS, minerHistory } from '../telemetry/index.js';
 import type { IpCipher } from './ip.js';
-import { sealPlaintextIps } from './ip-backfill.js';
 import { ipCiphersOf } from './ip-ciphers.js';
+import { sealPlaintextIps } from './ip-jobs.js';
 import type { MinerSort, SortOrder } from './repository.js';
 import {
   assignBody,
@@ -23,8 +23,8 @@ import { DEFAULT_STALE_AFTER_MS, type FleetFilters, type MinerStatus, summaryCac
 import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
 export { type IpCipher, type IpLookup, ipLookupOf, NO_IP, protectIp, revealIp, type StoredIp } from './ip.js';
-export { sealPlaintextIps } from './ip-backfill.js';
 export { type IpCipherSource, ipCiphersOf, TenantIpCiphers } from './ip-ciphers.js';
+export { resealMinerIps, sealPlaintextIps } from './ip-jobs.js';
 export { filterProperties } from './schemas.js';
 export {
   DEFAULT_STALE_AFTER_MS,

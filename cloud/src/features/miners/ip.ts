@@ -111,7 +111,7 @@ export function ipLookupOf(cipher: IpCipher, q: string): IpLookup | undefined {
   }
   if (text.endsWith('/64')) {
     const v6 = parseIp(text.slice(0, -3));
-    if (v6 !== undefined && v6.canonical.includes(':')) {
+    if (v6?.canonical.includes(':')) {
       return { column: 'ip_net_index', value: cipher.blindIndex(netKey(v6.net)) };
     }
   }

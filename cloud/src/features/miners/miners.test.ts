@@ -148,7 +148,7 @@ async function setup(t: Test, db: Db) {
   const fleet = await seedFleet(db);
   // Two minutes after the seeded samples: none is stale (the staleness test sets its own times).
   const app = await buildAppOver(t, db, () => T0 + 120_000);
-  await app.ready(); // seals the seeded clear addresses (miners/ip-backfill.ts)
+  await app.ready(); // seals the seeded clear addresses (miners/ip-jobs.ts)
   const owner = await accessToken(app, db, fleet.a.users.owner);
   const customer = await accessToken(app, db, fleet.a.users.customer);
   return {
