@@ -2,14 +2,14 @@
 // commands -> journal -> miners, plus the local health endpoint. Parts start in that order and stop in reverse.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { CommandExecutor, minerControl } from './commands/index.js';
+import { CommandExecutor, MinerLogins, minerControl, minerObserver } from './commands/index.js';
 import type { AgentConfig } from './config/index.js';
 import { agentStatus, type HealthServer, PollWatch, startHealthServer } from './health/index.js';
 import { hasIdentity, loadIdentity } from './identity/index.js';
 import { Inventory } from './inventory/index.js';
 import { driverReader, Poller } from './poll/index.js';
 import { RescanScheduler } from './scan/index.js';
-import { AgentStore, CommandJournal, CredentialCache } from './store/index.js';
+import { AgentStore, CommandJournal, CredentialCache, LedTimers } from './store/index.js';
 import { CloudSync } from './sync/index.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -57,12 +57,17 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
     log,
   );
 
+  // The miners' logins, sealed by the cloud to this agent's key: only an enrolled agent can open them.
+  const credentials = new CredentialCache(store.db);
+  const logins = identity === undefined ? undefined : new MinerLogins(credentials, identity);
+  const minerAccess = { webPort: config.minerWebPort };
+
   // Nothing written for three intervals plus three deadlines, with miners to poll, is a stuck loop, not a slow one.
   const pollWatch = new PollWatch(3 * (config.pollIntervalMs + config.pollTimeoutMs), startedMs);
   const poller = new Poller(
     store,
     inventory,
-    driverReader({ timeoutMs: config.pollTimeoutMs }),
+    driverReader({ timeoutMs: config.pollTimeoutMs }, { ...minerAccess, logins }),
     {
       intervalMs: config.pollIntervalMs,
       jitterPct: config.pollJitterPct,
@@ -119,11 +124,15 @@ export function startAgent(config: AgentConfig, logger: Logger): RunningAgent {
   if (identity !== undefined) {
     commands = new CommandExecutor({
       journal: new CommandJournal(store.db),
-      credentials: new CredentialCache(store.db),
+      credentials,
       inventory,
       channel: sync,
       identity: { agentId, commandKeys: identity.commandKeys, boxKey: identity.boxKey },
-      control: minerControl(),
+      control: minerControl(minerAccess),
+      observer: minerObserver(minerAccess),
+      ledTimers: new LedTimers(store.db),
+      effectTimeoutMs: config.effectTimeoutS * 1000,
+      effectPollMs: config.effectPollMs,
       concurrency: config.commandConcurrency,
       logger: log,
     });

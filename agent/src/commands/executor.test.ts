@@ -7,9 +7,9 @@ import { generateKeyPair } from '@hashinsight/vault';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { Inventory } from '../inventory/index.js';
-import { AgentStore, CommandJournal, CredentialCache } from '../store/index.js';
+import { AgentStore, CommandJournal, CredentialCache, LedTimers } from '../store/index.js';
 import { CloudSync } from '../sync/index.js';
-import { type MinerControl, minerControl } from './control.js';
+import { type MinerControl, minerControl, minerObserver } from './control.js';
 import { CommandExecutor } from './executor.js';
 import { addToInventory, CloudSigner, freePort, LOGIN, StandInCloud, startMiners } from './test/rig.js';
 
@@ -18,7 +18,11 @@ let agentSeq = 0;
 
 async function setup(
   t: Test,
-  options: { concurrency?: number; control?: (real: MinerControl) => MinerControl } = {},
+  options: {
+    concurrency?: number;
+    control?: (real: MinerControl) => MinerControl;
+    effectTimeoutMs?: number;
+  } = {},
 ) {
   const agentId = `agent-cmd-${process.pid}-${agentSeq++}`;
   // Every log line (debug and up) and every payload through the broker, for the canary checks.
@@ -48,6 +52,10 @@ async function setup(
     channel: sync,
     identity: { agentId, commandKeys: [{ keyId: cloud.key.keyId, publicKey: cloud.key.publicKey }], boxKey },
     control: options.control ? options.control(real) : real,
+    observer: minerObserver({ webPort, timeoutMs: 3000 }),
+    ledTimers: new LedTimers(store.db),
+    effectPollMs: 50,
+    effectTimeoutMs: options.effectTimeoutMs ?? 10_000,
     concurrency: options.concurrency ?? 4,
     logger,
   });
@@ -190,7 +198,8 @@ t.test('every action reaches the simulated miner, with its login opened only for
   await waitFor('the LED off again', () => (miner.state().led ? undefined : true), { timeoutMs: 5000 });
   t.pass('the LED went off after its duration');
 
-  // Credential rotation: the sealed login must be held at that version, and no driver can set one yet.
+  // Credential rotation: the sealed login must be held at that version, and the miner must take it (btminer wants
+  // 1-8 letters or digits: this one is refused before any request, and the pending version is dropped).
   const missing = await run(
     rig,
     sign({ updateCredentials: { credentialId: 'new-login', credentialVersion: 2 } }),
@@ -199,18 +208,19 @@ t.test('every action reaches the simulated miner, with its login opened only for
   t.match(rig.cloud.last(missing, id), { errorCode: 'COMMAND_CREDENTIAL_MISSING' });
   await rig.cloud.publish(
     'credential',
-    rig.cloud.seal(rig.boxKey, LOGIN, { credentialId: 'new-login', version: 2, minerIds: ['none'] }),
+    rig.cloud.seal(rig.boxKey, LOGIN, { credentialId: 'new-login', version: 2, minerIds: [id] }),
   );
   await waitFor('rotation credential cached', () => new CredentialCache(rig.store.db).get('new-login'));
-  const unsupported = await run(
+  const refused = await run(
     rig,
     sign({ updateCredentials: { credentialId: 'new-login', credentialVersion: 2 } }),
     [id],
   );
-  t.match(rig.cloud.last(unsupported, id), {
+  t.match(rig.cloud.last(refused, id), {
     state: hashinsight.v1.CommandState.COMMAND_STATE_FAILED,
-    errorCode: 'MINER_UNSUPPORTED',
+    errorCode: 'MINER_BAD_ARGUMENT',
   });
+  t.equal(new CredentialCache(rig.store.db).get('new-login'), undefined, 'the refused login is dropped');
 
   const rebootsBefore = miner.state().reboots;
   await check('reboot', { reboot: {} }, () => miner.state().reboots === rebootsBefore + 1);
@@ -496,6 +506,8 @@ t.test(
         calls++;
         await minerControl({ timeoutMs: 3000 })(target, operation, login);
       },
+      observer: minerObserver({ timeoutMs: 3000 }),
+      ledTimers: new LedTimers(rig.store.db),
       logger: pino({ level: 'silent' }),
     });
     restarted.start();

@@ -1,4 +1,4 @@
-import { MinerError } from '@hashinsight/miners';
+import { type ControlOperation, MinerError } from '@hashinsight/miners';
 import { commandCodec, commandUpdateCodec, hashinsight, ProtocolError } from '@hashinsight/protocol';
 import {
   type KeyPair,
@@ -10,13 +10,24 @@ import {
 } from '@hashinsight/vault';
 import type { Logger } from 'pino';
 import type { InventoryMiner } from '../inventory/index.js';
-import type { CommandJournal, CredentialCache, PendingUpdate, TargetState } from '../store/index.js';
+import type {
+  CachedCredential,
+  CommandJournal,
+  CredentialCache,
+  LedTimer,
+  LedTimers,
+  ObservedTarget,
+  PendingUpdate,
+  TargetState,
+} from '../store/index.js';
 import { CommandFailure, operationFor } from './actions.js';
-import type { MinerControl } from './control.js';
+import type { ControlTarget, MinerControl, MinerObserver } from './control.js';
+import { MinerLogins } from './logins.js';
+import { effectSeen, expectationFor } from './observe.js';
 import { judgeCommand } from './verify.js';
 
 type Command = hashinsight.v1.Command;
-const { CommandState, CredentialScope } = hashinsight.v1;
+const { CommandState } = hashinsight.v1;
 
 /** What the executor needs of the sync (CloudSync has it). */
 export interface CommandChannel {
@@ -34,6 +45,14 @@ export interface CommandExecutorOptions {
   /** This agent as enrolled: its id, the cloud's command keys and its own box key (to open credentials). */
   identity: { agentId: string; commandKeys: readonly VerifyKey[]; boxKey: KeyPair };
   control: MinerControl;
+  /** Reads the miners back to see each command's effect. */
+  observer: MinerObserver;
+  /** LED off-times, journaled so a restart still turns a timed LED off. */
+  ledTimers: LedTimers;
+  /** How long a command's effect is awaited when the command names no timeout; default 900 s. */
+  effectTimeoutMs?: number;
+  /** Time between two reads of a miner while its effect is awaited; default 5 s. */
+  effectPollMs?: number;
   /** Miner calls in flight at once for this site (the agent serves one site); default 4. */
   concurrency?: number;
   /** Longest validity a command may still have when it arrives; default 7 days. */
@@ -45,11 +64,23 @@ export interface CommandExecutorOptions {
 const STATE: Record<TargetState, hashinsight.v1.CommandState> = {
   received: CommandState.COMMAND_STATE_RECEIVED,
   running: CommandState.COMMAND_STATE_RUNNING,
+  // Never queued (see CommandJournal.observe): for the cloud the target is still running.
+  observing: CommandState.COMMAND_STATE_RUNNING,
   succeeded: CommandState.COMMAND_STATE_SUCCEEDED,
   failed: CommandState.COMMAND_STATE_FAILED,
   rejected: CommandState.COMMAND_STATE_REJECTED,
   expired: CommandState.COMMAND_STATE_EXPIRED,
+  timed_out: CommandState.COMMAND_STATE_TIMED_OUT,
+  cancelled: CommandState.COMMAND_STATE_CANCELLED,
 };
+
+/** Refusals that prove the miner did not take a new login: the pending version is dropped. */
+const LOGIN_REFUSED: ReadonlySet<string> = new Set([
+  'MINER_BAD_ARGUMENT',
+  'MINER_UNSUPPORTED',
+  'MINER_COMMAND_FAILED',
+  'MINER_AUTH_FAILED',
+]);
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 /** Expired commands are kept a day, so a late replay is still recognised; refusals 30 days. */
@@ -61,8 +92,12 @@ const PRUNE_EVERY_MS = 3600 * 1000;
  * Runs the cloud's commands: verifies each (signature, agent, nonce, expiry, miners), journals it with a row per
  * target before acting, runs each target through its miner's driver with a concurrency limit, commits every state
  * change before the next step and queues it as a CommandUpdate, which leaves the queue only once the broker has it.
- * On start it fails what a crash left running (AGENT_RESTARTED: never run twice), resumes what was journaled but
- * not started, and reports whatever is unreported — again on every connection.
+ * A target succeeds only once its effect is seen (observe.ts): after the miner accepted the action the agent reads
+ * it every `effectPollMs` until the effect shows (SUCCEEDED) or the command's effect timeout passes (TIMED_OUT).
+ * On start it fails what a crash left running (AGENT_RESTARTED: never run twice), resumes watching what the miner
+ * had already accepted (the action is not repeated), resumes what was journaled but not started, turns off LEDs
+ * whose time ran out, and reports whatever is unreported — again on every connection. A CancelCommand cancels the
+ * named targets of an earlier command that have not started.
  */
 export class CommandExecutor {
   private readonly queue: Array<{ command: Command; minerId: string }> = [];
@@ -72,6 +107,9 @@ export class CommandExecutor {
   private flushAgain = false;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly logins: MinerLogins;
+  private readonly effectTimeoutMs: number;
+  private readonly effectPollMs: number;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
@@ -82,6 +120,9 @@ export class CommandExecutor {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'commands' });
+    this.logins = new MinerLogins(options.credentials, options.identity);
+    this.effectTimeoutMs = options.effectTimeoutMs ?? 900_000;
+    this.effectPollMs = options.effectPollMs ?? 5000;
   }
 
   start(): void {
@@ -89,10 +130,15 @@ export class CommandExecutor {
     const failed = journal.failInterrupted(this.now());
     if (failed > 0)
       this.log.warn({ targets: failed }, 'commands interrupted by a restart failed as AGENT_RESTARTED');
+    for (const target of journal.observing()) {
+      const command = this.journaledCommand(target.commandId);
+      if (command) this.watch(command, target);
+    }
     for (const target of journal.pending()) {
       const command = this.journaledCommand(target.commandId);
       if (command) this.queue.push({ command, minerId: target.minerId });
     }
+    for (const timer of this.options.ledTimers.all()) this.ledOffAt(timer);
     channel.onMessage('command', (payload) => this.receiveCommand(payload));
     channel.onMessage('credential', (payload) => this.receiveCredential(payload));
     channel.onConnected(() => this.report());
@@ -109,7 +155,10 @@ export class CommandExecutor {
     if (forgotten > 0) this.log.debug({ commands: forgotten }, 'expired commands pruned from the journal');
   }
 
-  /** Stops taking work; waits for the miner calls in flight. LED timers are dropped (best effort, documented). */
+  /**
+   * Stops taking work; waits for the miner calls in flight. Effect watches and LED timers stop here and resume from
+   * the journal at the next start.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pruneTimer);
@@ -138,6 +187,10 @@ export class CommandExecutor {
       journalKeepsExpiredMs: KEEP_EXPIRED_MS,
       seen: (commandId, nonce) => journal.seen(commandId, nonce),
       isOwnMiner: (minerId) => inventory.get(minerId) !== undefined,
+      targetsOf: (commandId) => {
+        const row = journal.command(commandId);
+        return row?.verdict === 'accepted' ? journal.targets(commandId).map((t) => t.minerId) : undefined;
+      },
     });
     if (verdict.kind === 'refuse') {
       journal.refuse({
@@ -182,7 +235,10 @@ export class CommandExecutor {
       return;
     }
     const fields = { commandId: command.commandId, action: command.action, targets: command.minerIds.length };
-    if (accepted) {
+    if (accepted && command.action === 'cancel') {
+      this.log.info(fields, 'cancel journaled');
+      this.cancel(command);
+    } else if (accepted) {
       this.log.info(fields, 'command journaled');
       this.commands.set(command.commandId, command);
       for (const minerId of command.minerIds) this.queue.push({ command, minerId });
@@ -251,13 +307,25 @@ export class CommandExecutor {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** The miner's login, opened from its sealed credential only for this call. */
-  private loginFor(minerId: string): MinerLogin | undefined {
-    const { credentials, identity } = this.options;
-    const cached =
-      credentials.forMiner(minerId, CredentialScope.CREDENTIAL_SCOPE_MINER_WEB) ??
-      credentials.forMiner(minerId, CredentialScope.CREDENTIAL_SCOPE_MINER_API);
-    return cached && openCredential(cached.payload, identity.boxKey, identity.commandKeys);
+  /**
+   * CancelCommand: each named target of the earlier command that has not started is cancelled (reported CANCELLED
+   * under the earlier command's id); the cancel's own target succeeds either way, saying when it found the target
+   * already started or done. A queued run of a cancelled target finds it no longer `received` and does nothing.
+   */
+  private cancel(command: Command): void {
+    const { journal } = this.options;
+    const earlier = command.cancel?.commandId ?? '';
+    for (const minerId of command.minerIds) {
+      const nowMs = this.now();
+      const cancelled = journal.transition(earlier, minerId, ['received'], 'cancelled', nowMs, {
+        message: `cancelled by ${command.commandId}`,
+      });
+      journal.transition(command.commandId, minerId, ['received'], 'succeeded', nowMs, {
+        message: cancelled ? '' : 'already started or finished: left alone',
+      });
+      this.log.info({ commandId: earlier, minerId, cancelled }, 'cancel applied');
+    }
+    this.report();
   }
 
   private poolPassword(credentialId: string): string {
@@ -272,19 +340,29 @@ export class CommandExecutor {
     return openCredential(cached.payload, identity.boxKey, identity.commandKeys).password;
   }
 
+  private controlTarget(miner: InventoryMiner): ControlTarget {
+    return { minerId: miner.minerId, ip: miner.ip, port: miner.port, driver: miner.driver };
+  }
+
+  /** Moves a target and reports the change; false when it was not in `from`. */
+  private move(
+    commandId: string,
+    minerId: string,
+    from: TargetState[],
+    to: TargetState,
+    detail: { message?: string; errorCode?: string } = {},
+  ): boolean {
+    const moved = this.options.journal.transition(commandId, minerId, from, to, this.now(), detail);
+    this.report();
+    return moved;
+  }
+
   private async runTarget(command: Command, minerId: string): Promise<void> {
-    const { journal, inventory, control } = this.options;
+    const { inventory, control, credentials } = this.options;
     const { commandId } = command;
     const log = this.log.child({ commandId, minerId });
-    const move = (
-      from: TargetState[],
-      to: TargetState,
-      detail: { message?: string; errorCode?: string } = {},
-    ) => {
-      const moved = journal.transition(commandId, minerId, from, to, this.now(), detail);
-      this.report();
-      return moved;
-    };
+    const move = (from: TargetState[], to: TargetState, detail?: { message?: string; errorCode?: string }) =>
+      this.move(commandId, minerId, from, to, detail);
     if (this.now() >= command.expiresAtMs) {
       move(['received'], 'expired', {
         errorCode: 'COMMAND_EXPIRED',
@@ -300,10 +378,11 @@ export class CommandExecutor {
       });
       return;
     }
+    let newLogin: CachedCredential | undefined;
     if (command.action === 'updateCredentials') {
       const wanted = command.updateCredentials;
-      const held = this.options.credentials.get(wanted?.credentialId ?? '');
-      if (held === undefined || held.version !== wanted?.credentialVersion) {
+      newLogin = credentials.version(wanted?.credentialId ?? '', wanted?.credentialVersion ?? 0);
+      if (newLogin === undefined) {
         move(['received'], 'failed', {
           errorCode: 'COMMAND_CREDENTIAL_MISSING',
           message: `credential ${wanted?.credentialId} version ${wanted?.credentialVersion} is not on this agent`,
@@ -313,17 +392,19 @@ export class CommandExecutor {
     }
     // Committed before the first byte goes to the miner: after a crash from here on, the target is never rerun.
     if (!move(['received'], 'running')) return;
+    if (newLogin) credentials.claim(newLogin.credentialId, newLogin.version, commandId);
+    const target = this.controlTarget(miner);
+    const actedMs = this.now();
     try {
-      const operation = operationFor(command, (credentialId) => this.poolPassword(credentialId));
-      await control(
-        { minerId, ip: miner.ip, port: miner.port, driver: miner.driver },
-        operation,
-        this.loginFor(minerId),
-      );
-      move(['running'], 'succeeded');
-      log.info({ action: command.action }, 'command succeeded');
-      const ledS = command.setLed?.on ? (command.setLed.durationS ?? 0) : 0;
-      if (command.action === 'setLed' && ledS > 0) this.ledOffLater(miner, ledS * 1000, log);
+      if (newLogin) {
+        // The login in use (same scope) authorises the change; the new one goes to the miner.
+        const next = this.logins.open(newLogin);
+        const operation: ControlOperation = { kind: 'set-login', ...next };
+        await control(target, operation, this.logins.current(minerId, newLogin.scope));
+      } else {
+        const operation = operationFor(command, (credentialId) => this.poolPassword(credentialId));
+        await this.logins.withLogin(minerId, (login) => control(target, operation, login));
+      }
     } catch (error) {
       const errorCode =
         error instanceof CommandFailure || error instanceof MinerError || error instanceof VaultError
@@ -331,23 +412,144 @@ export class CommandExecutor {
           : 'COMMAND_FAILED';
       const message = error instanceof Error ? error.message : String(error);
       move(['running'], 'failed', { errorCode, message });
+      if (newLogin) {
+        // A refusal means the miner kept its login; after a timeout or a drop it may have taken the new one, which
+        // stays pending (unclaimed) so a refused old login can fall back to it.
+        if (LOGIN_REFUSED.has(errorCode)) credentials.discard(newLogin.credentialId, newLogin.version);
+        else credentials.claim(newLogin.credentialId, newLogin.version, null);
+      }
       log.warn({ action: command.action, code: errorCode, reason: message }, 'command failed');
+      return;
+    }
+    const expectation = expectationFor(command);
+    if (expectation.kind === 'acknowledged') {
+      this.succeeded(command, miner, log);
+      return;
+    }
+    const timeoutMs = command.effectTimeoutS > 0 ? command.effectTimeoutS * 1000 : this.effectTimeoutMs;
+    const observed = { commandId, minerId, actedMs, untilMs: actedMs + timeoutMs };
+    this.options.journal.observe(commandId, minerId, observed.actedMs, observed.untilMs);
+    log.debug({ action: command.action, untilMs: observed.untilMs }, 'accepted; watching for its effect');
+    this.watch(command, observed);
+  }
+
+  /** The effect is there: the target succeeded, with what follows from it (LED timer, new login in use). */
+  private succeeded(command: Command, miner: InventoryMiner, log: Logger): void {
+    const { commandId } = command;
+    const from: TargetState[] = ['running', 'observing'];
+    if (!this.move(commandId, miner.minerId, from, 'succeeded')) return;
+    log.info({ action: command.action }, 'command succeeded');
+    if (command.action === 'setLed') {
+      const { ledTimers } = this.options;
+      const durationS = command.setLed?.on ? (command.setLed.durationS ?? 0) : 0;
+      if (durationS > 0) {
+        const timer = { minerId: miner.minerId, offAtMs: this.now() + durationS * 1000, commandId };
+        ledTimers.set(timer);
+        this.ledOffAt(timer);
+      } else ledTimers.clear(miner.minerId); // set for good: an earlier timer must not undo it
+    }
+    const wanted = command.updateCredentials;
+    if (command.action === 'updateCredentials' && wanted?.credentialId) {
+      this.options.credentials.promote(wanted.credentialId, wanted.credentialVersion ?? 0);
     }
   }
 
-  /** Turns a LED off after its duration; best effort (not journaled: a restart in between leaves it on). */
-  private ledOffLater(miner: InventoryMiner, delayMs: number, log: Logger): void {
+  /**
+   * Reads the miner every `effectPollMs` until the effect shows or the deadline passes. Not counted against the
+   * concurrency limit (a reboot may take minutes to show); a read that fails is just not the effect yet.
+   */
+  private watch(command: Command, observed: ObservedTarget): void {
+    const { commandId, minerId } = observed;
+    const log = this.log.child({ commandId, minerId });
+    const expectation = expectationFor(command);
+    const tick = async () => {
+      if (this.stopped) return;
+      const miner = this.options.inventory.get(minerId);
+      const seen =
+        miner !== undefined && (await this.looksDone(command, miner, expectation, observed.actedMs));
+      if (this.stopped) return;
+      if (seen && miner) {
+        this.succeeded(command, miner, log);
+        return;
+      }
+      const leftMs = observed.untilMs - this.now();
+      if (leftMs <= 0) {
+        const timedOut = this.move(commandId, minerId, ['observing'], 'timed_out', {
+          errorCode: 'COMMAND_EFFECT_TIMEOUT',
+          message: `the miner accepted the command but its effect was not seen within ${Math.round((observed.untilMs - observed.actedMs) / 1000)} s`,
+        });
+        const wanted = command.updateCredentials;
+        if (timedOut && wanted?.credentialId) {
+          this.options.credentials.claim(wanted.credentialId, wanted.credentialVersion ?? 0, null);
+        }
+        if (timedOut) log.warn({ action: command.action }, 'effect not seen in time');
+        return;
+      }
+      this.later(() => void tick(), Math.min(this.effectPollMs, leftMs));
+    };
+    this.later(() => void tick(), 0);
+  }
+
+  private async looksDone(
+    command: Command,
+    miner: InventoryMiner,
+    expectation: ReturnType<typeof expectationFor>,
+    actedMs: number,
+  ): Promise<boolean> {
+    const target = this.controlTarget(miner);
+    try {
+      if (expectation.kind === 'login') {
+        const wanted = command.updateCredentials;
+        const next = this.options.credentials.version(
+          wanted?.credentialId ?? '',
+          wanted?.credentialVersion ?? 0,
+        );
+        if (next === undefined) return false;
+        await this.options.observer.checkLogin(target, this.logins.open(next));
+        return true;
+      }
+      const reading = await this.options.observer.read(target, this.logins.current(miner.minerId));
+      return effectSeen(expectation, reading, actedMs, this.now());
+    } catch {
+      return false; // down (rebooting), busy or refusing: not the effect yet
+    }
+  }
+
+  /** Turns a timed LED off at its time (at once when overdue, e.g. after a restart), then forgets the timer. */
+  private ledOffAt(timer: LedTimer): void {
+    this.later(
+      () => {
+        const miner = this.options.inventory.get(timer.minerId);
+        const log = this.log.child({ commandId: timer.commandId, minerId: timer.minerId });
+        if (miner === undefined) {
+          this.options.ledTimers.done(timer);
+          return;
+        }
+        const target = this.controlTarget(miner);
+        this.logins
+          .withLogin(miner.minerId, (login) =>
+            this.options.control(target, { kind: 'led', on: false }, login),
+          )
+          .then(
+            () => log.info('LED turned off after its duration'),
+            (error: unknown) =>
+              log.warn(
+                { reason: error instanceof Error ? error.message : String(error) },
+                'could not turn the LED off',
+              ),
+          )
+          .finally(() => this.options.ledTimers.done(timer));
+      },
+      Math.max(0, timer.offAtMs - this.now()),
+    );
+  }
+
+  /** A timer the executor owns: dropped by stop(), never keeping the process alive. */
+  private later(run: () => void, delayMs: number): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const target = { minerId: miner.minerId, ip: miner.ip, port: miner.port, driver: miner.driver };
-      this.options
-        .control(target, { kind: 'led', on: false }, this.loginFor(miner.minerId))
-        .catch((error: unknown) => {
-          log.warn(
-            { reason: error instanceof Error ? error.message : String(error) },
-            'could not turn the LED off',
-          );
-        });
+      run();
     }, delayMs);
     timer.unref();
     this.timers.add(timer);

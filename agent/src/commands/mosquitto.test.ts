@@ -8,9 +8,9 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import t from 'tap';
 import { Inventory } from '../inventory/index.js';
-import { AgentStore, CommandJournal, CredentialCache } from '../store/index.js';
+import { AgentStore, CommandJournal, CredentialCache, LedTimers } from '../store/index.js';
 import { CloudSync } from '../sync/index.js';
-import { minerControl } from './control.js';
+import { minerControl, minerObserver } from './control.js';
 import { CommandExecutor } from './executor.js';
 import { addToInventory, CloudSigner, LOGIN, startMiners } from './test/rig.js';
 
@@ -54,6 +54,9 @@ t.test(
         boxKey,
       },
       control: minerControl({ timeoutMs: 3000 }),
+      observer: minerObserver({ timeoutMs: 3000 }),
+      ledTimers: new LedTimers(store.db),
+      effectPollMs: 50,
       logger: pino({ level: 'silent' }),
     });
     executor.start();

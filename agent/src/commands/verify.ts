@@ -31,6 +31,8 @@ export interface VerifyContext {
   journalKeepsExpiredMs: number;
   seen(commandId: string, nonce: Uint8Array): boolean;
   isOwnMiner(minerId: string): boolean;
+  /** The targets of a journaled command, or undefined when it is not in the journal (for CancelCommand). */
+  targetsOf(commandId: string): readonly string[] | undefined;
 }
 
 const NONCE_BYTES = 16;
@@ -42,8 +44,18 @@ const VAULT_CODES: Record<string, string> = {
 };
 
 /** Why the action's arguments can never run, or undefined. Capabilities are checked per miner, later. */
-function actionProblem(command: Command): string | undefined {
+function actionProblem(command: Command, context: VerifyContext): string | undefined {
   switch (command.action) {
+    case 'cancel': {
+      const earlier = command.cancel?.commandId ?? '';
+      if (earlier === '' || earlier === command.commandId) return 'cancel needs the id of an earlier command';
+      const targets = context.targetsOf(earlier);
+      if (targets === undefined) return `command ${earlier.slice(0, 64)} is not in this agent's journal`;
+      const strangers = command.minerIds.filter((minerId) => !targets.includes(minerId));
+      return strangers.length > 0
+        ? `not targets of ${earlier.slice(0, 64)}: ${strangers.slice(0, 5).join(', ')}`
+        : undefined;
+    }
     case 'setPools':
       return (command.setPools?.pools?.length ?? 0) === 0 ? 'setPools needs at least one pool' : undefined;
     case 'setPowerMode':
@@ -134,7 +146,7 @@ export function judgeCommand(payload: Uint8Array, context: VerifyContext): Verdi
       `not miners of this agent: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}`,
     );
   }
-  const problem = actionProblem(command);
+  const problem = actionProblem(command, context);
   if (problem !== undefined) return reject('COMMAND_INVALID', problem);
   return { kind: 'accept', command };
 }

@@ -53,6 +53,12 @@ export interface AgentConfig {
   uploadMaxBytesPerSecond: number;
   /** Commands executing at once across the site. */
   commandConcurrency: number;
+  /** Web port of the miners (CGI, token APIs) for commands and logins. */
+  minerWebPort: number;
+  /** How long the agent watches a miner for a command's effect when the command names no timeout. */
+  effectTimeoutS: number;
+  /** Time between two reads of a miner while its command's effect is awaited. */
+  effectPollMs: number;
   /** Port of the read-only health endpoint on 127.0.0.1; 0 disables it. */
   healthPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -82,6 +88,9 @@ export const SETTINGS = {
   outboxMaxBytes: 'HASHINSIGHT_AGENT_OUTBOX_MAX_BYTES',
   uploadMaxBytesPerSecond: 'HASHINSIGHT_AGENT_UPLOAD_MAX_BYTES_PER_SECOND',
   commandConcurrency: 'HASHINSIGHT_AGENT_COMMAND_CONCURRENCY',
+  minerWebPort: 'HASHINSIGHT_AGENT_MINER_WEB_PORT',
+  effectTimeoutS: 'HASHINSIGHT_AGENT_EFFECT_TIMEOUT_S',
+  effectPollMs: 'HASHINSIGHT_AGENT_EFFECT_POLL_MS',
   healthPort: 'HASHINSIGHT_AGENT_HEALTH_PORT',
   logLevel: 'HASHINSIGHT_LOG_LEVEL',
 } as const satisfies Record<keyof AgentConfig, string>;
@@ -202,6 +211,9 @@ export function loadAgentConfig(
     outboxMaxBytes: int('outboxMaxBytes', 1024 ** 3, 1024 ** 2, 1024 ** 4),
     uploadMaxBytesPerSecond: int('uploadMaxBytesPerSecond', 0, 0, 1024 ** 3),
     commandConcurrency: int('commandConcurrency', 4, 1, 256),
+    minerWebPort: int('minerWebPort', 80, 1, 65_535),
+    effectTimeoutS: int('effectTimeoutS', 900, 1, 86_400),
+    effectPollMs: int('effectPollMs', 5000, 50, 600_000),
     healthPort: int('healthPort', 8421, 0, 65_535),
     logLevel,
   };

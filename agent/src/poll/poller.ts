@@ -290,7 +290,7 @@ export class Poller {
         for (const done of batch) {
           if (done.ok) {
             this.inventory.recordReading(done.reading, done.driver, done.port, done.timeMs);
-            samples.push(this.sampleOf(done.reading, done.timeMs));
+            samples.push(this.sampleOf(done.reading, done.driver, done.timeMs));
           } else {
             failed += 1;
             const status = done.code === 'MINER_AUTH_FAILED' ? 'auth_failed' : 'unreachable';
@@ -521,8 +521,8 @@ export class Poller {
     return next < now - intervalMs ? now : next;
   }
 
-  private sampleOf(reading: Reading, timeMs: number) {
-    const identity = identityOf(reading);
+  private sampleOf(reading: Reading, driver: string, timeMs: number) {
+    const identity = identityOf(reading, driver);
     const key = JSON.stringify(identity);
     const minerId = identity.minerId as string;
     const changed = this.sentIdentity.get(minerId) !== key;

@@ -1,4 +1,4 @@
-import type { Reading } from '@hashinsight/miners';
+import { driverById, type Reading } from '@hashinsight/miners';
 import { hashinsight, ipToBytes, macToBytes } from '@hashinsight/protocol';
 import { minerIdFor } from '../inventory/index.js';
 
@@ -34,8 +34,14 @@ const POOL_STATUS: Record<Reading['pools'][number]['status'], hashinsight.v1.Poo
 const deciCelsius = (celsius: number | undefined) =>
   celsius === undefined || !Number.isFinite(celsius) ? undefined : Math.round(celsius * 10);
 
-export function identityOf(reading: Reading): Identity {
+/**
+ * Who the miner is, with the driver that reads and commands it and what that driver can do, so the cloud checks
+ * commands against the miner's real capabilities (an unknown driver id gives none).
+ */
+export function identityOf(reading: Reading, driver: string): Identity {
   return {
+    driver,
+    capabilities: [...(driverById(driver)?.capabilities ?? [])],
     minerId: minerIdFor(reading),
     ip: ipToBytes(reading.ip),
     mac: reading.mac ? macToBytes(reading.mac) : undefined,

@@ -48,7 +48,11 @@ export function discoveryPayloads(result: ScanResult, maxBytes = MAX_MESSAGE_BYT
     add(parts.at(-1) as Part);
   };
   for (const miner of result.miners) {
-    const entry = { identity: identityOf(miner.reading), driver: miner.driver, openPorts: [miner.port] };
+    const entry = {
+      identity: identityOf(miner.reading, miner.driver),
+      driver: miner.driver,
+      openPorts: [miner.port],
+    };
     entry.identity.minerId = miner.minerId;
     place(DiscoveredMiner.encode(entry).finish().length, (part) => part.miners.push(entry));
   }

@@ -1,7 +1,13 @@
 import type Database from 'better-sqlite3';
 
 // The sealed-credential cache: miner logins exactly as the cloud sealed them to this agent's box key. They stay
-// sealed at rest; the command executor opens one only for the call to the miner that needs it.
+// sealed at rest; the agent opens one only for the call to the miner that needs it.
+//
+// Versions are kept apart. A version that would replace a login the agent already holds for a miner (a newer
+// version of the same credential, or a new miner login where a default applied) arrives `pending`: the old login
+// keeps being used until the miner confirmed the new one (update_credentials, which `claims` the version while it
+// runs), or until the old one is refused and the pending one works (see commands/logins.ts). Then it is
+// `promote`d: it becomes the active version and older versions of that credential are dropped.
 
 export interface CredentialHeader {
   credentialId: string;
@@ -15,57 +21,150 @@ export interface CredentialHeader {
 export interface CachedCredential {
   credentialId: string;
   version: number;
+  /** CredentialScope value. */
+  scope: number;
+  /** Not used for the miner yet: waiting for the miner to confirm it. */
+  pending: boolean;
   /** The SealedCredential bytes as received. */
   payload: Buffer;
 }
 
+interface Row {
+  credential_id: string;
+  version: number;
+  scope: number;
+  pending: number;
+  payload: Buffer;
+}
+
+const toCached = (row: Row): CachedCredential => ({
+  credentialId: row.credential_id,
+  version: row.version,
+  scope: row.scope,
+  pending: row.pending === 1,
+  payload: row.payload,
+});
+
+const COLUMNS = 'c.credential_id, c.version, c.scope, c.pending, c.payload';
+
 export class CredentialCache {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.statements = {
-      upsert: db.prepare<[string, number, number, string, Uint8Array, number]>(
-        `INSERT INTO sealed_credential (credential_id, version, scope, miner_ids, payload, received_ms)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (credential_id) DO UPDATE SET version = excluded.version, scope = excluded.scope,
-           miner_ids = excluded.miner_ids, payload = excluded.payload, received_ms = excluded.received_ms
-         WHERE excluded.version > sealed_credential.version`,
+      newest: db.prepare<[string], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c WHERE credential_id = ? ORDER BY version DESC LIMIT 1`,
       ),
-      byId: db.prepare<[string], { credential_id: string; version: number; payload: Buffer }>(
-        'SELECT credential_id, version, payload FROM sealed_credential WHERE credential_id = ?',
+      exact: db.prepare<[string, number], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c WHERE credential_id = ? AND version = ?`,
       ),
-      forMiner: db.prepare<[number, string], { credential_id: string; version: number; payload: Buffer }>(
-        `SELECT c.credential_id, c.version, c.payload FROM sealed_credential c, json_each(c.miner_ids) m
-         WHERE c.scope = ? AND m.value = ? ORDER BY c.received_ms DESC, c.credential_id LIMIT 1`,
+      insert: db.prepare<[string, number, number, string, Uint8Array, number, number]>(
+        `INSERT INTO sealed_credential (credential_id, version, scope, miner_ids, payload, received_ms, pending)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      scopeDefault: db.prepare<[number], { credential_id: string; version: number; payload: Buffer }>(
-        `SELECT credential_id, version, payload FROM sealed_credential WHERE scope = ? AND miner_ids = '[]'
-         ORDER BY received_ms DESC, credential_id LIMIT 1`,
+      dropSuperseded: db.prepare<[string, number]>(
+        `DELETE FROM sealed_credential WHERE credential_id = ? AND version < ? AND pending = 1
+         AND claimed_by IS NULL`,
+      ),
+      forMiner: db.prepare<[number, number, string], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c, json_each(c.miner_ids) m
+         WHERE c.scope = ? AND c.pending = ? AND m.value = ? ORDER BY c.received_ms DESC, c.credential_id LIMIT 1`,
+      ),
+      scopeDefault: db.prepare<[number, number], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c WHERE c.scope = ? AND c.pending = ? AND c.miner_ids = '[]'
+         ORDER BY c.received_ms DESC, c.credential_id LIMIT 1`,
+      ),
+      unclaimedForMiner: db.prepare<[number, string], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c, json_each(c.miner_ids) m
+         WHERE c.scope = ? AND c.pending = 1 AND c.claimed_by IS NULL AND m.value = ?
+         ORDER BY c.received_ms DESC LIMIT 1`,
+      ),
+      unclaimedDefault: db.prepare<[number], Row>(
+        `SELECT ${COLUMNS} FROM sealed_credential c WHERE c.scope = ? AND c.pending = 1 AND c.claimed_by IS NULL
+         AND c.miner_ids = '[]' ORDER BY c.received_ms DESC LIMIT 1`,
+      ),
+      claim: db.prepare<[string | null, string, number]>(
+        'UPDATE sealed_credential SET claimed_by = ? WHERE credential_id = ? AND version = ?',
+      ),
+      activate: db.prepare<[string, number]>(
+        'UPDATE sealed_credential SET pending = 0, claimed_by = NULL WHERE credential_id = ? AND version = ?',
+      ),
+      dropOlder: db.prepare<[string, number]>(
+        'DELETE FROM sealed_credential WHERE credential_id = ? AND version < ?',
+      ),
+      discard: db.prepare<[string, number]>(
+        'DELETE FROM sealed_credential WHERE credential_id = ? AND version = ? AND pending = 1',
       ),
     };
   }
 
-  /** Keeps a sealed credential unless a version at least as new is held; true when stored. */
+  /**
+   * Keeps a sealed credential unless a version at least as new is held; true when stored. It is pending when it
+   * would replace a login held for one of its miners (or for its scope's default), else usable at once.
+   */
   put(header: CredentialHeader, payload: Uint8Array, nowMs: number): boolean {
-    const result = this.statements.upsert.run(
-      header.credentialId,
-      header.version,
-      header.scope,
-      JSON.stringify(header.minerIds),
-      payload,
-      nowMs,
-    );
-    return result.changes === 1;
+    return this.db.transaction(() => {
+      const newest = this.statements.newest.get(header.credentialId);
+      if (newest !== undefined && newest.version >= header.version) return false;
+      const replaces =
+        newest !== undefined ||
+        (header.minerIds.length === 0
+          ? this.statements.scopeDefault.get(header.scope, 0) !== undefined
+          : header.minerIds.some((minerId) => this.forMiner(minerId, header.scope) !== undefined));
+      this.statements.insert.run(
+        header.credentialId,
+        header.version,
+        header.scope,
+        JSON.stringify(header.minerIds),
+        payload,
+        nowMs,
+        replaces ? 1 : 0,
+      );
+      // An older pending version nobody carries to a miner is superseded by this one.
+      this.statements.dropSuperseded.run(header.credentialId, header.version);
+      return true;
+    })();
   }
 
+  /** The newest version held of a credential, pending or not (pool passwords, update_credentials). */
   get(credentialId: string): CachedCredential | undefined {
-    const row = this.statements.byId.get(credentialId);
-    return row && { credentialId: row.credential_id, version: row.version, payload: row.payload };
+    const row = this.statements.newest.get(credentialId);
+    return row && toCached(row);
   }
 
-  /** The login for `minerId` in `scope`: one naming the miner, else the scope's default, else none. */
+  version(credentialId: string, version: number): CachedCredential | undefined {
+    const row = this.statements.exact.get(credentialId, version);
+    return row && toCached(row);
+  }
+
+  /** The login in use for `minerId` in `scope`: one naming the miner, else the scope's default, else none. */
   forMiner(minerId: string, scope: number): CachedCredential | undefined {
-    const row = this.statements.forMiner.get(scope, minerId) ?? this.statements.scopeDefault.get(scope);
-    return row && { credentialId: row.credential_id, version: row.version, payload: row.payload };
+    const row = this.statements.forMiner.get(scope, 0, minerId) ?? this.statements.scopeDefault.get(scope, 0);
+    return row && toCached(row);
+  }
+
+  /** A pending login for `minerId` that no update_credentials is carrying: the one to try when the old is refused. */
+  unclaimedPending(minerId: string, scope: number): CachedCredential | undefined {
+    const row =
+      this.statements.unclaimedForMiner.get(scope, minerId) ?? this.statements.unclaimedDefault.get(scope);
+    return row && toCached(row);
+  }
+
+  /** Marks a pending version as carried to its miner by `commandId` (null: released again). */
+  claim(credentialId: string, version: number, commandId: string | null): void {
+    this.statements.claim.run(commandId, credentialId, version);
+  }
+
+  /** The miner confirmed this version: it is the one used from now on; older versions are dropped. */
+  promote(credentialId: string, version: number): void {
+    this.db.transaction(() => {
+      this.statements.activate.run(credentialId, version);
+      this.statements.dropOlder.run(credentialId, version);
+    })();
+  }
+
+  /** Drops a pending version (it never reached the miner); the login in use stays. */
+  discard(credentialId: string, version: number): void {
+    this.statements.discard.run(credentialId, version);
   }
 }

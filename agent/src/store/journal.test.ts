@@ -119,10 +119,46 @@ t.test('sealed credentials: newer versions only, a miner’s own login before th
     cache.put({ credentialId: 'site', version: 1, scope: 1, minerIds: [] }, Buffer.from('old'), 5),
     'no downgrade',
   );
+  // Both replace a login in use: pending, so the old ones stay in use until the miners confirm.
+  t.equal(
+    String(cache.forMiner('m1', 1)?.payload),
+    'site-v1',
+    'm1 keeps the default while its own is pending',
+  );
+  t.equal(
+    String(cache.forMiner('m2', 1)?.payload),
+    'site-v1',
+    'the default v1 stays in use while v2 is pending',
+  );
+  t.match(cache.get('site'), { version: 2, pending: true }, 'the newest version is held, pending');
+  t.equal(String(cache.unclaimedPending('m1', 1)?.payload), 'm1-v1', 'the candidate when the old is refused');
+  cache.claim('m1', 1, 'cmd-rotate');
+  t.equal(
+    String(cache.unclaimedPending('m1', 1)?.payload),
+    'site-v2',
+    'a claimed version is nobody’s fallback',
+  );
+  cache.promote('m1', 1);
+  cache.promote('site', 2);
   t.equal(String(cache.forMiner('m1', 1)?.payload), 'm1-v1');
   t.equal(String(cache.forMiner('m9', 1)?.payload), 'm1-v1');
   t.equal(String(cache.forMiner('m2', 1)?.payload), 'site-v2');
+  t.equal(cache.version('site', 1), undefined, 'the older version is dropped once the newer is confirmed');
   t.equal(cache.forMiner('m2', 2), undefined, 'nothing for another scope');
+  // A first login for an unknown scope replaces nothing: usable at once. A refused rotation is discarded.
+  t.ok(cache.put({ credentialId: 'api', version: 1, scope: 2, minerIds: [] }, Buffer.from('api-v1'), 6));
+  t.equal(String(cache.forMiner('m2', 2)?.payload), 'api-v1');
+  t.ok(cache.put({ credentialId: 'api', version: 2, scope: 2, minerIds: [] }, Buffer.from('api-v2'), 7));
+  cache.discard('api', 2);
+  t.same(
+    [cache.get('api')?.version, String(cache.forMiner('m2', 2)?.payload)],
+    [1, 'api-v1'],
+    'discarded: the old login stays',
+  );
+  // A newer pending version supersedes an unclaimed older pending one.
+  cache.put({ credentialId: 'api', version: 3, scope: 2, minerIds: [] }, Buffer.from('api-v3'), 8);
+  cache.put({ credentialId: 'api', version: 4, scope: 2, minerIds: [] }, Buffer.from('api-v4'), 9);
+  t.equal(cache.version('api', 3), undefined);
 });
 
 t.test('pruning forgets expired commands with nothing left to run or report, and old refusals', async (t) => {

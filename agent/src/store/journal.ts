@@ -5,8 +5,29 @@ import type Database from 'better-sqlite3';
 // (command_update, deleted once the broker has it). A target found 'running' after a restart was interrupted at an
 // unknown point, so it is failed, never run again; queued updates are still sent. Messages that are not authentic
 // commands go to command_refusal, so they never occupy a real id.
+//
+// Once the miner accepted the action the target is 'observing' (still RUNNING for the cloud: no update is queued)
+// with the time it acted and the deadline for its effect. A restart resumes watching it, since the action is done
+// and only looking remains; it ends succeeded (effect seen) or timed_out.
 
-export type TargetState = 'received' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'expired';
+export type TargetState =
+  | 'received'
+  | 'running'
+  | 'observing'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  | 'timed_out'
+  | 'cancelled';
+
+/** A target whose action the miner accepted, watched for its effect until `untilMs`. */
+export interface ObservedTarget {
+  commandId: string;
+  minerId: string;
+  actedMs: number;
+  untilMs: number;
+}
 
 export interface TargetRow {
   commandId: string;
@@ -101,12 +122,23 @@ export class CommandJournal {
       pruneCommands: db.prepare<[number]>(
         `DELETE FROM command WHERE expires_at_ms < ?
          AND NOT EXISTS (SELECT 1 FROM command_target t WHERE t.command_id = command.command_id
-                         AND t.state IN ('received', 'running'))
+                         AND t.state IN ('received', 'running', 'observing'))
          AND NOT EXISTS (SELECT 1 FROM command_update u WHERE u.command_id = command.command_id)`,
       ),
       pruneRefusals: db.prepare<[number, number]>(
         `DELETE FROM command_refusal WHERE received_ms < ?
          OR id <= (SELECT max(id) FROM command_refusal) - ?`,
+      ),
+      observe: db.prepare<[number, number, string, string]>(
+        `UPDATE command_target SET state = 'observing', acted_ms = ?, observe_until_ms = ?
+         WHERE command_id = ? AND miner_id = ? AND state = 'running'`,
+      ),
+      observing: db.prepare<
+        [],
+        { command_id: string; miner_id: string; acted_ms: number; observe_until_ms: number }
+      >(
+        `SELECT command_id, miner_id, acted_ms, observe_until_ms FROM command_target WHERE state = 'observing'
+         ORDER BY observe_until_ms`,
       ),
       running: db.prepare<[], { command_id: string; miner_id: string }>(
         `SELECT command_id, miner_id FROM command_target WHERE state = 'running'`,
@@ -215,6 +247,24 @@ export class CommandJournal {
       this.statements.queueUpdate.run(commandId, minerId);
       return true;
     })();
+  }
+
+  /**
+   * The miner accepted the action at `actedMs`: the target is watched for its effect until `untilMs`. Not reported
+   * (the cloud still sees RUNNING); committed, so a restart resumes watching rather than acting again.
+   */
+  observe(commandId: string, minerId: string, actedMs: number, untilMs: number): boolean {
+    return this.statements.observe.run(actedMs, untilMs, commandId, minerId).changes === 1;
+  }
+
+  /** Targets being watched for their effect, the nearest deadline first. */
+  observing(): ObservedTarget[] {
+    return this.statements.observing.all().map((row) => ({
+      commandId: row.command_id,
+      minerId: row.miner_id,
+      actedMs: row.acted_ms,
+      untilMs: row.observe_until_ms,
+    }));
   }
 
   /** State changes the broker does not have yet, in the order they happened. */

@@ -148,6 +148,32 @@ const MIGRATIONS: string[] = [
      FROM outbox_batch ORDER BY epoch, first_seq;
    DROP TABLE outbox_batch;
    ALTER TABLE outbox_batch_new RENAME TO outbox_batch;`,
+  // Issue #6. Effect observation: when the miner accepted a target's action and until when the agent watches for
+  // its effect, journaled so a restart resumes watching instead of acting again. Sealed credentials keep each
+  // version apart: a newer version stays pending (the old login keeps being used) until the miner confirmed it;
+  // claimed_by names the update_credentials command carrying it. LED timers survive restarts.
+  `ALTER TABLE command_target ADD COLUMN acted_ms INTEGER;
+   ALTER TABLE command_target ADD COLUMN observe_until_ms INTEGER;
+   CREATE TABLE sealed_credential_new (
+     credential_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     scope INTEGER NOT NULL,
+     miner_ids TEXT NOT NULL,             -- JSON array; empty: the default for its scope
+     payload BLOB NOT NULL,               -- the SealedCredential as received: still sealed at rest
+     received_ms INTEGER NOT NULL,
+     pending INTEGER NOT NULL DEFAULT 0,  -- 1 until the miner confirmed it (or no other version was held)
+     claimed_by TEXT,                     -- command id of the update_credentials that carries it to the miner
+     PRIMARY KEY (credential_id, version)
+   ) WITHOUT ROWID;
+   INSERT INTO sealed_credential_new (credential_id, version, scope, miner_ids, payload, received_ms)
+     SELECT credential_id, version, scope, miner_ids, payload, received_ms FROM sealed_credential;
+   DROP TABLE sealed_credential;
+   ALTER TABLE sealed_credential_new RENAME TO sealed_credential;
+   CREATE TABLE led_timer (
+     miner_id TEXT PRIMARY KEY,
+     off_at_ms INTEGER NOT NULL,          -- when the agent turns the LED off again
+     command_id TEXT NOT NULL             -- the command that lit it
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

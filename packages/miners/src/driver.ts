@@ -93,6 +93,11 @@ export interface Driver {
   match(probe: Probe): number;
   /** One normalized Reading of the miner. */
   read(clients: MinerClients): Promise<Reading>;
+  /**
+   * True when `read` goes through the miner's login (`web`/`tokenHttp` with credentials), so the agent opens the
+   * miner's sealed login for each poll. Absent: reads need no login, and none is opened for a poll.
+   */
+  readsWithLogin?: boolean;
   /** Control operations this driver can perform. */
   capabilities: readonly Capability[];
   /**

@@ -5,9 +5,9 @@
 import { importPrivateKey } from '@hashinsight/vault';
 import pino from 'pino';
 import { Inventory } from '../../inventory/index.js';
-import { AgentStore, CommandJournal, CredentialCache } from '../../store/index.js';
+import { AgentStore, CommandJournal, CredentialCache, LedTimers } from '../../store/index.js';
 import { CloudSync } from '../../sync/index.js';
-import { minerControl } from '../control.js';
+import { minerControl, minerObserver } from '../control.js';
 import { CommandExecutor } from '../executor.js';
 
 const env = process.env;
@@ -45,6 +45,10 @@ const executor = new CommandExecutor({
     await real(target, operation, login);
     if (env.HANG_AFTER_CONTROL === '1') await new Promise(() => undefined);
   },
+  observer: minerObserver({ timeoutMs: 3000 }),
+  ledTimers: new LedTimers(store.db),
+  effectPollMs: 50,
+  effectTimeoutMs: Number(env.EFFECT_TIMEOUT_MS ?? 10_000),
   logger: pino({ level: 'silent' }),
 });
 executor.start();

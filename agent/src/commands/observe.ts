@@ -1,0 +1,92 @@
+import type { Reading } from '@hashinsight/miners';
+import { hashinsight } from '@hashinsight/protocol';
+
+type Command = hashinsight.v1.Command;
+const { PowerMode } = hashinsight.v1;
+
+/**
+ * What shows that a command worked on a miner, read back after the miner accepted it:
+ * - `restarted` (reboot, restart_mining): the miner program started after the action (its uptime is shorter than
+ *   the time since) and it hashes again;
+ * - `pool` (set_pools): the first new pool is the active one;
+ * - `asleep` (sleep, power mode sleep): not hashing; `hashing` (wake): hashing;
+ * - `login` (update_credentials): a call with the new login is accepted (checked by the driver, not a reading);
+ * - `acknowledged` (led, power mode low/normal/high, power limit): no reading of any driver reports these settings
+ *   (Reading has no LED, mode or limit field; powerW is the draw, not the cap), so the miner's acceptance of the
+ *   command is the effect.
+ */
+export type Expectation =
+  | { kind: 'restarted' }
+  | { kind: 'pool'; url: string }
+  | { kind: 'asleep' }
+  | { kind: 'hashing' }
+  | { kind: 'login' }
+  | { kind: 'acknowledged' };
+
+export function expectationFor(command: Command): Expectation {
+  switch (command.action) {
+    case 'reboot':
+    case 'restartMining':
+      return { kind: 'restarted' };
+    case 'setPools':
+      return { kind: 'pool', url: command.setPools?.pools?.[0]?.url ?? '' };
+    case 'sleep':
+      return { kind: 'asleep' };
+    case 'setPowerMode':
+      return command.setPowerMode?.mode === PowerMode.POWER_MODE_SLEEP
+        ? { kind: 'asleep' }
+        : { kind: 'acknowledged' };
+    case 'wake':
+      return { kind: 'hashing' };
+    case 'updateCredentials':
+      return { kind: 'login' };
+    default:
+      return { kind: 'acknowledged' };
+  }
+}
+
+const NOT_HASHING: ReadonlySet<Reading['status']> = new Set([
+  'sleeping',
+  'offline',
+  'unreachable',
+  'auth_failed',
+]);
+
+export const hashing = (reading: Reading) => reading.hashrateMhs > 0 && !NOT_HASHING.has(reading.status);
+
+/**
+ * Whether `reading` (taken at `nowMs`) shows the effect. Uptime is whole seconds: one more second than reported is
+ * still shorter than the time since the action only if the program really started after it, so an old run is never
+ * taken for a new one.
+ */
+export function effectSeen(
+  expectation: Expectation,
+  reading: Reading,
+  actedMs: number,
+  nowMs: number,
+): boolean {
+  switch (expectation.kind) {
+    case 'restarted':
+      return (reading.uptimeS + 1) * 1000 <= nowMs - actedMs && hashing(reading);
+    case 'pool':
+      return reading.pools.some((pool) => pool.active && samePool(pool.url, expectation.url));
+    case 'asleep':
+      return reading.status === 'sleeping' || reading.hashrateMhs === 0;
+    case 'hashing':
+      return hashing(reading);
+    case 'login':
+    case 'acknowledged':
+      return false;
+  }
+}
+
+/** Firmware reports a pool URL with or without its scheme, in any case, maybe with a trailing slash. */
+function samePool(reported: string, wanted: string): boolean {
+  const bare = (url: string) =>
+    url
+      .trim()
+      .toLowerCase()
+      .replace(/^[a-z0-9+.-]+:\/\//, '')
+      .replace(/\/$/, '');
+  return wanted !== '' && bare(reported) === bare(wanted);
+}
