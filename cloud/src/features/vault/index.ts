@@ -66,7 +66,21 @@ const vaultFeature: FastifyPluginAsync<VaultFeatureOptions> = async (fastify, op
       if (sent > 0) fastify.log.info({ agentId: event.payload.agentId, sent }, 'credentials sent to agent');
     },
   );
+  // A master key with a newer version (or a data key rotated by another instance) leaves rows to move: the job
+  // runs once per start in the background; CAS writes make instances running it together harmless.
+  let startupRewrap: Promise<void> | undefined;
+  fastify.addHook('onReady', async () => {
+    startupRewrap = rewrap(vault).then(
+      (result) => {
+        if (result.rewrapped > 0)
+          fastify.log.info(result, 'vault rewrap at start moved secrets to the newest keys');
+      },
+      (error: unknown) =>
+        fastify.log.error({ err: error }, 'vault rewrap at start failed; it runs again at the next'),
+    );
+  });
   fastify.addHook('onClose', async () => {
+    await startupRewrap;
     await stopConsumer();
     await vault.flushFieldCounts();
   });

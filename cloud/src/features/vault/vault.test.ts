@@ -296,3 +296,49 @@ testEachDialect('fieldCipher seals bound to tenant and context; blind indexes pe
   t.not(a.blindIndex('10.0.0.5'), b.blindIndex('10.0.0.5'));
   t.match(a.blindIndex('x'), /^[0-9a-f]{64}$/);
 });
+
+testEachDialect('an agent coming online gets every login that applies to it, once', async (t, db) => {
+  const w = await world(t, db);
+  await w.app.vault.putCredential(w.a.tenantId, { kind: 'site', siteId: w.a.siteId }, 'web', {
+    username: 'site',
+    password: 'site-pw',
+  });
+  await w.app.vault.putCredential(w.a.tenantId, { kind: 'model', model: 'S19' }, 'web', {
+    username: 'model',
+    password: 'model-pw',
+  });
+  await w.app.vault.putCredential(
+    w.a.tenantId,
+    { kind: 'miner', agentId: 'agent-a1', minerId: 'm2' },
+    'web',
+    {
+      username: 'own',
+      password: 'own-pw',
+    },
+  );
+  await w.app.vault.putCredential(w.b.tenantId, { kind: 'site', siteId: w.b.siteId }, 'web', {
+    username: 'b',
+    password: 'b-pw',
+  });
+  await w.app.ready();
+  await w.settle();
+  w.received.length = 0;
+  const { recordEvent } = await import('../../platform/index.js');
+  await recordEvent(db, { type: 'agent.online', tenantId: w.a.tenantId, payload: { agentId: 'agent-a1' } });
+  await w.app.platform.events.relayOnce();
+  for (let i = 0; i < 100 && w.received.length < 3; i++) await w.settle();
+  t.same(
+    w.received.map((m) => m.agentId),
+    ['agent-a1', 'agent-a1', 'agent-a1'],
+    'site, model, miner: to agent-a1 only',
+  );
+  const opened = await Promise.all(w.received.map((m) => w.open(m)));
+  t.same(
+    opened.map((login) => login.password),
+    ['site-pw', 'model-pw', 'own-pw'],
+    'least specific first, so the agent ends up preferring the most specific',
+  );
+  await w.app.platform.events.relayOnce(); // relaying again sends nothing more
+  await w.settle();
+  t.equal(w.received.length, 3);
+});
