@@ -5,10 +5,18 @@ import type { LogLevel } from './config/index.js';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
   'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   'authorization',
+  '*.authorization',
+  'cookie',
   'password',
   '*.password',
+  '*.*.password',
   'passwordHash',
   '*.passwordHash',
   'accessToken',
@@ -37,14 +45,67 @@ export const REDACT_PATHS = [
   '*.redisUrl',
   'mqttUrl',
   '*.mqttUrl',
+  // The credential vault (issue #6): logins, pool passwords, keys.
+  'login',
+  '*.login',
+  'pools[*].password',
+  '*.pools[*].password',
+  '*.*.pools[*].password',
+  'privateKey',
+  '*.privateKey',
+  'private_key',
+  '*.private_key',
+  'masterKey',
+  '*.masterKey',
+  'config.masterKey',
+  'secret',
+  '*.secret',
 ];
+
+const CENSOR = '[redacted]';
+
+/**
+ * Removes secrets from free text (error messages, stacks, URLs) that no redact path can reach: the password of a
+ * URL's user info, Authorization header values (Basic, Digest, Bearer) and key=value pairs named like secrets.
+ */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi, `$1:${CENSOR}@`)
+    .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*)[^\r\n,}]*/gi, `$1$2${CENSOR}`)
+    .replace(
+      /\b(digest|basic|bearer)\s+[A-Za-z0-9._~+/=-]+(?:\s*,\s*[a-z]+=(?:"[^"]*"|[^\s,]*))*/gi,
+      `$1 ${CENSOR}`,
+    )
+    .replace(/\b(password|passwd|pwd|pass|secret|token|response)=("[^"]*"|[^\s&,;"']*)/gi, `$1=${CENSOR}`);
+}
+
+/** pino's error serializer, with the message and stack scrubbed. */
+function scrubbedError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (serialized === null || typeof serialized !== 'object') return serialized;
+  for (const field of ['message', 'stack'] as const) {
+    const value = serialized[field];
+    if (typeof value === 'string') serialized[field] = scrubSecrets(value);
+  }
+  return serialized;
+}
 
 /** The cloud's pino logger; `destination` defaults to stdout (tests pass a stream to capture lines). */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
     name: 'cloud',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
+    serializers: { err: scrubbedError, error: scrubbedError },
+    hooks: {
+      // Messages are free text too: a URL or a miner's error reply quoted in one is scrubbed like an error.
+      logMethod(this: Logger, args: unknown[], method: (...args: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)),
+        );
+      },
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -253,7 +253,7 @@ export class Vault implements VaultApi {
       await this.signingKeyWith(db),
     );
     await this.broker.publish(agentTopic(delivery.agentId, 'credential'), sealed, { qos: 1, retain: false });
-    this.log.debug({ ...delivery, login: undefined }, 'sealed credential sent');
+    this.log.debug(delivery, 'sealed credential sent');
   }
 
   /** Decrypts one stored version (active or pending) of the tenant: in memory only, for sealing. */
