@@ -24,6 +24,7 @@ import networkFeature, {
 } from './features/network/index.js';
 import portalFeature, { portalCursorKey } from './features/portal/index.js';
 import profitabilityFeature from './features/profitability/index.js';
+import schedulesFeature, { type SchedulesOptions } from './features/schedules/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
 import usersFeature from './features/users/index.js';
@@ -68,6 +69,8 @@ export interface AppDependencies {
   commands?: Omit<CommandsOptions, 'secret' | 'now' | 'staleAfterMs'>;
   /** The command engine's timers and limits (tests drive passes themselves with timers: false). */
   commandEngine?: Omit<CommandEngineOptions, 'now'>;
+  /** The schedules' minute tick (tests fire them with fastify.schedules.fireNow() and timers: false). */
+  schedules?: Omit<SchedulesOptions, 'now'>;
   /** The credential vault's master key (server.ts: HASHINSIGHT_MASTER_KEY*); unset: derived from jwtSecret. */
   masterKey?: KeyWrapper;
 }
@@ -103,6 +106,7 @@ export async function buildApp({
   masterKey,
   commands,
   commandEngine,
+  schedules,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -153,6 +157,7 @@ export async function buildApp({
   });
   await app.register(commandsFeature, { ...commands, secret: jwtSecret, ...fleetClock });
   await app.register(commandEngineFeature, { ...commandEngine, ...(now ? { now } : {}) });
+  await app.register(schedulesFeature, { ...schedules, ...(now ? { now } : {}) });
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});

@@ -275,6 +275,7 @@ export interface Database {
   command_target: CommandTargetTable;
   command_dispatch: CommandDispatchTable;
   command_idempotency: CommandIdempotencyTable;
+  command_schedule: CommandScheduleTable;
 }
 
 /** A miner model's nameplate figures: the shipped catalog (tenant_id '') or a tenant's own entry. */
@@ -475,4 +476,27 @@ export interface CommandIdempotencyTable {
   command_id: string;
   created_at: number;
   expires_at: number;
+}
+
+/** A site's scheduled command (migration 0015): a cron expression in the site's time zone and a command template. */
+export interface CommandScheduleTable {
+  /** UUIDv7. */
+  id: string;
+  tenant_id: string;
+  site_id: string;
+  name: string;
+  /** Five-field cron expression (node-cron syntax), evaluated in the site's time zone. */
+  cron: string;
+  enabled: number;
+  /** JSON of the command body it creates (type, params, targets — default the whole site —, expiry); no secret. */
+  template: string;
+  /** The operator the created commands are made in the name of. */
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  last_fired_at: number | null;
+  last_command_id: string | null;
+  /** Why the last fire created no command ('' when it did). */
+  last_error: string;
+  version: number;
 }

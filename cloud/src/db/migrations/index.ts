@@ -13,6 +13,7 @@ import * as portal from './0011_portal.js';
 import * as vault from './0012_vault.js';
 import * as commands from './0013_commands.js';
 import * as minerIdentity from './0014_miner_identity.js';
+import * as schedules from './0015_schedules.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012_vault': vault,
   '0013_commands': commands,
   '0014_miner_identity': minerIdentity,
+  '0015_schedules': schedules,
 };
