@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ok } from '../../http/envelope.js';
 import { principalOf } from '../../plugins/access.js';
-import { DEFAULT_STALE_AFTER_MS, type FleetFilters, filtersOf, summaryCachePrefix } from '../miners/index.js';
+import {
+  DEFAULT_STALE_AFTER_MS,
+  type FleetFilters,
+  filtersOf,
+  ipLookupFor,
+  summaryCachePrefix,
+} from '../miners/index.js';
 import { summaryQuery, summaryResponse } from './schemas.js';
 import { fleetSummary } from './service.js';
 
@@ -25,9 +31,11 @@ const fleetFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: numb
       // Fresh for a few seconds, then served stale while one load refreshes it: dashboards poll this, and
       // summing 10,000 miners' latest samples on every poll would cost far more than the staleness.
       const key = `${summaryCachePrefix(principal.tenantId)}${principal.customerId ?? '*'}:${JSON.stringify(filters)}`;
+      // q may name an address or subnet, which only staff resolve (miners/ip.ts).
+      const ipLookup = await ipLookupFor(fastify.vault, principal, filters.q);
       return ok(
         await fastify.platform.cache.cached(key, SUMMARY_FRESH_MS, SUMMARY_STALE_MS, () =>
-          fleetSummary(fastify.db, principal, filters, now() - staleAfterMs),
+          fleetSummary(fastify.db, principal, filters, now() - staleAfterMs, ipLookup),
         ),
       );
     },

@@ -4,6 +4,7 @@ import type { Principal } from '../../plugins/access.js';
 import {
   effectiveStatus,
   type FleetFilters,
+  type IpLookup,
   ONLINE_STATUSES,
   scopedMiners,
   temperatureDc,
@@ -15,11 +16,12 @@ export async function selectSiteTotals(
   principal: Principal,
   filters: FleetFilters,
   staleBefore: number,
+  ipLookup?: IpLookup,
 ) {
   const online = sql.join(ONLINE_STATUSES.map((status) => sql.lit(status)));
   const status = effectiveStatus(staleBefore);
   // A stale miner counts as neither online nor offline, and adds nothing to the online sums.
-  const perMiner = scopedMiners(db, principal, filters, staleBefore)
+  const perMiner = scopedMiners(db, principal, filters, staleBefore, ipLookup)
     .select([
       'miner.site_id',
       status.as('status'),

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import type { FleetFilters } from '../miners/index.js';
+import type { FleetFilters, IpLookup } from '../miners/index.js';
 import { type SiteTotalsRow, selectSiteNames, selectSiteTotals } from './repository.js';
 
 export interface FleetTotals {
@@ -133,8 +133,9 @@ export async function fleetSummary(
   principal: Principal,
   filters: FleetFilters,
   staleBefore: number,
+  ipLookup?: IpLookup,
 ): Promise<FleetSummary> {
-  const rows = await selectSiteTotals(db, principal, filters, staleBefore);
+  const rows = await selectSiteTotals(db, principal, filters, staleBefore, ipLookup);
   const names = await selectSiteNames(
     db,
     principal.tenantId,

@@ -3,8 +3,7 @@ import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
 import { type Principal, principalOf } from '../../plugins/access.js';
 import { MAX_HISTORY_POINTS, minerHistory } from '../telemetry/index.js';
-import type { IpCipher } from './ip.js';
-import { ipCiphersOf } from './ip-ciphers.js';
+import { ipCipherFor, ipCiphersOf } from './ip-ciphers.js';
 import { sealPlaintextIps } from './ip-jobs.js';
 import type { MinerSort, SortOrder } from './repository.js';
 import {
@@ -23,7 +22,14 @@ import { DEFAULT_STALE_AFTER_MS, type FleetFilters, type MinerStatus, summaryCac
 import { assignMiners, getMiner, listMiners, type MinerKey, minerNotFound } from './service.js';
 
 export { type IpCipher, type IpLookup, ipLookupOf, NO_IP, protectIp, revealIp, type StoredIp } from './ip.js';
-export { type IpCipherSource, ipCiphersOf, TenantIpCiphers } from './ip-ciphers.js';
+export {
+  type IpCipherProvider,
+  type IpCipherSource,
+  ipCipherFor,
+  ipCiphersOf,
+  ipLookupFor,
+  TenantIpCiphers,
+} from './ip-ciphers.js';
 export { resealMinerIps, sealPlaintextIps } from './ip-jobs.js';
 export { filterProperties } from './schemas.js';
 export {
@@ -66,14 +72,9 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
   fastify,
   { now = Date.now, staleAfterMs = DEFAULT_STALE_AFTER_MS },
 ) => {
-  // Resolved on use: the vault is registered beside this feature.
-  const ciphers = () => ipCiphersOf(fastify.vault);
-  /** The tenant's IP cipher for staff; customers never see or search addresses. */
-  const ipCipherFor = (principal: Principal): Promise<IpCipher | undefined> =>
-    principal.role === 'customer' ? Promise.resolve(undefined) : ciphers().get(principal.tenantId);
-
   fastify.addHook('onReady', async () => {
-    const sealed = await sealPlaintextIps(fastify.db, ciphers());
+    // The vault is registered beside this feature: resolved on use.
+    const sealed = await sealPlaintextIps(fastify.db, ipCiphersOf(fastify.vault));
     if (sealed > 0)
       fastify.log.info({ feature: 'miners', sealed }, 'miner addresses stored in clear were sealed');
   });
@@ -91,7 +92,7 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
         fastify.db,
         principal,
         { filters: filtersOf(request.query), sort, order, limit, cursor, staleBefore: now() - staleAfterMs },
-        await ipCipherFor(principal),
+        await ipCipherFor(fastify.vault, principal),
       );
       return ok(page);
     },
@@ -116,7 +117,7 @@ const minersFeature: FastifyPluginAsync<{ now?: () => number; staleAfterMs?: num
         agentId,
         minerId,
         now() - staleAfterMs,
-        await ipCipherFor(principal),
+        await ipCipherFor(fastify.vault, principal),
       );
       const points = await minerHistory(
         fastify.db,

@@ -1,4 +1,5 @@
-import type { IpCipher } from './ip.js';
+import type { Principal } from '../../plugins/access.js';
+import { type IpCipher, type IpLookup, ipLookupOf } from './ip.js';
 
 // Resolving a tenant's cipher unwraps its keys (a database read and a key unwrap in the vault): the ingest and
 // the fleet reads keep each resolved cipher for a short while, so a burst of identities or list pages costs one
@@ -46,4 +47,25 @@ export function ipCiphersOf(vault: IpCipherProvider): TenantIpCiphers {
     shared.set(vault, ciphers);
   }
   return ciphers;
+}
+
+/**
+ * The tenant's IP cipher for a staff caller; undefined for a customer, who never sees or searches addresses.
+ * Every read that shows or searches miners decides through this one function.
+ */
+export function ipCipherFor(vault: IpCipherProvider, principal: Principal): Promise<IpCipher | undefined> {
+  return principal.role === 'customer'
+    ? Promise.resolve(undefined)
+    : ipCiphersOf(vault).get(principal.tenantId);
+}
+
+/** The blind index `q` names as an address (ip.ts) for a staff caller; pass it to scopedMiners. */
+export async function ipLookupFor(
+  vault: IpCipherProvider,
+  principal: Principal,
+  q: string | undefined,
+): Promise<IpLookup | undefined> {
+  if (q === undefined || q === '') return undefined;
+  const cipher = await ipCipherFor(vault, principal);
+  return cipher === undefined ? undefined : ipLookupOf(cipher, q);
 }

@@ -93,6 +93,17 @@ testEachDialect('staff find miners by exact address or subnet, within their tena
   );
   const detail = await app.inject({ method: 'GET', url: '/api/miners/agent-a/a2', headers: bearer(ownerA) });
   t.equal(detail.json().data.miner.ip, '10.0.1.50');
+  const summary = async (token: string, q: string) =>
+    (
+      await app.inject({
+        method: 'GET',
+        url: `/api/fleet/summary?q=${encodeURIComponent(q)}`,
+        headers: bearer(token),
+      })
+    ).json().data.miners.total;
+  t.equal(await summary(ownerA, '10.0.1.0/24'), 2, 'the fleet summary filters by subnet too');
+  t.equal(await summary(ownerA, '10.0.2.5'), 1);
+  t.equal(await summary(ownerB, '10.0.2.5'), 0);
   const a1 = listed.findIndex((m) => m.id === 'a1');
   t.equal(listed[a1 + 1]?.id, 'a2', 'one subnet together, in host order');
 });
@@ -107,6 +118,12 @@ testEachDialect('customers and the portal never get an address, nor find miners 
   );
   t.same(await found(app, customerA, '10.0.1.5'), [], 'its own address is no search key either');
   t.same(await found(app, customerA, '10.0.1'), []);
+  const summary = await app.inject({
+    method: 'GET',
+    url: '/api/fleet/summary?q=10.0.1.5',
+    headers: bearer(customerA),
+  });
+  t.equal(summary.json().data.miners.total, 0, 'nor does the summary');
   const urls = [
     '/api/miners/agent-a/a1',
     '/api/v1/portal/miners',
