@@ -307,13 +307,18 @@ testEachDialect(
         {
           type: 'update_credentials',
           targets: one,
-          params: { purpose: 'web', password: 'abcdefgh', generate: true },
+          params: { purpose: 'web', username: 'root', password: 'abcdefgh', generate: true },
         },
         400,
       ],
       [
+        'update_credentials without a username',
+        { type: 'update_credentials', targets: one, params: { purpose: 'web', password: 'abcdefgh' } },
+        400,
+      ],
+      [
         'update_credentials with neither',
-        { type: 'update_credentials', targets: one, params: { purpose: 'web' } },
+        { type: 'update_credentials', targets: one, params: { purpose: 'web', username: 'root' } },
         400,
       ],
       ['two target kinds', { type: 'reboot', targets: { minerIds: ['m00'], siteId: a.siteId } }, 400],
@@ -557,6 +562,30 @@ testEachDialect('commands: two-person approval, bound to the exact command, with
   ).json().data;
   t.match(expired, { status: 'expired', state: 'expired' });
   t.same(new Set(expired.targets.map((x: { state: string }) => x.state)), new Set(['expired']));
+});
+
+testEachDialect('commands: idempotency keys expire after 24 h', async (t, db) => {
+  const { a } = await fleet(db);
+  let clock = Date.now();
+  const { app } = await appOver(t, db, { now: () => clock, commandEngine: { timers: false } });
+  const staff = await accessToken(app, db, a.users.mining_site);
+  const post = (minerId: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/commands',
+      headers: { ...bearer(staff), 'idempotency-key': 'daily' },
+      payload: { type: 'reboot', targets: { minerIds: [minerId] } },
+    });
+  const first = await post('m00');
+  clock += 24 * 3600_000 - 1;
+  t.equal((await post('m01')).statusCode, 422, 'still held just before 24 h');
+  clock += 2;
+  const later = await post('m01');
+  t.equal(later.statusCode, 201, 'a day later the key is free again');
+  t.not(later.json().data.id, first.json().data.id);
+  t.equal(await count(db, 'command_idempotency'), 1, 'the expired entry was replaced');
+  const { deleteExpiredIdempotency } = await import('./repository.js');
+  t.equal(await deleteExpiredIdempotency(db, clock + 24 * 3600_000), 1);
 });
 
 testEachDialect('commands: cancel', async (t, db) => {

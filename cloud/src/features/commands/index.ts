@@ -6,6 +6,7 @@ import { principalOf } from '../../plugins/access.js';
 import { DEFAULT_STALE_AFTER_MS } from '../miners/index.js';
 import { idempotencyKeyMissing, rateLimited } from './errors.js';
 import { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
+import { deleteExpiredIdempotency } from './repository.js';
 import {
   approveBody,
   COMMAND_BODY_LIMIT,
@@ -70,6 +71,7 @@ declare module 'fastify' {
 }
 
 const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_CLEANUP_MS = 10 * 60_000;
 
 function idempotencyKeyOf(request: FastifyRequest): string {
   const value = request.headers[IDEMPOTENCY_HEADER];
@@ -180,6 +182,15 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
     async (request) =>
       ok(await cancelCommand(deps, principalOf(request), request.params.id, handle.cancelDispatched)),
   );
+
+  // Idempotency keys live 24 h; expired ones are dropped now and then (a claim replaces an expired key anyway).
+  const cleanup = setInterval(() => {
+    deleteExpiredIdempotency(deps.db, deps.now()).catch((error: unknown) =>
+      fastify.log.warn({ err: error }, 'expired idempotency keys not deleted'),
+    );
+  }, IDEMPOTENCY_CLEANUP_MS);
+  cleanup.unref();
+  fastify.addHook('onClose', async () => clearInterval(cleanup));
 
   const open: OpenStreams = new Set();
   fastify.addHook('preClose', async () => {

@@ -48,7 +48,7 @@ export type CommandParamsInput =
   | { type: 'power_limit_w'; params: { watts: number } }
   | {
       type: 'update_credentials';
-      params: { purpose: 'web' | 'api'; username?: string; password?: string; generate?: boolean };
+      params: { purpose: 'web' | 'api'; username: string; password?: string; generate?: boolean };
     };
 
 /** A vault credential version, as stored params and targets reference it. */
@@ -64,7 +64,7 @@ export type StoredParams =
   | { on: boolean; durationS: number }
   | { mode: PowerMode }
   | { watts: number }
-  /** The new login is per target (command_target.credential_*); username '' keeps the miner's current one. */
+  /** The new login is per target (command_target.credential_*), its password only in the vault. */
   | { purpose: 'web' | 'api'; username: string; generated: boolean };
 
 /** The driver capability (packages/miners) a command needs on every target. */

@@ -69,12 +69,12 @@ const PARAMS_BY_TYPE = {
   },
   update_credentials: {
     type: 'object',
-    required: ['purpose'],
+    required: ['purpose', 'username'],
     additionalProperties: false,
     properties: {
       purpose: { type: 'string', enum: ['web', 'api'] },
-      /** The new login name; omitted: the miner keeps its current one. */
-      username: { ...loginName, maxLength: 64 },
+      /** The login name to set (e.g. root, admin); the vault keeps it with the password. */
+      username: { ...loginName, minLength: 1, maxLength: 64 },
       /** One password for every target; or generate: true for a unique random one per miner. */
       password: { ...secret, maxLength: 64 },
       generate: { type: 'boolean', const: true },

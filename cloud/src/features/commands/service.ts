@@ -350,7 +350,7 @@ async function stageSecrets(
     case 'update_credentials': {
       const vault = deps.vault;
       if (vault === undefined) throw vaultUnavailable();
-      const { purpose, username = '', password, generate = false } = input.params;
+      const { purpose, username, password, generate = false } = input.params;
       try {
         for (const miner of miners) {
           const ref = await vault.stagePending(
