@@ -24,6 +24,7 @@ import networkFeature, {
 } from './features/network/index.js';
 import portalFeature, { portalCursorKey } from './features/portal/index.js';
 import profitabilityFeature from './features/profitability/index.js';
+import remoteFeature from './features/remote/index.js';
 import schedulesFeature, { type SchedulesOptions } from './features/schedules/index.js';
 import sitesFeature from './features/sites/index.js';
 import telemetryFeature, { type TelemetryJobsOptions } from './features/telemetry/index.js';
@@ -158,6 +159,7 @@ export async function buildApp({
   await app.register(commandsFeature, { ...commands, secret: jwtSecret, ...fleetClock });
   await app.register(commandEngineFeature, { ...commandEngine, ...(now ? { now } : {}) });
   await app.register(schedulesFeature, { ...schedules, ...(now ? { now } : {}) });
+  await app.register(remoteFeature);
   await app.register(ingestFeature, now ? { now } : {});
   await app.register(telemetryFeature, telemetryJobs ? { jobs: telemetryJobs } : {});
   await app.register(catalogFeature, now ? { now } : {});
