@@ -40,7 +40,7 @@ async function kill9(child: Child) {
   await child.exited;
 }
 
-async function world(t: Test) {
+async function world(t: Test, rebootMs = 200) {
   let broker: TestBroker = await startTestBroker();
   const port = broker.port;
   t.teardown(() => broker.close());
@@ -48,7 +48,7 @@ async function world(t: Test) {
   const agentId = `agent-crash-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
   const cloud = new StandInCloud(broker, agentId);
   const box = generateKeyPair('x25519');
-  const miners = await startMiners(t, 'whatsminer', 1);
+  const miners = await startMiners(t, 'whatsminer', 1, undefined, rebootMs);
   // The parent prepares the store: the miner in the inventory and the site's login, sealed.
   const store = new AgentStore(dataDir);
   const [minerId] = (await addToInventory(new Inventory(store.db), miners)) as [string];
@@ -174,5 +174,32 @@ t.test(
       0,
       'the restarted agent called no miner',
     );
+  },
+);
+
+t.test(
+  'killed while watching for the effect: the restarted agent resumes watching and never reboots again',
+  async (t) => {
+    const w = await world(t, 3000);
+    const first = startChild(t, w.env);
+    await waitFor('connected', () => (first.lines.includes('CONNECTED') ? true : undefined));
+    const bytes = w.cloud.sign({ minerIds: [w.minerId] });
+    const commandId = hashinsight.v1.Command.decode(bytes).commandId;
+    await w.cloud.publish('command', bytes);
+    await waitFor('the miner accepted the reboot', () =>
+      w.targetState(commandId) === 'observing' ? true : undefined,
+    );
+    t.equal(w.miner.state().rebooting, true, 'the miner is down when the agent dies');
+    await kill9(first);
+
+    const second = startChild(t, w.env);
+    await waitFor(
+      'the effect seen by the restarted agent',
+      () => (w.cloud.statesOf(commandId, w.minerId).includes('succeeded') ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
+    t.same(w.cloud.statesOf(commandId, w.minerId), ['received', 'running', 'succeeded']);
+    t.equal(w.miner.state().reboots, 1, 'rebooted exactly once');
+    t.equal(second.lines.filter((l) => l.startsWith('CONTROL')).length, 0, 'the restarted agent only looked');
   },
 );

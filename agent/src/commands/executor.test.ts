@@ -2,91 +2,17 @@
 // agent's real CloudSync carries them, the executor journals them in a real store and runs them through the real
 // drivers against virtual miners on their own loopback addresses.
 import { hashinsight } from '@hashinsight/protocol';
-import { startTestBroker, tempDir, waitFor } from '@hashinsight/testkit';
+import { waitFor } from '@hashinsight/testkit';
 import { generateKeyPair } from '@hashinsight/vault';
 import pino from 'pino';
-import t, { type Test } from 'tap';
-import { Inventory } from '../inventory/index.js';
-import { AgentStore, CommandJournal, CredentialCache, LedTimers } from '../store/index.js';
-import { CloudSync } from '../sync/index.js';
-import { type MinerControl, minerControl, minerObserver } from './control.js';
+import t from 'tap';
+import { CredentialCache, LedTimers } from '../store/index.js';
+import { minerControl, minerObserver } from './control.js';
 import { CommandExecutor } from './executor.js';
-import { addToInventory, CloudSigner, freePort, LOGIN, StandInCloud, startMiners } from './test/rig.js';
+import { run, setup } from './test/executor-rig.js';
+import { addToInventory, CloudSigner, LOGIN, StandInCloud, startMiners } from './test/rig.js';
 
 const { PowerMode } = hashinsight.v1;
-let agentSeq = 0;
-
-async function setup(
-  t: Test,
-  options: {
-    concurrency?: number;
-    control?: (real: MinerControl) => MinerControl;
-    effectTimeoutMs?: number;
-  } = {},
-) {
-  const agentId = `agent-cmd-${process.pid}-${agentSeq++}`;
-  // Every log line (debug and up) and every payload through the broker, for the canary checks.
-  const logs: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
-  const wire: Buffer[] = [];
-  const broker = await startTestBroker();
-  t.teardown(() => broker.close());
-  broker.aedes.on('publish', (packet) => wire.push(Buffer.from(packet.payload)));
-  const store = new AgentStore(tempDir(t));
-  t.teardown(() => store.close());
-  const inventory = new Inventory(store.db);
-  const journal = new CommandJournal(store.db);
-  const cloud = new StandInCloud(broker, agentId);
-  const boxKey = generateKeyPair('x25519');
-  const sync = new CloudSync(
-    store,
-    { agentId, mqttUrl: broker.url, agentVersion: '0.0.0-test', hostname: 'box' },
-    pino({ level: 'silent' }),
-  );
-  const webPort = await freePort();
-  const real = minerControl({ webPort, timeoutMs: 3000 });
-  const executor = new CommandExecutor({
-    journal,
-    credentials: new CredentialCache(store.db),
-    inventory,
-    channel: sync,
-    identity: { agentId, commandKeys: [{ keyId: cloud.key.keyId, publicKey: cloud.key.publicKey }], boxKey },
-    control: options.control ? options.control(real) : real,
-    observer: minerObserver({ webPort, timeoutMs: 3000 }),
-    ledTimers: new LedTimers(store.db),
-    effectPollMs: 50,
-    effectTimeoutMs: options.effectTimeoutMs ?? 10_000,
-    concurrency: options.concurrency ?? 4,
-    logger,
-  });
-  executor.start();
-  let connected = 0;
-  sync.onConnected(() => connected++);
-  sync.start();
-  t.teardown(async () => {
-    await executor.stop();
-    await sync.stop();
-  });
-  await waitFor('the agent connected', () => (connected > 0 ? true : undefined));
-  return { agentId, broker, store, inventory, journal, cloud, boxKey, sync, executor, webPort, logs, wire };
-}
-
-type Rig = Awaited<ReturnType<typeof setup>>;
-
-/** Sends a signed command and waits for every target to reach a final state; returns the command id. */
-async function run(rig: Rig, bytes: Uint8Array, minerIds: string[]): Promise<string> {
-  const id = hashinsight.v1.Command.decode(bytes).commandId;
-  await rig.cloud.publish('command', bytes);
-  await waitFor(
-    `command ${id} finished`,
-    () => {
-      const last = minerIds.map((m) => rig.cloud.statesOf(id, m).at(-1));
-      return last.every((s) => s && !['received', 'running'].includes(s)) ? true : undefined;
-    },
-    { timeoutMs: 15_000 },
-  );
-  return id;
-}
 
 t.test('every action reaches the simulated miner, with its login opened only for the call', async (t) => {
   const rig = await setup(t);

@@ -2,7 +2,6 @@ import { type ControlOperation, MinerError } from '@hashinsight/miners';
 import { commandCodec, commandUpdateCodec, hashinsight, ProtocolError } from '@hashinsight/protocol';
 import {
   type KeyPair,
-  type MinerLogin,
   openCredential,
   VaultError,
   type VerifyKey,
@@ -519,6 +518,8 @@ export class CommandExecutor {
   private ledOffAt(timer: LedTimer): void {
     this.later(
       () => {
+        // Cleared or replaced meanwhile (the LED was set again): this timer no longer decides.
+        if (!this.options.ledTimers.current(timer)) return;
         const miner = this.options.inventory.get(timer.minerId);
         const log = this.log.child({ commandId: timer.commandId, minerId: timer.minerId });
         if (miner === undefined) {

@@ -21,6 +21,9 @@ export class LedTimers {
       ),
       clear: db.prepare<[string]>('DELETE FROM led_timer WHERE miner_id = ?'),
       clearIf: db.prepare<[string, number]>('DELETE FROM led_timer WHERE miner_id = ? AND off_at_ms = ?'),
+      current: db.prepare<[string, number], { one: number }>(
+        'SELECT 1 AS one FROM led_timer WHERE miner_id = ? AND off_at_ms = ?',
+      ),
       all: db.prepare<[], { miner_id: string; off_at_ms: number; command_id: string }>(
         'SELECT miner_id, off_at_ms, command_id FROM led_timer ORDER BY off_at_ms',
       ),
@@ -40,6 +43,11 @@ export class LedTimers {
   /** Done with this timer, unless a newer one replaced it meanwhile. */
   done(timer: LedTimer): void {
     this.statements.clearIf.run(timer.minerId, timer.offAtMs);
+  }
+
+  /** Whether this timer still stands (not cleared or replaced since). */
+  current(timer: LedTimer): boolean {
+    return this.statements.current.get(timer.minerId, timer.offAtMs) !== undefined;
   }
 
   all(): LedTimer[] {

@@ -24,6 +24,7 @@ export async function startMiners(
   personality: PersonalityName,
   count: number,
   webPort?: number,
+  rebootMs = 200,
 ): Promise<VirtualMiner[]> {
   const miners: VirtualMiner[] = [];
   for (const ip of loopbackAllocator.take(count)) {
@@ -32,7 +33,7 @@ export async function startMiners(
       port: 4028,
       personality,
       credentials: LOGIN,
-      rebootMs: 200,
+      rebootMs,
       ...(webPort === undefined ? {} : { httpPort: webPort }),
     });
     await miner.start();
