@@ -9,7 +9,9 @@ import t, { type Test } from 'tap';
 import { type Db, type Dialect, migrateToLatest, openDatabase } from '../../db/index.js';
 import type { Broker } from '../../plugins/broker.js';
 import { migratedTestDatabase, postgresSkip } from '../../test/databases.js';
+import { insertAgent, insertMiner } from '../../test/fleet.js';
 import { seedTenant } from '../../test/identities.js';
+import { protectIp, revealIp } from '../miners/index.js';
 import { retireUnused, rewrap } from './rewrap.js';
 import { Vault } from './service.js';
 
@@ -80,6 +82,14 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     async (t) => {
       const db = await migratedTestDatabase(t, dialect);
       const { tenant, passwords } = await seed(db, 12);
+      // Three miners with addresses sealed under data key 1, as the ingest stores them.
+      const v1 = await vaultOver(db, `1:${K1}`).fieldCipher(tenant.tenantId);
+      await insertAgent(db, { id: 'ag', tenantId: tenant.tenantId, siteId: tenant.siteId });
+      for (const id of ['m1', 'm2', 'm3']) {
+        await insertMiner(db, { agentId: 'ag', id, tenantId: tenant.tenantId, siteId: tenant.siteId });
+        const sealed = protectIp(v1, 'ag', id, `10.0.0.${id.slice(1)}`);
+        await db.updateTable('miner').set(sealed).where('agent_id', '=', 'ag').where('id', '=', id).execute();
+      }
       const before = (
         await sql<{ ciphertext: string; credential_id: string }>`select credential_id, ciphertext
       from credential_version`.execute(db)
@@ -92,8 +102,8 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       t.equal(result.skipped, 0);
       t.equal(
         result.rewrapped,
-        12 + 1 + 1,
-        `12 credentials, data key 1 (2 is new) and the signing key: ${JSON.stringify(result)}`,
+        12 + 3 + 2 + 1,
+        `12 credentials, 3 miner IPs, data and index key 1 (data 2 is new) and the signing key: ${JSON.stringify(result)}`,
       );
       t.same(await dekVersions(db), [[2, 12]], 'every credential under data key 2');
       const keks = await sql<{
@@ -110,6 +120,22 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const onlyTwo = vaultOver(db, `2:${K2}`);
       await readable(t, onlyTwo, tenant.tenantId, passwords);
       t.ok((await onlyTwo.signingKey()).keyId, 'the signing key unwraps under master key 2');
+      const cipher = await onlyTwo.fieldCipher(tenant.tenantId);
+      const miners = await db
+        .selectFrom('miner')
+        .select(['id', 'ip_enc', 'ip_index'])
+        .orderBy('id')
+        .execute();
+      t.same(
+        miners.map((m) => revealIp(cipher, 'ag', m.id, m.ip_enc)),
+        ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+        'miner IPs re-sealed and readable',
+      );
+      t.same(
+        miners.map((m) => m.ip_index),
+        ['m1', 'm2', 'm3'].map((id) => protectIp(cipher, 'ag', id, `10.0.0.${id.slice(1)}`).ip_index),
+        'blind indexes unchanged by rotation',
+      );
 
       // A ciphertext saved from before (data key 1) no longer opens: below the minimum decryption version.
       const old = before[0];

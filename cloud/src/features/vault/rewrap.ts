@@ -1,11 +1,13 @@
 import { credentialAad, openBlob, sealBlob } from '@hashinsight/vault';
 import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { resealMinerIps } from '../miners/index.js';
 import { dataKeyContext } from './keys.js';
 import { signingKeyContext, type Vault } from './service.js';
 import type { VaultDb } from './tables.js';
 
 // The rewrap job: moves every stored secret under the newest keys — data keys and the command signing key under
-// the newest master-key version, credential versions under their tenant's newest data key. Each row is read,
+// the newest master-key version, credential versions and sealed miner IPs under their tenant's newest data key. Each row is read,
 // re-encrypted in memory and written back by ONE compare-and-swap statement on its row_version: a process killed
 // anywhere leaves each row either untouched (old keys, still readable: nothing is retired before the job is
 // done) or fully moved, and a second run picks up exactly what is left. Rows changed meanwhile by someone else
@@ -65,9 +67,9 @@ export async function rewrap(vault: Vault, options: RewrapOptions = {}): Promise
   // 2. The command signing keys: clear ones (from migration 0009) and those under an older master key.
   await protectSigningKeys(vault, tally);
 
-  // 3. Credential versions under an older data key of their tenant.
+  // 3. Credential versions and sealed miner IPs under an older data key of their tenant.
   const tenants = await db
-    .selectFrom('credential_version')
+    .selectFrom('vault_data_key')
     .select('tenant_id')
     .distinct()
     .$if(options.tenantId !== undefined, (q) => q.where('tenant_id', '=', options.tenantId ?? ''))
@@ -116,6 +118,12 @@ export async function rewrap(vault: Vault, options: RewrapOptions = {}): Promise
         await tally(Number(updated.numUpdatedRows) === 1, 'credential');
       }
     }
+    // The miners feature owns the IP columns and their contexts; it re-seals with the tenant's current key.
+    result.rewrapped += await resealMinerIps(
+      db as unknown as Db,
+      tenantId,
+      await vault.fieldCipher(tenantId),
+    );
   }
   return result;
 }
