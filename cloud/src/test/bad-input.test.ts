@@ -4,6 +4,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Test } from 'tap';
 import { BODY_LIMIT_BYTES } from '../app.js';
+import { COMMAND_BODY_LIMIT } from '../features/commands/index.js';
 import { testEachDialect } from './databases.js';
 import {
   buildAppOver,
@@ -72,7 +73,11 @@ function casesFor(operation: DocumentedOperation): Case[] {
     cases.push(
       json(
         'a body over the limit',
-        JSON.stringify({ ...sample, pad: 'x'.repeat(BODY_LIMIT_BYTES + 1024) }),
+        // POST /api/commands takes up to 10,000 targets, so its own larger limit.
+        JSON.stringify({
+          ...sample,
+          pad: 'x'.repeat((operation.url === '/api/commands' ? COMMAND_BODY_LIMIT : BODY_LIMIT_BYTES) + 1024),
+        }),
         413,
       ),
     );

@@ -36,7 +36,7 @@ export { commandChannel, publishCommandChange, publishTargetChange, publishTarge
 export * from './lifecycle.js';
 export { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
 export * from './repository.js';
-export { createCommandBody } from './schemas.js';
+export { COMMAND_BODY_LIMIT, createCommandBody } from './schemas.js';
 export {
   type CancelDispatched,
   type CommandDeps,
