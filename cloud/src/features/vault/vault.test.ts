@@ -342,3 +342,24 @@ testEachDialect('an agent coming online gets every login that applies to it, onc
   await w.settle();
   t.equal(w.received.length, 3);
 });
+
+testEachDialect('concurrent writes to one slot get distinct versions and one active', async (t, db) => {
+  const w = await world(t, db);
+  const scope = { kind: 'miner', agentId: 'agent-a1', minerId: 'm1' } as const;
+  const refs = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      w.app.vault.putCredential(w.a.tenantId, scope, 'web', { username: 'root', password: `pw-${i}` }),
+    ),
+  );
+  t.same(
+    refs.map((r) => r.version).sort((x, y) => x - y),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  t.equal(new Set(refs.map((r) => r.credentialId)).size, 1, 'one slot');
+  const active = await sql<{
+    version: number;
+  }>`select version from credential_version where state = 'active'`.execute(db);
+  t.equal(active.rows.length, 1, 'exactly one active version');
+  const slot = await sql<{ active_version: number }>`select active_version from credential`.execute(db);
+  t.equal(Number(slot.rows[0]?.active_version), Number(active.rows[0]?.version), 'the slot names it');
+});
