@@ -198,6 +198,8 @@ export interface MinerTable {
   ip_net_index: Generated<string>;
   /** Host part in clear (IPv4 last octet, IPv6 last group) for rack order within a subnet; -1 without one. */
   ip_host: Generated<number>;
+  /** site_id or '' (kept by the database, migration 0014): the `ip` sort's first key, never null. */
+  site_key: GeneratedAlways<string>;
   /** The agent's driver id for the miner (e.g. antminer-stock); '' until an agent reports it (migration 0013). */
   driver: Generated<string>;
   /** JSON array of the driver's control capabilities (packages/miners Capability); '[]' until reported. */

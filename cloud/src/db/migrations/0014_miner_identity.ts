@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 // Miner IP addresses encrypted at rest (issue #6; features/miners/ip.ts has the scheme). miner.ip keeps its
 // place but holds '' from now on; the address moves to ip_enc (sealed), ip_index and ip_net_index (blind
@@ -26,9 +26,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.dropIndex('miner_tenant_ip_sort_idx').execute();
   await db.schema.alterTable('miner').dropColumn('ip_sort').execute();
-  // The `ip` sort: one index range per page (coalesce: the sort's keys are never null).
-  await sql`create index miner_tenant_site_ip_idx
-    on miner (tenant_id, coalesce(site_id, ''), ip_net_index, ip_host, agent_id, id)`.execute(db);
+  // The `ip` sort leads with the site, and keyset pages compare row values, which NULL breaks: site_key is the
+  // site id or ''. A plain (generated) column rather than an expression index, because SQLite turns a row-value
+  // comparison into an index range only over plain columns (it scanned from the tenant's first row instead).
+  // SQLite can only add a VIRTUAL generated column, PostgreSQL only a STORED one (as 0007 did).
+  const generated = db.getExecutor().adapter instanceof PostgresAdapter ? sql`stored` : sql`virtual`;
+  await sql`alter table miner add column site_key text generated always as (coalesce(site_id, '')) ${generated}`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex('miner_tenant_site_ip_idx')
+    .on('miner')
+    .columns(['tenant_id', 'site_key', 'ip_net_index', 'ip_host', 'agent_id', 'id'])
+    .execute();
   // Lookups by address and by subnet within a tenant.
   await db.schema
     .createIndex('miner_tenant_ip_index_idx')

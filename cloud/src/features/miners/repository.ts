@@ -34,7 +34,7 @@ export function sortKeys(sort: MinerSort): SortKey[] {
     // Addresses are encrypted (ip.ts): per site, the miners of a subnet together (subnets in blind-index order,
     // no address first) and in host order within it; migration 0014's index has these keys.
     ip: () => [
-      text(sql`coalesce(miner.site_id, '')`),
+      text(sql`miner.site_key`),
       text(sql`miner.ip_net_index`),
       number(sql`miner.ip_host`),
     ],
