@@ -46,6 +46,9 @@ t.test('one cycle stores one sample per miner with the values the miners sent', 
     t.equal(sample.status, MinerStatus.MINER_STATUS_OK);
     t.equal(sample.identity?.model, 'Antminer S19 Pro');
     t.same([...(sample.identity?.ip ?? [])], ips[i]?.split('.').map(Number));
+    // The driver and what it can do travel with the identity, so the cloud checks commands against them.
+    t.equal(sample.identity?.driver, 'antminer-stock');
+    t.same(sample.identity?.capabilities, ['reboot', 'set-pools', 'led', 'sleep', 'set-login']);
   }
   t.same(
     inventory.list().map((m) => [m.state, m.lastHashrateMhs]),

@@ -21,6 +21,12 @@ t.test('flags', async (t) => {
   });
   t.same(parseCliArgs(['--mix', 'luxos:100']).mix, { luxos: 100 });
   t.same(parseCliArgs(['--mix', 'vnish:100,avalon:0']).mix, { vnish: 100, avalon: 0 });
+  t.match(parseCliArgs(['--reboot-ms', '250', '--control-fail-pct', '10']), {
+    rebootMs: 250,
+    controlFailPct: 10,
+  });
+  t.throws(() => parseCliArgs(['--control-fail-pct', '101']), { code: 'SIMULATOR_BAD_ARGS' });
+  t.throws(() => parseCliArgs(['--reboot-ms', '-5']), { code: 'SIMULATOR_BAD_ARGS' });
 });
 
 t.test('bad flags name themselves', async (t) => {

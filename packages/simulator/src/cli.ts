@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { hosts, port, seed, mix, httpPort } = options;
+  const { hosts, port, seed, mix, httpPort, rebootMs, controlFailPct } = options;
   const personalities = mix === undefined ? undefined : assignMix(mix, hosts.length);
   // One listener per miner, two for a stock Antminer serving its web CGI.
   const antminers = personalities?.filter((name) => name === 'antminer').length ?? hosts.length;
@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     seed,
     ...(personalities === undefined ? {} : { personalities }),
     ...(httpPort === undefined ? {} : { httpPort }),
+    ...(rebootMs === undefined ? {} : { rebootMs }),
+    ...(controlFailPct === undefined ? {} : { controlFailPct }),
   }).catch((error: Error) => {
     process.stderr.write(
       `simulator: ${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}\n`,

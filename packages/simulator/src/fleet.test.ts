@@ -1,7 +1,7 @@
 import { cgminerCommand, MinerReader, readCgminerMiner, WebClient } from '@hashinsight/miners';
 import { freePort, loopbackAllocator } from '@hashinsight/testkit';
 import t from 'tap';
-import { startFleet } from './fleet.js';
+import { inShare, startFleet } from './fleet.js';
 
 t.test('starts miners with models in turn, reads them all, closes them all', async (t) => {
   const ips = loopbackAllocator.take(3);
@@ -69,5 +69,25 @@ t.test(
     );
     const web = new WebClient(ips[3]!, { port: httpPort, credentials: { username: 'ops', password: 'pw' } });
     t.match((await web.request('/cgi-bin/get_system_info.cgi')).json, { ipaddress: ips[3] });
+  },
+);
+
+t.test(
+  'controlFailPct: that share of the fleet, spread evenly, refuses commands from the start',
+  async (t) => {
+    t.same(
+      Array.from({ length: 10 }, (_, i) => inShare(i, 20)),
+      [false, false, false, false, true, false, false, false, false, true],
+      '20 % of ten: two, apart',
+    );
+    t.equal(Array.from({ length: 1000 }, (_, i) => inShare(i, 7)).filter(Boolean).length, 70);
+    const ips = loopbackAllocator.take(5);
+    const port = await freePort(ips[0]);
+    const fleet = await startFleet({ ips, port, controlFailPct: 40, rebootMs: 100 });
+    t.teardown(() => fleet.close());
+    t.same(
+      fleet.miners.map((miner) => miner.fault),
+      ['none', 'none', 'control-fails', 'none', 'control-fails'],
+    );
   },
 );

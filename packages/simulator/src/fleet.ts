@@ -22,6 +22,16 @@ export interface FleetOptions {
   credentials?: Credentials;
   /** How long a reboot keeps a miner offline (default 5000 ms). */
   rebootMs?: number;
+  /**
+   * Whole percent of the fleet whose operator commands fail (the `control-fails` fault) from the start, spread
+   * evenly through the fleet: for rollouts that must stop at a failure threshold. Default 0.
+   */
+  controlFailPct?: number;
+}
+
+/** Whether miner `index` is among the evenly spread `percent` of a fleet. */
+export function inShare(index: number, percent: number): boolean {
+  return Math.floor(((index + 1) * percent) / 100) > Math.floor((index * percent) / 100);
 }
 
 /** Many virtual miners started together and closed together. */
@@ -46,7 +56,13 @@ export class SimulatedFleet {
         ...(options.rebootMs === undefined ? {} : { rebootMs: options.rebootMs }),
       });
     });
-    const started = await Promise.allSettled(miners.map((miner) => miner.start()));
+    const failPct = options.controlFailPct ?? 0;
+    const started = await Promise.allSettled(
+      miners.map(async (miner, index) => {
+        await miner.start();
+        if (inShare(index, failPct)) await miner.setFault('control-fails');
+      }),
+    );
     const failure = started.find((result) => result.status === 'rejected');
     if (failure !== undefined) {
       await Promise.all(miners.map((miner) => miner.close()));

@@ -1,6 +1,6 @@
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
 export { checkOpenFiles, FD_HEADROOM, openFileLimit } from './fd-limit.js';
-export { type FleetOptions, SimulatedFleet, startFleet } from './fleet.js';
+export { type FleetOptions, inShare, SimulatedFleet, startFleet } from './fleet.js';
 export { type FleetProcess, type FleetProcessOptions, startFleetProcess } from './fleet-process.js';
 export type { Credentials } from './machine.js';
 export { assignMix, type Mix, parseMix } from './mix.js';
