@@ -1,0 +1,93 @@
+// Table tests for what counts as a command's effect: never an old run taken for a new one, never a reading that
+// merely lacks the effect taken for it.
+import type { Reading } from '@hashinsight/miners';
+import { hashinsight } from '@hashinsight/protocol';
+import t from 'tap';
+import { effectSeen, expectationFor } from './observe.js';
+
+const { PowerMode } = hashinsight.v1;
+type Command = hashinsight.v1.Command;
+
+const reading = (fields: Partial<Reading>): Reading => ({
+  ip: '127.0.0.1',
+  vendor: 'bitmain',
+  model: 'Antminer S19 Pro',
+  firmware: '',
+  status: 'ok',
+  hashrateMhs: 100_000_000,
+  hashrateAvgMhs: 100_000_000,
+  hashrateExpectedMhs: 110_000_000,
+  boards: [],
+  fansRpm: [],
+  pools: [],
+  uptimeS: 3600,
+  errors: [],
+  ...fields,
+});
+const command = (fields: Partial<Command>) => hashinsight.v1.Command.create(fields);
+
+t.test('each action expects its effect', async (t) => {
+  t.same(expectationFor(command({ reboot: {} })), { kind: 'restarted' });
+  t.same(expectationFor(command({ restartMining: {} })), { kind: 'restarted' });
+  t.same(expectationFor(command({ setPools: { pools: [{ url: 'stratum+tcp://a:1', user: 'u' }] } })), {
+    kind: 'pool',
+    url: 'stratum+tcp://a:1',
+  });
+  t.same(expectationFor(command({ sleep: {} })), { kind: 'asleep' });
+  t.same(expectationFor(command({ setPowerMode: { mode: PowerMode.POWER_MODE_SLEEP } })), { kind: 'asleep' });
+  t.same(expectationFor(command({ setPowerMode: { mode: PowerMode.POWER_MODE_LOW } })), {
+    kind: 'acknowledged',
+  });
+  t.same(expectationFor(command({ setPowerLimit: { watts: 3000 } })), { kind: 'acknowledged' });
+  t.same(expectationFor(command({ setLed: { on: true } })), { kind: 'acknowledged' });
+  t.same(expectationFor(command({ wake: {} })), { kind: 'hashing' });
+  t.same(expectationFor(command({ updateCredentials: { credentialId: 'c', credentialVersion: 2 } })), {
+    kind: 'login',
+  });
+});
+
+t.test('restarted: only a run that began after the action, and hashing', async (t) => {
+  const acted = 100_000;
+  const restarted = { kind: 'restarted' } as const;
+  // 10.5 s after the action a run up for 10 s (reported floor) may have started 0.5 s before it: not proven.
+  t.notOk(effectSeen(restarted, reading({ uptimeS: 10 }), acted, acted + 10_500), 'could be the old run');
+  t.ok(effectSeen(restarted, reading({ uptimeS: 9 }), acted, acted + 10_500), 'began after the action');
+  t.notOk(effectSeen(restarted, reading({ uptimeS: 3600 }), acted, acted + 10_500), 'the old run');
+  t.notOk(
+    effectSeen(restarted, reading({ uptimeS: 2, hashrateMhs: 0 }), acted, acted + 10_500),
+    'back but not hashing yet',
+  );
+  t.notOk(
+    effectSeen(restarted, reading({ uptimeS: 2, status: 'sleeping' }), acted, acted + 10_500),
+    'back asleep',
+  );
+});
+
+t.test('pool: the first new pool active, whatever the scheme or case the firmware reports', async (t) => {
+  const pool = (url: string, active: boolean) => ({
+    url,
+    user: 'w',
+    status: 'alive' as const,
+    active,
+    priority: 0,
+    accepted: 0,
+    rejected: 0,
+    stale: 0,
+  });
+  const wanted = { kind: 'pool', url: 'stratum+tcp://Pool.example:3333' } as const;
+  t.ok(effectSeen(wanted, reading({ pools: [pool('pool.example:3333/', true)] }), 0, 1));
+  t.ok(effectSeen(wanted, reading({ pools: [pool('stratum+tcp://pool.example:3333', true)] }), 0, 1));
+  t.notOk(effectSeen(wanted, reading({ pools: [pool('stratum+tcp://pool.example:3333', false)] }), 0, 1));
+  t.notOk(effectSeen(wanted, reading({ pools: [pool('stratum+tcp://pool.example:3334', true)] }), 0, 1));
+  t.notOk(effectSeen({ kind: 'pool', url: '' }, reading({ pools: [pool('', true)] }), 0, 1), 'no URL');
+});
+
+t.test('asleep, hashing; acknowledged and login are never read off a reading', async (t) => {
+  t.ok(effectSeen({ kind: 'asleep' }, reading({ status: 'sleeping' }), 0, 1));
+  t.ok(effectSeen({ kind: 'asleep' }, reading({ hashrateMhs: 0 }), 0, 1));
+  t.notOk(effectSeen({ kind: 'asleep' }, reading({}), 0, 1));
+  t.ok(effectSeen({ kind: 'hashing' }, reading({}), 0, 1));
+  t.notOk(effectSeen({ kind: 'hashing' }, reading({ status: 'offline' }), 0, 1));
+  t.notOk(effectSeen({ kind: 'acknowledged' }, reading({}), 0, 1));
+  t.notOk(effectSeen({ kind: 'login' }, reading({}), 0, 1));
+});
