@@ -562,6 +562,34 @@ testEachDialect('commands: two-person approval, bound to the exact command, with
   ).json().data;
   t.match(expired, { status: 'expired', state: 'expired' });
   t.same(new Set(expired.targets.map((x: { state: string }) => x.state)), new Set(['expired']));
+
+  // A command past its own expiry cannot be approved either, even inside the window.
+  const short = (await post({ type: 'reboot', targets: { siteId: a.siteId }, expiresInSeconds: 60 })).json()
+    .data;
+  clock += 61_000;
+  t.equal((await approve(admin, short.id, short.canonicalHash)).json().code, 'COMMANDS_APPROVAL_EXPIRED');
+
+  // Refused approvals are in the audit log as failures, the granted one as a success.
+  await app.auditWritten();
+  const audited = await db
+    .selectFrom('audit_log')
+    .select(['outcome', 'status_code', 'actor_id'])
+    .where('route', '=', '/api/commands/:id/approve')
+    .orderBy('seq')
+    .execute();
+  t.same(
+    audited.map((row) => `${row.outcome}:${row.status_code}`),
+    [
+      'failure:403',
+      'failure:409',
+      'failure:409',
+      'success:200',
+      'failure:409',
+      'failure:409',
+      'failure:409',
+      'failure:409',
+    ],
+  );
 });
 
 testEachDialect('commands: idempotency keys expire after 24 h', async (t, db) => {
@@ -629,6 +657,7 @@ testEachDialect('commands: cancel', async (t, db) => {
   );
   t.equal(after.status, 'cancelled');
   t.ok(after.targets[0].finishedAt);
+  t.equal(after.finishedAt, null, 'not over while targets are on their agent');
   const second = await cancel();
   t.equal(second.statusCode, 409);
   t.equal(second.json().code, 'COMMANDS_NOT_CANCELLABLE');

@@ -169,7 +169,8 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
   fastify.post<{ Params: { id: string }; Body: { canonicalHash: string } }>(
     '/api/commands/:id/approve',
     {
-      config: { access: 'hosting' },
+      // Refused approvals (self, stale, late) are audited too, not only the granted ones.
+      config: { access: 'hosting', audit: 'attempts' },
       schema: { params: commandIdParams, body: approveBody, response: { 200: createdResponse } },
     },
     async (request) =>

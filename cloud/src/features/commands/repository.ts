@@ -338,3 +338,15 @@ export async function selectUnapprovedBefore(db: Db, createdBefore: number, limi
     .limit(limit)
     .execute();
 }
+
+/** Whether every target of the command is in a final state. */
+export async function noOpenTargets(db: Executor, commandId: string): Promise<boolean> {
+  const open = await db
+    .selectFrom('command_target')
+    .select('miner_id')
+    .where('command_id', '=', commandId)
+    .where('state', 'in', ['queued', 'dispatched', 'received', 'running'])
+    .limit(1)
+    .executeTakeFirst();
+  return open === undefined;
+}

@@ -162,6 +162,13 @@ testEachDialect('commands with secrets: vault references only, per-target pendin
   });
   t.same(cancel.json().data, { id: rotate.json().data.id, cancelled: 3, cancelRequested: 0 });
   t.notOk((await pendingStates()).includes('pending'), 'no pending version left');
+  const over = await db
+    .selectFrom('command')
+    .select(['status', 'finished_at'])
+    .where('id', '=', rotate.json().data.id)
+    .executeTakeFirstOrThrow();
+  t.equal(over.status, 'cancelled');
+  t.ok(over.finished_at, 'nothing left open: finished at once');
 
   // Nowhere in the command tables, the audit log, the answers or the logs, in any usual encoding.
   const haystacks = {

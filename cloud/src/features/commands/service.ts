@@ -57,6 +57,7 @@ import {
   minersPerSite,
   moveCommand,
   type NewTarget,
+  noOpenTargets,
   selectCommandPage,
   selectTargets,
   siteExists,
@@ -638,7 +639,8 @@ export async function approveCommand(
   if (row.status !== 'awaiting_approval') throw approvalNotNeeded();
   if (row.created_by === principal.userId) throw selfApproval();
   const now = deps.now();
-  if (now > row.created_at + deps.policy.approvalTtlMs) {
+  // Past the approval window, or past its own expiry (nothing could run any more): it expires instead.
+  if (now > row.created_at + deps.policy.approvalTtlMs || now >= row.expires_at) {
     await expireUnapproved(deps, row);
     throw approvalExpired();
   }
@@ -675,7 +677,12 @@ export async function cancelCommand(
   const reason = 'cancelled by an operator';
   const moved = await deps.db.transaction().execute(async (trx) => {
     if (!(await moveCommand(trx, row, 'cancelled', { status_reason: reason }))) return undefined;
-    return transitionTargetsInState(trx, id, 'queued', 'cancelled', now, { reason });
+    const cancelled = await transitionTargetsInState(trx, id, 'queued', 'cancelled', now, { reason });
+    // Nothing left on an agent: the command is over now (else the engine stamps it when the last one ends).
+    if (await noOpenTargets(trx, id)) {
+      await trx.updateTable('command').set({ finished_at: now }).where('id', '=', id).execute();
+    }
+    return cancelled;
   });
   if (moved === undefined) throw notCancellable();
   await discardMoved(deps, row.tenant_id, moved);
