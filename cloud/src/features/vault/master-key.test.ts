@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '@hashinsight/testkit';
+import { sql } from 'kysely';
 import t from 'tap';
+import { loadCloudConfig, printableConfig } from '../../config/index.js';
+import { openDatabase } from '../../db/index.js';
+import type { Broker } from '../../plugins/broker.js';
+import { startTestCloud } from '../../test/helpers.js';
 import { loadMasterKey, MASTER_KEY_FILE } from './master-key.js';
+import { Vault } from './service.js';
 
 const key = () => randomBytes(32).toString('base64');
 
@@ -43,4 +49,44 @@ t.test('bad keys stop the start with a message naming the setting, never the key
     (e: unknown) => e,
   );
   t.match(missing, { key: 'HASHINSIGHT_MASTER_KEY_FILE' });
+});
+
+t.test('the configured key is masked in the printed config', async (t) => {
+  const secret = key();
+  const config = loadCloudConfig({ HASHINSIGHT_MASTER_KEY: `1:${secret}` });
+  t.equal(printableConfig(config).masterKey, '********');
+  t.notMatch(JSON.stringify(printableConfig(config)), secret);
+  t.throws(
+    () => loadCloudConfig({ HASHINSIGHT_MASTER_KEY: '   ' }),
+    /HASHINSIGHT_MASTER_KEY must not be blank/,
+  );
+});
+
+t.test('a cloud restarted over its data folder keeps its master key and signing key', async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startTestCloud(t, { dataDir });
+  await first.cloud.close();
+  const db = openDatabase({ dataDir });
+  const signing = async () =>
+    (
+      await sql<{ private_key: string; kek_version: number }>`select private_key, kek_version
+      from command_signing_key`.execute(db)
+    ).rows;
+  t.same(await signing(), [{ private_key: '', kek_version: 1 }], 'wrapped at the first start');
+  await db.destroy();
+  const second = await startTestCloud(t, { dataDir });
+  const keyFile = await readFile(join(dataDir, MASTER_KEY_FILE), 'utf8');
+  await second.cloud.close();
+  const again = openDatabase({ dataDir });
+  t.teardown(() => again.destroy());
+  const vault = new Vault({
+    db: again,
+    broker: {} as Broker,
+    masterKey: await loadMasterKey({ dataDir }),
+    logger: second.logs.logger,
+  });
+  t.ok((await vault.signingKey()).keyId, 'the kept master key unwraps what the first start wrapped');
+  t.equal(await readFile(join(dataDir, MASTER_KEY_FILE), 'utf8'), keyFile, 'the key file is never rewritten');
+  t.notMatch(second.logs.text(), /vault rewrap at start failed/);
+  t.notMatch(second.logs.text(), /PRIVATE KEY/);
 });
