@@ -173,6 +173,14 @@ export async function startCloud(
       logger,
       network: networkSettingsOf(config),
       portalRatePerMinute: config.portalRatePerMinute,
+      commands: {
+        policy: {
+          approvalMaxTargets: config.commandApprovalMaxTargets,
+          approvalMaxSitePct: config.commandApprovalMaxSitePct,
+          operatorPerMinute: config.commandRatePerOperator,
+          tenantPerMinute: config.commandRatePerTenant,
+        },
+      },
       telemetryJobs: {
         retention: {
           raw: config.retentionRawDays,

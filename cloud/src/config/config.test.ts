@@ -46,6 +46,10 @@ t.test('defaults apply when the environment is empty', async (t) => {
     networkStaticAvgFeesBtc: 0.025,
     networkStaticAsOf: '2025-11-28',
     portalRatePerMinute: 1200,
+    commandApprovalMaxTargets: 50,
+    commandApprovalMaxSitePct: 20,
+    commandRatePerOperator: 30,
+    commandRatePerTenant: 300,
   });
 });
 
@@ -77,6 +81,10 @@ t.test('network-data settings: sources, URLs and static values are checked', asy
     ['HASHINSIGHT_NETWORK_STATIC_AVG_FEES_BTC', 'lots'],
     ['HASHINSIGHT_NETWORK_STATIC_AS_OF', 'yesterday'],
     ['HASHINSIGHT_PORTAL_RATE_PER_MINUTE', '0'],
+    ['HASHINSIGHT_COMMAND_APPROVAL_MAX_TARGETS', '-1'],
+    ['HASHINSIGHT_COMMAND_APPROVAL_MAX_SITE_PCT', '101'],
+    ['HASHINSIGHT_COMMAND_RATE_PER_OPERATOR', '0'],
+    ['HASHINSIGHT_COMMAND_RATE_PER_TENANT', 'many'],
   ];
   for (const [key, value] of bad)
     t.equal(configError(() => loadCloudConfig({ [key]: value })).key, key, `${key}=${value}`);
@@ -99,9 +107,17 @@ t.test('every setting is read from its HASHINSIGHT_* variable', async (t) => {
     HASHINSIGHT_RETENTION_1H_DAYS: '730',
     HASHINSIGHT_RETENTION_1D_DAYS: '3650',
     HASHINSIGHT_STALE_AFTER_S: '900',
+    HASHINSIGHT_COMMAND_APPROVAL_MAX_TARGETS: '0',
+    HASHINSIGHT_COMMAND_APPROVAL_MAX_SITE_PCT: '100',
+    HASHINSIGHT_COMMAND_RATE_PER_OPERATOR: '5',
+    HASHINSIGHT_COMMAND_RATE_PER_TENANT: '50',
   });
   t.match(config, {
     staleAfterS: 900,
+    commandApprovalMaxTargets: 0,
+    commandApprovalMaxSitePct: 100,
+    commandRatePerOperator: 5,
+    commandRatePerTenant: 50,
     retentionRawDays: 14,
     retention5mDays: 0,
     retention1hDays: 730,

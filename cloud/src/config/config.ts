@@ -68,6 +68,13 @@ export interface CloudConfig {
   networkStaticAsOf: string;
   /** Portal Lite requests per minute per client (API key or customer user) and route. */
   portalRatePerMinute: number;
+  /** Remote commands naming more miners than this need a second operator's approval. */
+  commandApprovalMaxTargets: number;
+  /** ...or more than this share (percent) of one site's miners. */
+  commandApprovalMaxSitePct: number;
+  /** POST /api/commands per minute per operator, and per tenant. */
+  commandRatePerOperator: number;
+  commandRatePerTenant: number;
   /**
    * The credential vault's master key: base64 of 32 bytes, or a keyring "1:<b64>,2:<b64>" (the highest version
    * wraps). Unset: masterKeyFile, else dataDir/master-key generated once.
@@ -149,6 +156,23 @@ const retentionDays = (env: string, days: number): Setting<number> => ({
     Number.isInteger(value) && value >= 0 && value <= 36_500
       ? undefined
       : 'must be a whole number of days from 0 to 36500 (0 keeps forever)',
+});
+
+/** A whole number from `min` to `max`, e.g. a count or a percentage. */
+const wholeNumber = (
+  env: string,
+  fallback: number,
+  min: number,
+  max: number,
+  what: string,
+): Setting<number> => ({
+  env,
+  fallback: () => fallback,
+  parse: (raw) => (/^\d{1,9}$/.test(raw.trim()) ? Number(raw) : Number.NaN),
+  check: (value) =>
+    Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : `must be ${what} from ${min} to ${max}`,
 });
 
 const checkSources = (value: string) =>
@@ -360,6 +384,34 @@ const SETTINGS: { [K in keyof CloudConfig]: Setting<CloudConfig[K]> } = {
         ? undefined
         : 'must be a whole number of requests per minute from 1 to 10000000',
   },
+  commandApprovalMaxTargets: wholeNumber(
+    'HASHINSIGHT_COMMAND_APPROVAL_MAX_TARGETS',
+    50,
+    0,
+    10_000,
+    'a count',
+  ),
+  commandApprovalMaxSitePct: wholeNumber(
+    'HASHINSIGHT_COMMAND_APPROVAL_MAX_SITE_PCT',
+    20,
+    0,
+    100,
+    'a percentage',
+  ),
+  commandRatePerOperator: wholeNumber(
+    'HASHINSIGHT_COMMAND_RATE_PER_OPERATOR',
+    30,
+    1,
+    1_000_000,
+    'commands per minute',
+  ),
+  commandRatePerTenant: wholeNumber(
+    'HASHINSIGHT_COMMAND_RATE_PER_TENANT',
+    300,
+    1,
+    1_000_000,
+    'commands per minute',
+  ),
   // Checked in full when the vault loads it (features/vault/master-key.ts); here only that it is not blank.
   masterKey: {
     env: 'HASHINSIGHT_MASTER_KEY',
