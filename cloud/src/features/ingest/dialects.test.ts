@@ -1,8 +1,10 @@
 import { ipToBytes } from '@hashinsight/protocol';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Db } from '../../db/index.js';
 import { migratedTestDatabase, postgresSkip } from '../../test/databases.js';
 import { enrollTestAgent, sample } from '../../test/helpers.js';
+import { vaultIpCiphers } from '../../test/ip-keys.js';
+import { ipLookupOf, revealIp } from '../miners/index.js';
 import { ingestTelemetry } from './service.js';
 
 // The SQLite group-commit writer and the PostgreSQL writer are separate SQL: the same messages must leave the
@@ -57,24 +59,40 @@ const messages: [string, Record<string, unknown>][] = [
 
 const byJson = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort();
 
-async function run(db: Db) {
+async function run(t: Test, db: Db) {
   for (const agent of ['agent-1', 'agent-2']) await enrollTestAgent(db, agent);
   const tenancy = await db
     .selectFrom('agent')
     .select(['tenant_id', 'site_id'])
     .where('id', '=', 'agent-1')
     .executeTakeFirstOrThrow();
+  const ips = await vaultIpCiphers(t, db);
+  const cipher = await ips.get(tenancy.tenant_id ?? '');
   const outcomes = [];
-  for (const [agentId, batch] of messages) outcomes.push(await ingestTelemetry(db, agentId, batch, NOW));
+  for (const [agentId, batch] of messages) outcomes.push(await ingestTelemetry(db, agentId, batch, NOW, ips));
   return {
     outcomes,
-    // Tenant and site ids are generated per database: compared as "the agent's".
+    // Tenant and site ids are generated per database: compared as "the agent's". Sealed addresses and blind
+    // indexes differ per database (random IVs, per-tenant keys): compared by what they open to and name.
     miner: byJson(
-      (await db.selectFrom('miner').selectAll().execute()).map((row) => ({
-        ...row,
-        tenant_id: row.tenant_id === tenancy.tenant_id ? "the agent's" : row.tenant_id,
-        site_id: row.site_id === tenancy.site_id ? "the agent's" : row.site_id,
-      })),
+      (await db.selectFrom('miner').selectAll().execute()).map((row) => {
+        const ip = revealIp(cipher, row.agent_id, row.id, row.ip_enc);
+        const named = (index: string, term: string) =>
+          index === ''
+            ? ''
+            : index === ipLookupOf(cipher, term)?.value
+              ? `index of ${term}`
+              : 'another index';
+        return {
+          ...row,
+          tenant_id: row.tenant_id === tenancy.tenant_id ? "the agent's" : row.tenant_id,
+          site_id: row.site_id === tenancy.site_id ? "the agent's" : row.site_id,
+          site_key: row.site_key === tenancy.site_id ? "the agent's" : row.site_key,
+          ip_enc: ip,
+          ip_index: named(row.ip_index, ip),
+          ip_net_index: named(row.ip_net_index, ip.split('.').slice(0, 3).join('.')),
+        };
+      }),
     ),
     miner_latest: byJson(await db.selectFrom('miner_latest').selectAll().execute()),
     miner_sample: byJson(await db.selectFrom('miner_sample').selectAll().execute()),
@@ -88,8 +106,8 @@ t.test(
   'the same messages leave the same rows on SQLite and PostgreSQL',
   { skip: postgresSkip },
   async (t) => {
-    const sqlite = await run(await migratedTestDatabase(t, 'sqlite'));
-    const postgres = await run(await migratedTestDatabase(t, 'postgres'));
+    const sqlite = await run(t, await migratedTestDatabase(t, 'sqlite'));
+    const postgres = await run(t, await migratedTestDatabase(t, 'postgres'));
     // A sanity check that the scenario did what it says before comparing.
     t.same(
       sqlite.outcomes.map((o) => [o.upToSeq, o.applied, o.duplicates]),
@@ -112,6 +130,9 @@ t.test(
       /"m1"/,
     ]);
     t.match(sqlite.miner, [/the agent's.*the agent's/, /the agent's/, /the agent's/, /the agent's/]);
+    t.match(sqlite.miner, [
+      /"ip_enc":"10\.0\.0\.\d+","ip_index":"index of 10\.0\.0\.\d+","ip_net_index":"index of 10\.0\.0"/,
+    ]);
     t.equal(sqlite.telemetry_rollup_dirty.length, 2, 'the late hour and the backfill hour');
     for (const key of Object.keys(sqlite) as (keyof typeof sqlite)[]) {
       t.same(postgres[key], sqlite[key], key);

@@ -198,19 +198,49 @@ testEachDialect('a stored clear address is replaced when the identity arrives', 
   expectAddress(t, await miner(db), cipher, '10.0.0.21');
 });
 
-testEachDialect('the hot path: batches without an address resolve no key; keys are cached', async (t, db) => {
-  await enrollTestAgent(db, 'agent-1');
-  const real = await vaultIpCiphers(t, db);
-  let resolves = 0;
-  const ips = new TenantIpCiphers((tenantId) => {
-    resolves += 1;
-    return real.get(tenantId);
-  });
-  for (let seq = 1; seq <= 5; seq++)
-    await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [bare(seq)] }, NOW, ips);
-  t.equal(resolves, 0, 'no identity, no key');
-  for (let seq = 6; seq <= 10; seq++) {
-    await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [withIdentity(seq, {})] }, NOW, ips);
-  }
-  t.equal(resolves, 1, 'one resolve for five identity batches of one tenant');
-});
+testEachDialect(
+  'the hot path: no key for bare batches, no new seal for a re-sent identity',
+  async (t, db) => {
+    await enrollTestAgent(db, 'agent-1');
+    const real = await vaultIpCiphers(t, db);
+    let resolves = 0;
+    let seals = 0;
+    const ips = new TenantIpCiphers(async (tenantId) => {
+      resolves += 1;
+      const cipher = await real.get(tenantId);
+      return {
+        keyVersion: cipher.keyVersion,
+        seal: (plain: string, context: string) => {
+          seals += 1;
+          return cipher.seal(plain, context);
+        },
+        open: (sealed: string, context: string) => cipher.open(sealed, context),
+        blindIndex: (value: string) => cipher.blindIndex(value),
+      };
+    });
+    for (let seq = 1; seq <= 5; seq++) {
+      await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [bare(seq)] }, NOW, ips);
+    }
+    t.equal(resolves, 0, 'no identity, no key');
+    const first = await (async () => {
+      await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [withIdentity(6, {})] }, NOW, ips);
+      return (await miner(db)).ip_enc;
+    })();
+    // The agent restarts: new sessions re-send the same identity.
+    for (let epoch = 2; epoch <= 5; epoch++) {
+      await ingestTelemetry(db, 'agent-1', { epoch, samples: [withIdentity(1, {})] }, NOW, ips);
+    }
+    t.equal(resolves, 1, 'one resolve for five identity batches of one tenant');
+    t.equal(seals, 1, 'the same address is sealed once');
+    t.equal((await miner(db)).ip_enc, first, 'and keeps its stored value');
+    await ingestTelemetry(
+      db,
+      'agent-1',
+      { epoch: 6, samples: [withIdentity(1, { ip: ipToBytes('10.0.0.22') })] },
+      NOW,
+      ips,
+    );
+    t.equal(seals, 2, 'a changed address is sealed again');
+    t.not((await miner(db)).ip_enc, first);
+  },
+);

@@ -1,6 +1,6 @@
 import { bytesToIp, bytesToMac, hashinsight } from '@hashinsight/protocol';
 import type { MinerDetail } from '../../db/index.js';
-import { type IpCipher, NO_IP, protectIp, type StoredIp } from '../miners/index.js';
+import { type IpProtector, NO_IP, type StoredIp } from '../miners/index.js';
 import type { SampleRow } from '../telemetry/index.js';
 
 // Decoded proto messages to rows. The codec has validated the required fields; optional ones get defaults here.
@@ -84,17 +84,17 @@ export function identityFields(identity: MinerIdentity): IdentityFields {
 }
 
 /**
- * The identity's columns for miner (agentId, minerId): the address sealed under the tenant's `cipher`, or
- * dropped when there is none (an agent without a tenant: nobody may read its miners, and no key exists).
+ * The identity's columns for miner (agentId, minerId): the address sealed by the tenant's `protect`, or dropped
+ * when there is none (an agent without a tenant: nobody may read its miners, and no key exists).
  */
 export function protectIdentity(
   identity: IdentityFields,
   agentId: string,
   minerId: string,
-  cipher: IpCipher | undefined,
+  protect: IpProtector | undefined,
 ): StoredIdentity {
   const { ip, ...rest } = identity;
-  return { ...rest, ...(cipher === undefined ? NO_IP : protectIp(cipher, agentId, minerId, ip)) };
+  return { ...rest, ...(protect === undefined ? NO_IP : protect(agentId, minerId, ip)) };
 }
 
 /** The stored columns of a new miner whose identity has not arrived yet. */

@@ -1,7 +1,7 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
-import type { IpCipher } from '../miners/index.js';
+import type { IpProtector } from '../miners/index.js';
 import { insertSamples, markDirtyHours } from '../telemetry/index.js';
 import { UnknownAgentError } from './errors.js';
 import { IDENTITY_COLUMNS, NO_IDENTITY, protectIdentity } from './mapping.js';
@@ -20,7 +20,7 @@ export function ingestPostgres(
   agentId: string,
   batch: TelemetryBatch,
   nowMs: number,
-  cipher?: IpCipher,
+  protect?: IpProtector,
 ): Promise<TelemetryOutcome> {
   const epoch = batch.epoch ?? 0;
   return db.transaction().execute(async (trx) => {
@@ -42,7 +42,7 @@ export function ingestPostgres(
     await markDirtyHours(trx, plan.lateHours);
     for (const withIdentity of [true, false]) {
       const miners = plan.miners.filter((miner) => (miner.identity !== undefined) === withIdentity);
-      await upsertMiners(trx, agentId, agent, miners, withIdentity, cipher);
+      await upsertMiners(trx, agentId, agent, miners, withIdentity, protect);
     }
     await upsertLatest(trx, agentId, plan.latest);
     await sql`with mark as (
@@ -58,8 +58,8 @@ export function ingestPostgres(
 
 /**
  * Creates or updates the miners: identity fields replaced when the batch carried an identity, kept otherwise;
- * first/last seen only ever widen. New miners get the agent's tenant and site. Addresses arrive sealed (cipher:
- * the tenant's, resolved by service.ts when the batch carries identities).
+ * first/last seen only ever widen. New miners get the agent's tenant and site. Addresses are sealed by
+ * `protect` (the tenant's, resolved by service.ts when the batch carries identities).
  */
 async function upsertMiners(
   trx: Db,
@@ -67,11 +67,11 @@ async function upsertMiners(
   agent: { tenant_id: string | null; site_id: string | null },
   miners: readonly MinerSeen[],
   withIdentity: boolean,
-  cipher: IpCipher | undefined,
+  protect: IpProtector | undefined,
 ): Promise<void> {
   if (miners.length === 0) return;
   const stored = miners.map((miner) =>
-    miner.identity === undefined ? NO_IDENTITY : protectIdentity(miner.identity, agentId, miner.id, cipher),
+    miner.identity === undefined ? NO_IDENTITY : protectIdentity(miner.identity, agentId, miner.id, protect),
   );
   const arrays = IDENTITY_COLUMNS.map((column) => {
     const values = stored.map((row) => row[column]);

@@ -1,7 +1,7 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import { type Db, dialectOf, sqliteHandleOf } from '../../db/index.js';
 import { recordEvent } from '../../platform/index.js';
-import type { IpCipher, TenantIpCiphers } from '../miners/index.js';
+import type { IpProtector, TenantIpCiphers } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
 import type { TelemetryOutcome } from './plan.js';
 import { ingestPostgres } from './postgres-writer.js';
@@ -99,29 +99,30 @@ export async function ingestTelemetry(
   nowMs: number,
   ips?: TenantIpCiphers,
 ): Promise<TelemetryOutcome> {
-  const cipher = ips === undefined ? undefined : await identityCipher(db, agentId, batch, ips);
-  if (dialectOf(db) === 'postgres') return ingestPostgres(db, agentId, batch, nowMs, cipher);
+  const protect = ips === undefined ? undefined : await identityProtector(db, agentId, batch, ips);
+  if (dialectOf(db) === 'postgres') return ingestPostgres(db, agentId, batch, nowMs, protect);
   const sqlite = sqliteHandleOf(db);
   // A transaction's Kysely has no handle: the group commit makes its own transactions.
   if (sqlite === undefined) throw new Error('ingestTelemetry needs the database openDatabase returned');
-  return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs, cipher);
+  return sqliteWriterOf(db, sqlite).submit(agentId, batch, nowMs, protect);
 }
 
 /**
- * The cipher of the agent's tenant when some sample of `batch` carries an address, else undefined: the agent
- * sends identities once per session and on change, so most batches cost nothing here, and those that do cost one
- * indexed read plus the (cached) cipher.
+ * What seals the addresses of the agent's tenant when some sample of `batch` carries one, else undefined: the
+ * agent sends identities once per session and on change, so most batches cost nothing here, and those that do
+ * cost one indexed read plus the (cached) cipher.
  */
-async function identityCipher(
+async function identityProtector(
   db: Db,
   agentId: string,
   batch: TelemetryBatch,
   ips: TenantIpCiphers,
-): Promise<IpCipher | undefined> {
+): Promise<IpProtector | undefined> {
   if (!(batch.samples ?? []).some((sample) => (sample.identity?.ip?.length ?? 0) > 0)) return undefined;
   const agent = await db.selectFrom('agent').select('tenant_id').where('id', '=', agentId).executeTakeFirst();
   // No tenant (or no agent, which the writer refuses): no key, and the address is not stored.
-  return agent?.tenant_id == null ? undefined : ips.get(agent.tenant_id);
+  if (agent?.tenant_id == null) return undefined;
+  return ips.protector(agent.tenant_id, await ips.get(agent.tenant_id));
 }
 
 export interface PresenceOutcome {

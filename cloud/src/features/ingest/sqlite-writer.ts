@@ -1,6 +1,6 @@
 import type { hashinsight } from '@hashinsight/protocol';
 import type { Db, SqliteHandle } from '../../db/index.js';
-import type { IpCipher } from '../miners/index.js';
+import type { IpProtector } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
 import { IDENTITY_COLUMNS, NO_IDENTITY, protectIdentity } from './mapping.js';
 import { type BatchPlan, planBatch, type TelemetryOutcome } from './plan.js';
@@ -17,8 +17,8 @@ interface Job {
   agentId: string;
   batch: TelemetryBatch;
   nowMs: number;
-  /** The agent's tenant's IP cipher when the batch carries identities (service.ts resolves it beforehand). */
-  cipher: IpCipher | undefined;
+  /** Seals the agent's tenant's addresses when the batch carries identities (service.ts resolves it first). */
+  protect: IpProtector | undefined;
   resolve: (outcome: TelemetryOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -118,7 +118,7 @@ function writeBatch(statements: Statements, job: Job): TelemetryOutcome {
       continue;
     }
     const stored =
-      identity === undefined ? NO_IDENTITY : protectIdentity(identity, agentId, miner.id, job.cipher);
+      identity === undefined ? NO_IDENTITY : protectIdentity(identity, agentId, miner.id, job.protect);
     (identity ? statements.minerWithIdentity : statements.minerKeepIdentity).run(
       miner.id,
       agentId,
@@ -167,10 +167,10 @@ export class SqliteIngestWriter {
     agentId: string,
     batch: TelemetryBatch,
     nowMs: number,
-    cipher?: IpCipher,
+    protect?: IpProtector,
   ): Promise<TelemetryOutcome> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ agentId, batch, nowMs, cipher, resolve, reject });
+      this.pending.push({ agentId, batch, nowMs, protect, resolve, reject });
       // setImmediate: batches handed in during this turn of the event loop (messages read from the same socket
       // chunk, or from many agents at once) join the group.
       this.flushing ??= new Promise((done) => setImmediate(done)).then(() => this.flushAll());

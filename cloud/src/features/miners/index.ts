@@ -25,6 +25,7 @@ export { type IpCipher, type IpLookup, ipLookupOf, NO_IP, protectIp, revealIp, t
 export {
   type IpCipherProvider,
   type IpCipherSource,
+  type IpProtector,
   ipCipherFor,
   ipCiphersOf,
   ipLookupFor,

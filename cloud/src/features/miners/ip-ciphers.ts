@@ -1,5 +1,5 @@
 import type { Principal } from '../../plugins/access.js';
-import { type IpCipher, type IpLookup, ipLookupOf } from './ip.js';
+import { type IpCipher, type IpLookup, ipLookupOf, protectIp, type StoredIp } from './ip.js';
 
 // Resolving a tenant's cipher unwraps its keys (a database read and a key unwrap in the vault): the ingest and
 // the fleet reads keep each resolved cipher for a short while, so a burst of identities or list pages costs one
@@ -9,13 +9,21 @@ export type IpCipherSource = (tenantId: string) => Promise<IpCipher>;
 
 export const IP_CIPHER_TTL_MS = 60_000;
 
+/** The columns of one miner's address (protectIp), as the ingest's writers call it. */
+export type IpProtector = (agentId: string, minerId: string, ip: string) => StoredIp;
+
+/** Sealed addresses remembered (most recent first out when full): about 200 bytes each. */
+export const SEALED_MEMO_SIZE = 100_000;
+
 export class TenantIpCiphers {
   private readonly cache = new Map<string, { cipher: Promise<IpCipher>; until: number }>();
+  private readonly sealed = new Map<string, { ip: string; stored: StoredIp }>();
 
   constructor(
     private readonly source: IpCipherSource,
     private readonly ttlMs = IP_CIPHER_TTL_MS,
     private readonly now: () => number = Date.now,
+    private readonly memoSize = SEALED_MEMO_SIZE,
   ) {}
 
   /** The tenant's cipher, resolved at most once per TTL; a failed resolve is not kept. */
@@ -29,6 +37,27 @@ export class TenantIpCiphers {
       if (this.cache.get(tenantId)?.cipher === cipher) this.cache.delete(tenantId);
     });
     return cipher;
+  }
+
+  /**
+   * protectIp for `tenantId`'s `cipher`, remembering what it sealed: an agent re-sends every identity when it
+   * starts a session, and an unchanged address under the same key version keeps its sealed value instead of
+   * costing a new encryption (a seal and two HMACs, tens of µs) per miner.
+   */
+  protector(tenantId: string, cipher: IpCipher): IpProtector {
+    return (agentId, minerId, ip) => {
+      const key = `${tenantId}\u0000${cipher.keyVersion}\u0000${agentId}\u0000${minerId}`;
+      const hit = this.sealed.get(key);
+      if (hit !== undefined && hit.ip === ip) return hit.stored;
+      const stored = protectIp(cipher, agentId, minerId, ip);
+      this.sealed.delete(key);
+      if (this.sealed.size >= this.memoSize) {
+        const oldest = this.sealed.keys().next().value;
+        if (oldest !== undefined) this.sealed.delete(oldest);
+      }
+      this.sealed.set(key, { ip, stored });
+      return stored;
+    };
   }
 }
 

@@ -12,6 +12,8 @@ import { bytesToIp, ipToBytes } from '@hashinsight/protocol';
 
 /** The tenant's field cipher as far as miner IPs need it (the vault's FieldCipher satisfies it). */
 export interface IpCipher {
+  /** The data key version seal() uses. */
+  readonly keyVersion: number;
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
   blindIndex(value: string): string;
