@@ -33,11 +33,7 @@ export function sortKeys(sort: MinerSort): SortKey[] {
   const leading: Record<MinerSort, () => SortKey[]> = {
     // Addresses are encrypted (ip.ts): per site, the miners of a subnet together (subnets in blind-index order,
     // no address first) and in host order within it; migration 0014's index has these keys.
-    ip: () => [
-      text(sql`miner.site_key`),
-      text(sql`miner.ip_net_index`),
-      number(sql`miner.ip_host`),
-    ],
+    ip: () => [text(sql`miner.site_key`), text(sql`miner.ip_net_index`), number(sql`miner.ip_host`)],
     // -1: no sample yet, below every real value.
     hashrate: () => [number(sql`coalesce(miner_latest.hashrate_mhs, -1)`)],
     temperature: () => [number(sql`coalesce(${temperatureDc()}, -100000)`)],
