@@ -274,7 +274,7 @@ t.test('without web credentials every operation fails typed, before any request'
 
 t.test('what each Antminer driver declares', async (t) => {
   const declared = (driver: Driver) => [...driver.capabilities];
-  t.strictSame(declared(antminerStock), ['reboot', 'set-pools', 'led', 'sleep']);
+  t.strictSame(declared(antminerStock), ['reboot', 'set-pools', 'led', 'sleep', 'set-login']);
   t.strictSame(declared(antminerHiveon), ['reboot', 'set-pools']);
   t.strictSame(declared(antminerAsicseer), ['reboot']);
   const { clients, webSent } = miner({});
@@ -284,6 +284,7 @@ t.test('what each Antminer driver declares', async (t) => {
     [antminerStock, { kind: 'power-limit', watts: 3000 }],
     [antminerHiveon, { kind: 'led', on: true }],
     [antminerHiveon, { kind: 'sleep', asleep: true }],
+    [antminerHiveon, { kind: 'set-login', username: 'root', password: 'n3w' }],
     [antminerAsicseer, { kind: 'set-pools', pools: testPools }],
   ];
   for (const [driver, operation] of undeclared) {
@@ -375,5 +376,45 @@ t.test('pool passwords never appear in an error', { skip: corpusMissing }, async
       t.type(error, MinerError, operation.kind);
       t.notOk(inspect(error, { depth: Number.POSITIVE_INFINITY }).includes(canary), 'no password in it');
     }
+  }
+});
+
+t.test('set-login: passwd.cgi gets the current password as a check and the new one twice', async (t) => {
+  const PASSWD = '/cgi-bin/passwd.cgi';
+  const current = { username: 'root', password: 'OLD-canary-pw' };
+  const run = async (reply: string) => {
+    const { clients, webSent } = miner({ [CONF]: ok(s19Conf), [PASSWD]: ok(reply) });
+    clients.adminLogin = () => current;
+    const result = await control(antminerStock, clients, {
+      kind: 'set-login',
+      username: 'root',
+      password: 'NEW-canary-pw',
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    return { result, webSent };
+  };
+  const accepted = await run('{"stats":"success","code":"P000","msg":"OK!"}');
+  t.equal(accepted.result, undefined, 'accepted');
+  t.strictSame(
+    accepted.webSent.map(({ path, method }) => [method, path]),
+    [
+      ['GET', CONF],
+      ['POST', PASSWD],
+    ],
+  );
+  t.strictSame(jsonOf(t, accepted.webSent[1]?.body), {
+    curPwd: 'OLD-canary-pw',
+    newPwd: 'NEW-canary-pw',
+    confirmPwd: 'NEW-canary-pw',
+  });
+  for (const reply of ['{"stats":"error","code":"P002","msg":"NEW-canary-pw"}', '', '<html>500</html>']) {
+    const { result } = await run(reply);
+    t.ok(
+      result instanceof MinerError && result.code === 'MINER_COMMAND_FAILED',
+      `refused: ${reply.slice(0, 20)}`,
+    );
+    t.notMatch(inspect(result), /canary-pw/, 'the error quotes no password');
   }
 });
