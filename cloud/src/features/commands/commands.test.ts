@@ -724,3 +724,53 @@ t.test('the kick channel is the engine one', async (t) => {
   const { KICK_CHANNEL } = await import('./engine/index.js');
   t.equal(ENGINE_KICK_CHANNEL, KICK_CHANNEL);
 });
+
+testEachDialect('commands: 10,000 targets is the most, however they are named', async (t, db) => {
+  const a = await seedTenant(db, 'a');
+  await insertAgent(db, { id: 'agent-big', tenantId: a.tenantId, siteId: a.siteId });
+  const rows = Array.from({ length: 10_001 }, (_, i) => ({
+    agent_id: 'agent-big',
+    id: `b${String(i).padStart(5, '0')}`,
+    ip: '',
+    mac: '',
+    serial: '',
+    vendor: 'bitmain',
+    model: 'Antminer S19',
+    firmware: '',
+    hostname: '',
+    first_seen_at: 1,
+    last_seen_at: 1,
+    tenant_id: a.tenantId,
+    site_id: a.siteId,
+    customer_id: null,
+    capabilities: '["reboot"]',
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('miner')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  const { app } = await appOver(t, db, { commandEngine: { timers: false } });
+  const staff = await accessToken(app, db, a.users.mining_site);
+  const post = (targets: object) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/commands',
+      headers: { ...bearer(staff), 'idempotency-key': freshKey() },
+      payload: { type: 'reboot', targets },
+    });
+  const bySite = await post({ siteId: a.siteId });
+  t.equal(bySite.json().code, 'COMMANDS_TARGETS_TOO_MANY', '10,001 miners of a site');
+  const started = Date.now();
+  const byIds = await post({ minerIds: rows.slice(0, 10_000).map((row) => row.id) });
+  t.equal(byIds.statusCode, 201, byIds.body.slice(0, 200));
+  t.match(byIds.json().data, { targetCount: 10_000, requiresApproval: true });
+  t.comment(`10,000 targets created in ${Date.now() - started} ms`);
+  t.equal(await count(db, 'command_target'), 10_000);
+  const read = await app.inject({
+    method: 'GET',
+    url: `/api/commands/${byIds.json().data.id}`,
+    headers: bearer(staff),
+  });
+  t.equal(read.json().data.targets.length, 10_000);
+});
