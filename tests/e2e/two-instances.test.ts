@@ -112,6 +112,8 @@ async function startInstance(
         bootstrapPassword: PASSWORD,
         // Shared, as behind a load balancer: a token from one instance is valid on the other.
         jwtSecret: 'two-instances-share-this-secret-of-32+chars',
+        // Shared too: each instance unwraps the tenants' data keys (sealed miner IPs, credentials) of the other.
+        masterKey: Buffer.alloc(32, 7).toString('base64'),
         logLevel: 'debug',
         databaseUrl: shared.databaseUrl,
         redisUrl: redis.url,
