@@ -774,3 +774,67 @@ testEachDialect('commands: 10,000 targets is the most, however they are named', 
   });
   t.equal(read.json().data.targets.length, 10_000);
 });
+
+testEachDialect(
+  'commands: a schedule holds dispatch; unapproved commands expire after the window',
+  async (t, db) => {
+    const { a } = await fleet(db);
+    let clock = Date.now();
+    const { app } = await appOver(t, db, { now: () => clock, commandEngine: { timers: false } });
+    const staff = await accessToken(app, db, a.users.mining_site);
+    const post = (payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/commands',
+        headers: { ...bearer(staff), 'idempotency-key': freshKey() },
+        payload,
+      });
+    const { dispatchAllowed, expireLateApprovals } = await import('./service.js');
+    const row = async (id: string) =>
+      db.selectFrom('command').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+    const at = new Date(clock + 3600_000).toISOString();
+    const scheduled = (
+      await post({
+        type: 'reboot',
+        targets: { minerIds: ['m00'] },
+        schedule: { notBefore: at },
+        expiresInSeconds: 600,
+      })
+    ).json().data;
+    t.match(scheduled, {
+      state: 'scheduled',
+      notBefore: at,
+      expiresAt: new Date(clock + 4200_000).toISOString(),
+    });
+    t.equal(await dispatchAllowed(db, await row(scheduled.id), clock), false, 'not before its time');
+    t.equal(await dispatchAllowed(db, await row(scheduled.id), clock + 3600_000), true, 'at its time');
+    t.equal(await dispatchAllowed(db, await row(scheduled.id), clock + 4200_000), false, 'not once expired');
+    t.equal(
+      (
+        await post({
+          type: 'reboot',
+          targets: { minerIds: ['m00'] },
+          schedule: { notBefore: new Date(clock + 32 * 86_400_000).toISOString() },
+        })
+      ).json().code,
+      'COMMANDS_SCHEDULE_INVALID',
+      'not more than 31 days ahead',
+    );
+
+    const unapproved = (
+      await post({ type: 'reboot', targets: { siteId: a.siteId }, expiresInSeconds: 86_400 })
+    ).json().data;
+    t.equal(unapproved.status, 'awaiting_approval');
+    const deps = app.commands.deps;
+    t.equal(await expireLateApprovals(deps), 0, 'inside the window: nothing to do');
+    clock += 4 * 3600_000 + 1;
+    t.equal(await expireLateApprovals(deps), 1);
+    t.equal(await expireLateApprovals(deps), 0, 'once');
+    const after = (
+      await app.inject({ method: 'GET', url: `/api/commands/${unapproved.id}`, headers: bearer(staff) })
+    ).json().data;
+    t.match(after, { status: 'expired', state: 'expired', statusReason: 'not approved in time' });
+    t.ok(after.targets.every((x: { state: string }) => x.state === 'expired'));
+  },
+);

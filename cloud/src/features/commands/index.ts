@@ -25,6 +25,7 @@ import {
   type CreateCommandBody,
   cancelCommand,
   createCommand,
+  expireLateApprovals,
   getCommand,
   getCommandSummary,
   listCommands,
@@ -55,6 +56,8 @@ export interface CommandsOptions {
   staleAfterMs?: number;
   /** SSE comment interval (tests shorten it). */
   sseHeartbeatMs?: number;
+  /** How often expired idempotency keys and late approvals are swept (default 60 s). */
+  housekeepingMs?: number;
 }
 
 /** What the engine, the schedule runner and the legacy adapter share with the routes. */
@@ -71,7 +74,7 @@ declare module 'fastify' {
 }
 
 const IDEMPOTENCY_HEADER = 'idempotency-key';
-const IDEMPOTENCY_CLEANUP_MS = 10 * 60_000;
+const HOUSEKEEPING_MS = 60_000;
 
 function idempotencyKeyOf(request: FastifyRequest): string {
   const value = request.headers[IDEMPOTENCY_HEADER];
@@ -184,14 +187,18 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
       ok(await cancelCommand(deps, principalOf(request), request.params.id, handle.cancelDispatched)),
   );
 
-  // Idempotency keys live 24 h; expired ones are dropped now and then (a claim replaces an expired key anyway).
-  const cleanup = setInterval(() => {
+  // Housekeeping of the API's own rules: idempotency keys live 24 h (a claim replaces an expired key anyway, this
+  // only keeps the table small); a command nobody approved within the window expires, its pending logins dropped.
+  const housekeeping = setInterval(() => {
     deleteExpiredIdempotency(deps.db, deps.now()).catch((error: unknown) =>
       fastify.log.warn({ err: error }, 'expired idempotency keys not deleted'),
     );
-  }, IDEMPOTENCY_CLEANUP_MS);
-  cleanup.unref();
-  fastify.addHook('onClose', async () => clearInterval(cleanup));
+    expireLateApprovals(deps).catch((error: unknown) =>
+      fastify.log.warn({ err: error }, 'unapproved commands not expired'),
+    );
+  }, options.housekeepingMs ?? HOUSEKEEPING_MS);
+  housekeeping.unref();
+  fastify.addHook('onClose', async () => clearInterval(housekeeping));
 
   const open: OpenStreams = new Set();
   fastify.addHook('preClose', async () => {

@@ -60,6 +60,7 @@ import {
   noOpenTargets,
   selectCommandPage,
   selectTargets,
+  selectUnapprovedBefore,
   siteExists,
   type TargetMiner,
   targetCounts,
@@ -623,6 +624,15 @@ export async function expireUnapproved(deps: CommandDeps, row: CommandTable): Pr
     reason,
   });
   return true;
+}
+
+/** Expires every command whose approval window has passed unapproved; returns how many. Several instances may run it. */
+export async function expireLateApprovals(deps: CommandDeps, batch = 100): Promise<number> {
+  let expired = 0;
+  for (const row of await selectUnapprovedBefore(deps.db, deps.now() - deps.policy.approvalTtlMs, batch)) {
+    if (await expireUnapproved(deps, row)) expired++;
+  }
+  return expired;
 }
 
 /**
