@@ -16,6 +16,7 @@ import {
   commandResponse,
   createCommandBody,
   createdResponse,
+  eventStreamResponse,
   listCommandsQuery,
 } from './schemas.js';
 import {
@@ -206,7 +207,10 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
   });
   fastify.get<{ Params: { id: string } }>(
     '/api/commands/:id/events',
-    { config: { access: 'hosting' }, schema: { params: commandIdParams } },
+    {
+      config: { access: 'hosting' },
+      schema: { params: commandIdParams, response: { 200: eventStreamResponse } },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;

@@ -277,3 +277,13 @@ export const cancelResponse = successSchema({
 
 /** POST /api/commands answers with the command without its targets (GET /api/commands/:id has them). */
 export const createdResponse = successSchema(commandSummary);
+
+/**
+ * GET /api/commands/:id/events: text/event-stream, not JSON. Events: `snapshot` (the command as POST answers it),
+ * `target` ({ commandId, agentId, minerId, state, version, at, reason?, errorCode? } per change), `command`
+ * ({ commandId, status, at, reason? }) and `end` once the command and every target are final; `: heartbeat`
+ * comments in between.
+ */
+export const eventStreamResponse = {
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+} as const;

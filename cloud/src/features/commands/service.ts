@@ -499,7 +499,9 @@ export async function createCommand(
     await db.transaction().execute(async (trx) => {
       if (idempotencyKey !== null) {
         const claimed = await claimIdempotency(trx, {
-          ...{ tenant_id: keyRef.tenantId, principal_id: keyRef.principalId, key: keyRef.key },
+          tenant_id: keyRef.tenantId,
+          principal_id: keyRef.principalId,
+          key: keyRef.key,
           request_hash: hash,
           command_id: id,
           created_at: now,
