@@ -12,6 +12,7 @@ import { addToInventory, LOGIN, startMiners } from './test/rig.js';
 
 const { CredentialScope } = hashinsight.v1;
 const WEB = CredentialScope.CREDENTIAL_SCOPE_MINER_WEB;
+const API = CredentialScope.CREDENTIAL_SCOPE_MINER_API;
 
 type Rig = Awaited<ReturnType<typeof setup>>;
 
@@ -133,9 +134,11 @@ for (const personality of ['whatsminer', 'antminer'] as const) {
       const target = { minerId: id, ip: miner!.ip, port: 4028, driver: rig.inventory.get(id)!.driver };
       await siteLogin(rig);
       const next = { username: LOGIN.username, password: 'N3wPass8' };
+      // Whatsminer's admin password is its API login; the site's web login served it until now.
+      const scope = personality === 'whatsminer' ? API : WEB;
       await rig.cloud.publish(
         'credential',
-        rig.cloud.seal(rig.boxKey, next, { credentialId: 'rotated', version: 1, minerIds: [id] }),
+        rig.cloud.seal(rig.boxKey, next, { credentialId: 'rotated', version: 1, minerIds: [id], scope }),
       );
       await waitFor('pending login cached', () => cache.get('rotated'));
       t.match(cache.get('rotated'), { pending: true }, 'held apart, pending');
@@ -163,7 +166,11 @@ for (const personality of ['whatsminer', 'antminer'] as const) {
         'the old login is refused',
       );
       await observer.checkLogin(target, next);
-      t.match(cache.forMiner(id, WEB), { credentialId: 'rotated', version: 1, pending: false }, 'now in use');
+      t.match(
+        cache.forMiner(id, scope),
+        { credentialId: 'rotated', version: 1, pending: false },
+        'now in use',
+      );
       const after = await run(
         rig,
         rig.cloud.sign({ minerIds: [id], reboot: undefined, setLed: { on: false } }),

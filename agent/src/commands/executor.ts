@@ -399,10 +399,10 @@ export class CommandExecutor {
         // The login in use (same scope) authorises the change; the new one goes to the miner.
         const next = this.logins.open(newLogin);
         const operation: ControlOperation = { kind: 'set-login', ...next };
-        await control(target, operation, this.logins.current(minerId, newLogin.scope));
+        await control(target, operation, this.logins.current(minerId, miner.driver, newLogin.scope));
       } else {
         const operation = operationFor(command, (credentialId) => this.poolPassword(credentialId));
-        await this.logins.withLogin(minerId, (login) => control(target, operation, login));
+        await this.logins.withLogin(minerId, miner.driver, (login) => control(target, operation, login));
       }
     } catch (error) {
       const errorCode =
@@ -507,7 +507,10 @@ export class CommandExecutor {
         await this.options.observer.checkLogin(target, this.logins.open(next));
         return true;
       }
-      const reading = await this.options.observer.read(target, this.logins.current(miner.minerId));
+      const reading = await this.options.observer.read(
+        target,
+        this.logins.current(miner.minerId, miner.driver),
+      );
       return effectSeen(expectation, reading, actedMs, this.now());
     } catch {
       return false; // down (rebooting), busy or refusing: not the effect yet
@@ -528,7 +531,7 @@ export class CommandExecutor {
         }
         const target = this.controlTarget(miner);
         this.logins
-          .withLogin(miner.minerId, (login) =>
+          .withLogin(miner.minerId, miner.driver, (login) =>
             this.options.control(target, { kind: 'led', on: false }, login),
           )
           .then(

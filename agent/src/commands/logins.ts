@@ -1,11 +1,16 @@
-import { MinerError } from '@hashinsight/miners';
+import { driverById, MinerError } from '@hashinsight/miners';
 import { hashinsight } from '@hashinsight/protocol';
 import { type KeyPair, type MinerLogin, openCredential, type VerifyKey } from '@hashinsight/vault';
 import type { CachedCredential, CredentialCache } from '../store/index.js';
 
 const { CredentialScope } = hashinsight.v1;
-/** The web login first: it is what most firmware wants; the API login serves the others (Whatsminer admin). */
-const SCOPES = [CredentialScope.CREDENTIAL_SCOPE_MINER_WEB, CredentialScope.CREDENTIAL_SCOPE_MINER_API];
+const WEB = CredentialScope.CREDENTIAL_SCOPE_MINER_WEB;
+const API = CredentialScope.CREDENTIAL_SCOPE_MINER_API;
+
+/** The scopes to look in for a miner's login: the one its driver's calls use first (Driver.loginKind). */
+function scopesFor(driverId: string | undefined): number[] {
+  return driverById(driverId ?? '')?.loginKind === 'api' ? [API, WEB] : [WEB, API];
+}
 
 /**
  * The miners' logins, from the sealed-credential cache, opened only for the call that needs one and never kept
@@ -19,33 +24,37 @@ export class MinerLogins {
     private readonly identity: { boxKey: KeyPair; commandKeys: readonly VerifyKey[] },
   ) {}
 
-  /** The sealed login in use for the miner: in `scope`, or the web login, else the API login. */
-  sealed(minerId: string, scope?: number): CachedCredential | undefined {
-    for (const each of scope === undefined ? SCOPES : [scope]) {
-      const found = this.cache.forMiner(minerId, each);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
   /** Opens one sealed login, now. */
   open(credential: CachedCredential): MinerLogin {
     return openCredential(credential.payload, this.identity.boxKey, this.identity.commandKeys);
   }
 
-  /** The login in use for the miner, opened now; undefined when the agent holds none. */
-  current(minerId: string, scope?: number): MinerLogin | undefined {
-    const sealed = this.sealed(minerId, scope);
-    return sealed && this.open(sealed);
+  /**
+   * The login in use for the miner, opened now: in `scope` when given and held, else in the scope its driver uses,
+   * else the other one; undefined when the agent holds none.
+   */
+  current(minerId: string, driverId?: string, scope?: number): MinerLogin | undefined {
+    const order = scope === undefined ? scopesFor(driverId) : [scope, ...scopesFor(driverId)];
+    for (const each of order) {
+      const sealed = this.cache.forMiner(minerId, each);
+      if (sealed) return this.open(sealed);
+    }
+    return undefined;
   }
 
   /** Runs `call` with the login in use; when the miner refuses it, once more with a pending login that works. */
-  async withLogin<T>(minerId: string, call: (login: MinerLogin | undefined) => Promise<T>): Promise<T> {
+  async withLogin<T>(
+    minerId: string,
+    driverId: string | undefined,
+    call: (login: MinerLogin | undefined) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await call(this.current(minerId));
+      return await call(this.current(minerId, driverId));
     } catch (error) {
       if (!(error instanceof MinerError && error.code === 'MINER_AUTH_FAILED')) throw error;
-      const candidate = SCOPES.map((scope) => this.cache.unclaimedPending(minerId, scope)).find(Boolean);
+      const candidate = scopesFor(driverId)
+        .map((scope) => this.cache.unclaimedPending(minerId, scope))
+        .find(Boolean);
       if (candidate === undefined) throw error;
       const result = await call(this.open(candidate));
       this.cache.promote(candidate.credentialId, candidate.version);

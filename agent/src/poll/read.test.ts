@@ -15,7 +15,11 @@ t.test('a login is opened per read only when the driver reads through one', asyn
   t.teardown(() => miner.close());
   const opened: string[] = [];
   const logins = {
-    withLogin<T>(minerId: string, call: (login: MinerLogin | undefined) => Promise<T>): Promise<T> {
+    withLogin<T>(
+      minerId: string,
+      _driverId: string | undefined,
+      call: (login: MinerLogin | undefined) => Promise<T>,
+    ): Promise<T> {
       opened.push(minerId);
       return call({ username: 'root', password: 'root' });
     },

@@ -15,7 +15,11 @@ export interface PollLogins {
   webPort?: number;
   /** Runs `call` with the miner's login opened for it (see commands/logins.ts); absent: no logins. */
   logins?: {
-    withLogin<T>(minerId: string, call: (login: MinerLogin | undefined) => Promise<T>): Promise<T>;
+    withLogin<T>(
+      minerId: string,
+      driverId: string | undefined,
+      call: (login: MinerLogin | undefined) => Promise<T>,
+    ): Promise<T>;
   };
 }
 
@@ -49,7 +53,7 @@ export function driverReader(options: ConnectOptions, access: PollLogins = {}): 
     try {
       const reading =
         chosen.readsWithLogin && logins
-          ? await logins.withLogin(target.minerId, (login) =>
+          ? await logins.withLogin(target.minerId, chosen.id, (login) =>
               chosen.read(connect(target.ip, target.port, login)),
             )
           : await chosen.read(connect(target.ip, target.port));

@@ -74,6 +74,13 @@ export class CredentialCache {
         `SELECT ${COLUMNS} FROM sealed_credential c WHERE c.scope = ? AND c.pending = ? AND c.miner_ids = '[]'
          ORDER BY c.received_ms DESC, c.credential_id LIMIT 1`,
       ),
+      heldForMiner: db.prepare<[string], { one: number }>(
+        `SELECT 1 AS one FROM sealed_credential c, json_each(c.miner_ids) m WHERE c.pending = 0 AND m.value = ?
+         LIMIT 1`,
+      ),
+      heldDefault: db.prepare<[], { one: number }>(
+        `SELECT 1 AS one FROM sealed_credential WHERE pending = 0 AND miner_ids = '[]' LIMIT 1`,
+      ),
       unclaimedForMiner: db.prepare<[number, string], Row>(
         `SELECT ${COLUMNS} FROM sealed_credential c, json_each(c.miner_ids) m
          WHERE c.scope = ? AND c.pending = 1 AND c.claimed_by IS NULL AND m.value = ?
@@ -100,17 +107,18 @@ export class CredentialCache {
 
   /**
    * Keeps a sealed credential unless a version at least as new is held; true when stored. It is pending when it
-   * would replace a login held for one of its miners (or for its scope's default), else usable at once.
+   * could replace a login the agent already uses for one of its miners (a newer version, a miner's own login, a
+   * default, in either scope), else usable at once: the first login the agent gets for them.
    */
   put(header: CredentialHeader, payload: Uint8Array, nowMs: number): boolean {
     return this.db.transaction(() => {
       const newest = this.statements.newest.get(header.credentialId);
       if (newest !== undefined && newest.version >= header.version) return false;
+      // Any scope: a driver falls back to the other scope's login (commands/logins.ts).
       const replaces =
         newest !== undefined ||
-        (header.minerIds.length === 0
-          ? this.statements.scopeDefault.get(header.scope, 0) !== undefined
-          : header.minerIds.some((minerId) => this.forMiner(minerId, header.scope) !== undefined));
+        this.statements.heldDefault.get() !== undefined ||
+        header.minerIds.some((minerId) => this.statements.heldForMiner.get(minerId) !== undefined);
       this.statements.insert.run(
         header.credentialId,
         header.version,

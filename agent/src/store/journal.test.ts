@@ -145,8 +145,10 @@ t.test('sealed credentials: newer versions only, a miner’s own login before th
   t.equal(String(cache.forMiner('m2', 1)?.payload), 'site-v2');
   t.equal(cache.version('site', 1), undefined, 'the older version is dropped once the newer is confirmed');
   t.equal(cache.forMiner('m2', 2), undefined, 'nothing for another scope');
-  // A first login for an unknown scope replaces nothing: usable at once. A refused rotation is discarded.
+  // A login of the other scope could replace the one in use too (drivers fall back across scopes): pending.
   t.ok(cache.put({ credentialId: 'api', version: 1, scope: 2, minerIds: [] }, Buffer.from('api-v1'), 6));
+  t.match(cache.get('api'), { pending: true });
+  cache.promote('api', 1);
   t.equal(String(cache.forMiner('m2', 2)?.payload), 'api-v1');
   t.ok(cache.put({ credentialId: 'api', version: 2, scope: 2, minerIds: [] }, Buffer.from('api-v2'), 7));
   cache.discard('api', 2);
@@ -159,6 +161,13 @@ t.test('sealed credentials: newer versions only, a miner’s own login before th
   cache.put({ credentialId: 'api', version: 3, scope: 2, minerIds: [] }, Buffer.from('api-v3'), 8);
   cache.put({ credentialId: 'api', version: 4, scope: 2, minerIds: [] }, Buffer.from('api-v4'), 9);
   t.equal(cache.version('api', 3), undefined);
+});
+
+t.test('sealed credentials: the first login the agent gets is used at once', async (t) => {
+  const cache = new CredentialCache(open(t).db);
+  t.ok(cache.put({ credentialId: 'm1', version: 3, scope: 2, minerIds: ['m1'] }, Buffer.from('m1-v3'), 1));
+  t.match(cache.forMiner('m1', 2), { credentialId: 'm1', version: 3, pending: false });
+  t.equal(cache.forMiner('m1', 1), undefined, 'in its own scope only');
 });
 
 t.test('pruning forgets expired commands with nothing left to run or report, and old refusals', async (t) => {

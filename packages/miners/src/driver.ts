@@ -98,6 +98,11 @@ export interface Driver {
    * miner's sealed login for each poll. Absent: reads need no login, and none is opened for a poll.
    */
   readsWithLogin?: boolean;
+  /**
+   * Which of the miner's logins the driver's calls use: its web interface (`web`, the default: Antminer CGI,
+   * VNish) or its privileged API (`api`: Whatsminer's admin password, Braiins OS).
+   */
+  loginKind?: 'web' | 'api';
   /** Control operations this driver can perform. */
   capabilities: readonly Capability[];
   /**

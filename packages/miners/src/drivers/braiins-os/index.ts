@@ -15,5 +15,6 @@ export const braiinsOs: Driver = {
   match: (probe) => (probeMentions(probe, /bosminer|boser/i) ? 3 : 0),
   read: readBraiinsOs,
   capabilities: ['sleep', 'set-pools', 'reboot', 'restart-mining', 'led', 'power-limit'],
+  loginKind: 'api',
   control: controlBraiinsOs,
 };

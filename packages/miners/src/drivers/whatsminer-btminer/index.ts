@@ -25,4 +25,5 @@ export const whatsminerBtminer: Driver = {
   ],
   control: controlWhatsminer,
   checkLogin: checkWhatsminerLogin,
+  loginKind: 'api',
 };
