@@ -8,6 +8,14 @@ export interface FleetProcessOptions {
   count: number;
   port?: number;
   seed?: number;
+  /** Firmware shares, as `--mix` takes them (antminer:60,whatsminer:40). */
+  mix?: string;
+  /** Web CGI port of the stock Antminers (`--http-port`). */
+  httpPort?: number;
+  /** How long a reboot keeps a miner offline (`--reboot-ms`). */
+  rebootMs?: number;
+  /** Share of the miners, in whole percent, whose commands fail (`--control-fail-pct`). */
+  controlFailPct?: number;
   /** How long to wait for "simulator ready" (default 120 s). */
   readyTimeoutMs?: number;
 }
@@ -28,6 +36,10 @@ export function startFleetProcess(options: FleetProcessOptions): Promise<FleetPr
   const args = [cli, '--cidr', options.cidr, '--count', String(options.count)];
   if (options.port !== undefined) args.push('--port', String(options.port));
   if (options.seed !== undefined) args.push('--seed', String(options.seed));
+  if (options.mix !== undefined) args.push('--mix', options.mix);
+  if (options.httpPort !== undefined) args.push('--http-port', String(options.httpPort));
+  if (options.rebootMs !== undefined) args.push('--reboot-ms', String(options.rebootMs));
+  if (options.controlFailPct !== undefined) args.push('--control-fail-pct', String(options.controlFailPct));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
