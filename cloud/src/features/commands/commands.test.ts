@@ -368,6 +368,11 @@ testEachDialect(
       ],
       ['expiry too short', { type: 'reboot', targets: one, expiresInSeconds: 1 }, 400],
       ['unknown top-level field', { type: 'reboot', targets: one, priority: 'high' }, 400],
+      ['an empty miner id', { type: 'reboot', targets: { minerIds: [''] } }, 400],
+      ['a 129-character miner id', { type: 'reboot', targets: { minerIds: ['x'.repeat(129)] } }, 400],
+      ['an unknown filter key', { type: 'reboot', targets: { filter: { ip: '10.0.0.1' } } }, 400],
+      ['an empty filter', { type: 'reboot', targets: { filter: {} } }, 400],
+      ['a target pair without agent', { type: 'reboot', targets: { miners: [{ minerId: 'm00' }] } }, 400],
       [
         'prototype key',
         JSON.parse('{"type":"reboot","targets":{"minerIds":["m00"]},"__proto__":{"x":1}}'),
@@ -405,8 +410,10 @@ testEachDialect(
       targets: { minerIds: Array.from({ length: 17_000 }, () => 'y'.repeat(128)) },
     });
     t.equal(huge.statusCode, 413);
-    const badKey = await post({ type: 'reboot', targets: one }, { 'idempotency-key': 'with space' });
-    t.equal(badKey.statusCode, 400);
+    for (const key of ['with space', 'x'.repeat(256), 'ключ', 'tab\there']) {
+      const badKey = await post({ type: 'reboot', targets: one }, { 'idempotency-key': key });
+      t.equal(badKey.statusCode, 400, `Idempotency-Key ${JSON.stringify(key.slice(0, 20))}`);
+    }
 
     // Accepted: each type with good params, the stored params without pool passwords in them.
     const good: [unknown, string][] = [
