@@ -301,6 +301,8 @@ export async function startCommandSystem(t: Test, options: CommandSystemOptions 
     cloud,
     cloudDb: join(cloudDir, 'cloud.sqlite'),
     owner,
+    /** A second operator of the tenant, for approvals of the owner's commands. */
+    second: await operator('second@commands.test'),
     capture,
     agents,
     call,
@@ -342,6 +344,27 @@ export function sendCommand(
     body,
     headers: { 'idempotency-key': key },
   });
+}
+
+/**
+ * Sends a command and, when the policy asks for a second operator, approves it as `system.second` (or the owner,
+ * for a command `token` sent); the command's id.
+ */
+export async function submit(
+  system: CommandSystem,
+  body: Record<string, unknown>,
+  { token = system.owner }: { token?: string } = {},
+): Promise<string> {
+  const sent = await sendCommand(system, body, { token });
+  if (sent.status !== 201) throw new Error(`POST /api/commands ${sent.status} ${sent.text}`);
+  const created = sent.body.data as { id: string; requiresApproval: boolean; canonicalHash: string };
+  if (created.requiresApproval) {
+    await system.ok('POST', `/api/commands/${created.id}/approve`, {
+      token: token === system.owner ? system.second : system.owner,
+      body: { canonicalHash: created.canonicalHash },
+    });
+  }
+  return created.id;
 }
 
 /** Waits until every target of the command is terminal (or `until` holds); the command then. */

@@ -19,6 +19,12 @@ export interface MqttTap {
   /** Drops the live connections and refuses new ones until restore(). */
   cut(): void;
   restore(): void;
+  /**
+   * Holds back the broker's PUBLISH packets to the agent whose topic matches (a message delayed in the network)
+   * until release(), which delivers them in order on the connection they came for.
+   */
+  hold(topic: RegExp): void;
+  release(): number;
   /** Sends a QoS 0 PUBLISH to every connected agent, as the broker would deliver it. */
   inject(topic: string, payload: Uint8Array): number;
   close(): Promise<void>;
@@ -94,6 +100,8 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
   let cut = false;
   const raw = { down: [] as Buffer[], up: [] as Buffer[] };
   const publishes: TappedPublish[] = [];
+  let holding: RegExp | undefined;
+  const held: Array<{ client: Socket; packet: Buffer }> = [];
   const server: Server = createServer({ noDelay: true }, (client) => {
     if (cut) {
       client.destroy();
@@ -125,6 +133,11 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
       broker,
       (chunk) => raw.down.push(Buffer.from(chunk)),
       (packet) => {
+        const topic = decodePublish(packet)?.topic;
+        if (holding && topic !== undefined && holding.test(topic)) {
+          held.push({ client, packet: Buffer.from(packet) });
+          return;
+        }
         record('down', packet);
         client.write(packet);
       },
@@ -149,6 +162,19 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
     },
     restore() {
       cut = false;
+    },
+    hold(topic) {
+      holding = topic;
+    },
+    release() {
+      holding = undefined;
+      const count = held.length;
+      for (const { client, packet } of held.splice(0)) {
+        const decoded = decodePublish(packet);
+        if (decoded) publishes.push({ direction: 'down', ...decoded, atMs: Date.now() });
+        client.write(packet);
+      }
+      return count;
     },
     inject(topic, payload) {
       const packet = publishPacket(topic, payload);
