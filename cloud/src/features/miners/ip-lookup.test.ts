@@ -217,3 +217,46 @@ testEachDialect('re-sealing moves addresses to the current key version, page by 
   );
   t.equal(rotated.open(rows[0]?.ip_enc ?? '', 'miner-ip|agent-a|a1'), '10.0.1.5', 'still the same address');
 });
+
+testEachDialect(
+  'hostile and malformed search terms find nothing by address and never fail',
+  async (t, db) => {
+    const { app, ownerA, customerA } = await setup(t, db);
+    const terms = [
+      "10.0.1.5' or '1'='1",
+      '10.0.1.5%',
+      '10.0.1._',
+      '999.0.1.5',
+      '10.0.1.5/24',
+      '0.0.0.0',
+      '::',
+      '::ffff:10.0.1.5',
+      '10.0.1.🔥',
+      '١٠.٠.١.٥',
+      'fd00::/65',
+    ];
+    for (const q of terms) {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/api/miners?q=${encodeURIComponent(q)}`,
+        headers: bearer(ownerA),
+      });
+      t.equal(response.statusCode, 200, JSON.stringify(q));
+      t.same(response.json().data.miners, [], `${JSON.stringify(q)}: no miner`);
+    }
+    const long = await app.inject({
+      method: 'GET',
+      url: `/api/miners?q=${'1.'.repeat(60)}`,
+      headers: bearer(ownerA),
+    });
+    t.equal(long.statusCode, 400, 'over 100 characters: refused by the schema');
+    t.equal(long.json().success, false);
+    const nuls = ['/api/miners?q=10.0.1.5%00', '/api/fleet/summary?q=%00', '/api/v1/portal/miners?q=a%00'];
+    for (const url of nuls) {
+      const token = url.includes('portal') ? customerA : ownerA;
+      const nul = await app.inject({ method: 'GET', url, headers: bearer(token) });
+      t.equal(nul.statusCode, 400, `${url}: a NUL is refused (PostgreSQL text cannot hold one)`);
+      t.match(nul.json(), { success: false, code: 'VALIDATION_FAILED' });
+    }
+  },
+);

@@ -97,7 +97,8 @@ export const filterProperties = {
   agentId,
   model: { type: 'string', minLength: 1, maxLength: 100 },
   status: { type: 'string', enum: MINER_STATUSES },
-  q: { type: 'string', maxLength: 100 },
+  // No NUL: PostgreSQL text cannot hold one (the query failed with a 500 instead of a 400).
+  q: { type: 'string', maxLength: 100, pattern: '^[^\\u0000]*$' },
 } as const;
 
 export const listMinersQuery = {

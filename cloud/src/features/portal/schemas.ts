@@ -34,7 +34,8 @@ export const minersQuery = {
   properties: {
     status: { type: 'string', enum: MINER_STATUSES },
     model: { type: 'string', minLength: 1, maxLength: 100 },
-    q: { type: 'string', maxLength: 100 },
+    // No NUL: PostgreSQL text cannot hold one (the query failed with a 500 instead of a 400).
+    q: { type: 'string', maxLength: 100, pattern: '^[^\\u0000]*$' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 },
     cursor: { type: 'string', minLength: 1, maxLength: 1024 },
   },
