@@ -15,12 +15,18 @@ function countingSource() {
     }
     return {
       keyVersion: calls.length,
-      seal: (plain, context) => `${(seals += 1)}:${tenantId}:${context}:${plain}`,
+      seal: (plain, context) => {
+        seals += 1;
+        return `${seals}:${tenantId}:${context}:${plain}`;
+      },
       open: (sealed) => sealed,
       blindIndex: (value) => `${tenantId}:${value}`,
     };
   };
-  return { source, calls, seals: () => seals, failOnce: () => void (failNext = true) };
+  const failOnce = () => {
+    failNext = true;
+  };
+  return { source, calls, seals: () => seals, failOnce };
 }
 
 t.test('a resolved cipher is kept for the TTL, per tenant; a failed resolve is not kept', async (t) => {
