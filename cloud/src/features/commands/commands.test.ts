@@ -456,6 +456,22 @@ testEachDialect(
       .where('type', '=', 'reboot')
       .executeTakeFirstOrThrow();
     t.equal(filtered.target_count, 10, 'the filter resolved m00..m09');
+
+    // One id under two agents of the tenant: by id it is ambiguous, by (agent, miner) it is not.
+    await insertAgent(db, { id: 'agent-a2', tenantId: a.tenantId, siteId: a.siteId });
+    await insertMiner(db, { agentId: 'agent-a2', id: 'm00', tenantId: a.tenantId, siteId: a.siteId });
+    await db
+      .updateTable('miner')
+      .set({ capabilities: '["reboot"]' })
+      .where('agent_id', '=', 'agent-a2')
+      .execute();
+    const ambiguous = await post({ type: 'reboot', targets: { minerIds: ['m00'] } });
+    t.equal(ambiguous.json().code, 'COMMANDS_TARGET_AMBIGUOUS');
+    const exact = await post({
+      type: 'reboot',
+      targets: { miners: [{ agentId: 'agent-a2', minerId: 'm00' }] },
+    });
+    t.equal(exact.statusCode, 201);
   },
 );
 
