@@ -35,6 +35,27 @@ t.test('a reboot succeeds only once the miner is back and hashing', async (t) =>
   t.equal(miner!.state().rebooting, false, 'and up');
 });
 
+t.test(
+  'restart_mining succeeds as soon as the new run shows, though btminer restarts within the call',
+  async (t) => {
+    const rig = await setup(t);
+    const [miner] = await startMiners(t, 'whatsminer', 1);
+    const [id] = (await addToInventory(rig.inventory, [miner!])) as [string];
+    await siteLogin(rig);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // up two seconds: a run the new one can be told from
+    const started = Date.now();
+    const restart = await run(
+      rig,
+      rig.cloud.sign({ minerIds: [id], reboot: undefined, restartMining: {}, effectTimeoutS: 20 }),
+      [id],
+    );
+    t.same(rig.cloud.statesOf(restart, id), ['received', 'running', 'succeeded']);
+    // Without the uptime read before the action, the new run could only be told apart a second later.
+    t.ok(Date.now() - started < 900, `seen within a second (${Date.now() - started} ms)`);
+    t.equal(miner!.state().miningStarts, 2, 'restarted once');
+  },
+);
+
 t.test('an acknowledged command whose effect never shows times out; a refused one fails', async (t) => {
   const rig = await setup(t);
   const [miner] = await startMiners(t, 'whatsminer', 1);

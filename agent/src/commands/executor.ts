@@ -393,6 +393,15 @@ export class CommandExecutor {
     if (!move(['received'], 'running')) return;
     if (newLogin) credentials.claim(newLogin.credentialId, newLogin.version, commandId);
     const target = this.controlTarget(miner);
+    const expectation = expectationFor(command);
+    // For a restart, the run it ends: read just before the action (a failed read only loses this proof).
+    const baselineUptimeS =
+      expectation.kind === 'restarted'
+        ? await this.options.observer
+            .read(target, this.logins.current(minerId, miner.driver))
+            .then((reading) => reading.uptimeS)
+            .catch(() => undefined)
+        : undefined;
     const actedMs = this.now();
     try {
       if (newLogin) {
@@ -420,14 +429,19 @@ export class CommandExecutor {
       log.warn({ action: command.action, code: errorCode, reason: message }, 'command failed');
       return;
     }
-    const expectation = expectationFor(command);
     if (expectation.kind === 'acknowledged') {
       this.succeeded(command, miner, log);
       return;
     }
     const timeoutMs = command.effectTimeoutS > 0 ? command.effectTimeoutS * 1000 : this.effectTimeoutMs;
-    const observed = { commandId, minerId, actedMs, untilMs: actedMs + timeoutMs };
-    this.options.journal.observe(commandId, minerId, observed.actedMs, observed.untilMs);
+    const observed: ObservedTarget = {
+      commandId,
+      minerId,
+      actedMs,
+      untilMs: actedMs + timeoutMs,
+      ...(baselineUptimeS === undefined ? {} : { baselineUptimeS }),
+    };
+    this.options.journal.observe(observed);
     log.debug({ action: command.action, untilMs: observed.untilMs }, 'accepted; watching for its effect');
     this.watch(command, observed);
   }
@@ -464,8 +478,7 @@ export class CommandExecutor {
     const tick = async () => {
       if (this.stopped) return;
       const miner = this.options.inventory.get(minerId);
-      const seen =
-        miner !== undefined && (await this.looksDone(command, miner, expectation, observed.actedMs));
+      const seen = miner !== undefined && (await this.looksDone(command, miner, expectation, observed));
       if (this.stopped) return;
       if (seen && miner) {
         this.succeeded(command, miner, log);
@@ -493,7 +506,7 @@ export class CommandExecutor {
     command: Command,
     miner: InventoryMiner,
     expectation: ReturnType<typeof expectationFor>,
-    actedMs: number,
+    observed: ObservedTarget,
   ): Promise<boolean> {
     const target = this.controlTarget(miner);
     try {
@@ -511,7 +524,7 @@ export class CommandExecutor {
         target,
         this.logins.current(miner.minerId, miner.driver),
       );
-      return effectSeen(expectation, reading, actedMs, this.now());
+      return effectSeen(expectation, reading, observed.actedMs, this.now(), observed.baselineUptimeS);
     } catch {
       return false; // down (rebooting), busy or refusing: not the effect yet
     }

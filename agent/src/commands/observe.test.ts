@@ -63,6 +63,29 @@ t.test('restarted: only a run that began after the action, and hashing', async (
   );
 });
 
+t.test(
+  'restarted with the uptime read before the action: a restart right after it is proven too',
+  async (t) => {
+    const acted = 100_000;
+    const restarted = { kind: 'restarted' } as const;
+    // Up an hour before; 3.2 s later it reports 3 s: a new run (the old one would be 3603 s).
+    t.ok(effectSeen(restarted, reading({ uptimeS: 3 }), acted, acted + 3200, 3600), 'an hour-old run ended');
+    t.notOk(effectSeen(restarted, reading({ uptimeS: 3603 }), acted, acted + 3200, 3600), 'the same run');
+    t.notOk(
+      effectSeen(restarted, reading({ uptimeS: 3602 }), acted, acted + 3200, 3600),
+      'the same run, rounded',
+    );
+    // Up 5 s before; 0.2 s after the action the new run reports 0 s: 5 + 0.2 > 0 + 1.5.
+    t.ok(effectSeen(restarted, reading({ uptimeS: 0 }), acted, acted + 200, 5), 'restarted at once');
+    t.notOk(effectSeen(restarted, reading({ uptimeS: 5 }), acted, acted + 200, 5), 'not restarted');
+    // The old run, read 10.9 s later, may report baseline + 10 (floored): never taken for a new one.
+    for (let ms = 0; ms < 3000; ms += 100) {
+      const old = Math.floor(7.99 + ms / 1000);
+      t.notOk(effectSeen(restarted, reading({ uptimeS: old }), acted, acted + ms, 7), `old run at +${ms} ms`);
+    }
+  },
+);
+
 t.test('pool: the first new pool active, whatever the scheme or case the firmware reports', async (t) => {
   const pool = (url: string, active: boolean) => ({
     url,

@@ -55,19 +55,29 @@ const NOT_HASHING: ReadonlySet<Reading['status']> = new Set([
 export const hashing = (reading: Reading) => reading.hashrateMhs > 0 && !NOT_HASHING.has(reading.status);
 
 /**
- * Whether `reading` (taken at `nowMs`) shows the effect. Uptime is whole seconds: one more second than reported is
- * still shorter than the time since the action only if the program really started after it, so an old run is never
- * taken for a new one.
+ * Whether `reading` (taken at `nowMs`) shows the effect. A restart is proven when the miner's run started after the
+ * action — uptime is whole seconds, so one more second than reported must still be shorter than the time since
+ * it — or, with the uptime read just before the action (`baselineUptimeS`), when the run is younger than that one
+ * would be by now: the old run, floored, is always more than (baseline + time since - 1) s old, so 1.5 s less
+ * (half a second more for firmware that rounds) can only be a new run. Neither takes an old run for a new one; the
+ * second also proves a restart within a second of the action (btminer restarts inside the command's answer), once
+ * the miner had been up a second or more before it.
  */
 export function effectSeen(
   expectation: Expectation,
   reading: Reading,
   actedMs: number,
   nowMs: number,
+  baselineUptimeS?: number,
 ): boolean {
   switch (expectation.kind) {
-    case 'restarted':
-      return (reading.uptimeS + 1) * 1000 <= nowMs - actedMs && hashing(reading);
+    case 'restarted': {
+      const afterAction = (reading.uptimeS + 1) * 1000 <= nowMs - actedMs;
+      const youngerThanBefore =
+        baselineUptimeS !== undefined &&
+        (reading.uptimeS + 2) * 1000 < baselineUptimeS * 1000 + (nowMs - actedMs);
+      return (afterAction || youngerThanBefore) && hashing(reading);
+    }
     case 'pool':
       return reading.pools.some((pool) => pool.active && samePool(pool.url, expectation.url));
     case 'asleep':

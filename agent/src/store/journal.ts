@@ -25,8 +25,11 @@ export type TargetState =
 export interface ObservedTarget {
   commandId: string;
   minerId: string;
+  /** When the action was sent (after the baseline read, if any). */
   actedMs: number;
   untilMs: number;
+  /** The miner's uptime read just before the action (reboot, restart), when it could be read. */
+  baselineUptimeS?: number;
 }
 
 export interface TargetRow {
@@ -129,16 +132,22 @@ export class CommandJournal {
         `DELETE FROM command_refusal WHERE received_ms < ?
          OR id <= (SELECT max(id) FROM command_refusal) - ?`,
       ),
-      observe: db.prepare<[number, number, string, string]>(
-        `UPDATE command_target SET state = 'observing', acted_ms = ?, observe_until_ms = ?
+      observe: db.prepare<[number, number, number | null, string, string]>(
+        `UPDATE command_target SET state = 'observing', acted_ms = ?, observe_until_ms = ?, baseline_uptime_s = ?
          WHERE command_id = ? AND miner_id = ? AND state = 'running'`,
       ),
       observing: db.prepare<
         [],
-        { command_id: string; miner_id: string; acted_ms: number; observe_until_ms: number }
+        {
+          command_id: string;
+          miner_id: string;
+          acted_ms: number;
+          observe_until_ms: number;
+          baseline_uptime_s: number | null;
+        }
       >(
-        `SELECT command_id, miner_id, acted_ms, observe_until_ms FROM command_target WHERE state = 'observing'
-         ORDER BY observe_until_ms`,
+        `SELECT command_id, miner_id, acted_ms, observe_until_ms, baseline_uptime_s FROM command_target
+         WHERE state = 'observing' ORDER BY observe_until_ms`,
       ),
       running: db.prepare<[], { command_id: string; miner_id: string }>(
         `SELECT command_id, miner_id FROM command_target WHERE state = 'running'`,
@@ -250,11 +259,14 @@ export class CommandJournal {
   }
 
   /**
-   * The miner accepted the action at `actedMs`: the target is watched for its effect until `untilMs`. Not reported
+   * The miner accepted the action sent at `actedMs`: the target is watched for its effect until `untilMs`. Not reported
    * (the cloud still sees RUNNING); committed, so a restart resumes watching rather than acting again.
    */
-  observe(commandId: string, minerId: string, actedMs: number, untilMs: number): boolean {
-    return this.statements.observe.run(actedMs, untilMs, commandId, minerId).changes === 1;
+  observe(target: ObservedTarget): boolean {
+    const { commandId, minerId, actedMs, untilMs, baselineUptimeS } = target;
+    return (
+      this.statements.observe.run(actedMs, untilMs, baselineUptimeS ?? null, commandId, minerId).changes === 1
+    );
   }
 
   /** Targets being watched for their effect, the nearest deadline first. */
@@ -264,6 +276,7 @@ export class CommandJournal {
       minerId: row.miner_id,
       actedMs: row.acted_ms,
       untilMs: row.observe_until_ms,
+      ...(row.baseline_uptime_s === null ? {} : { baselineUptimeS: row.baseline_uptime_s }),
     }));
   }
 

@@ -174,6 +174,9 @@ const MIGRATIONS: string[] = [
      off_at_ms INTEGER NOT NULL,          -- when the agent turns the LED off again
      command_id TEXT NOT NULL             -- the command that lit it
    ) WITHOUT ROWID;`,
+  // The miner's uptime read just before a reboot or restart was sent: a run younger than it, by more than the time
+  // since, proves the restart even when it happened within a second of the action.
+  `ALTER TABLE command_target ADD COLUMN baseline_uptime_s INTEGER;`,
 ];
 
 export function migrate(db: Database.Database): void {
