@@ -217,7 +217,7 @@ testEachDialect(
         open: (sealed: string, context: string) => cipher.open(sealed, context),
         blindIndex: (value: string) => cipher.blindIndex(value),
       };
-    });
+    }, 600_000); // a TTL no slow run reaches: this counts resolves
     for (let seq = 1; seq <= 5; seq++) {
       await ingestTelemetry(db, 'agent-1', { epoch: 1, samples: [bare(seq)] }, NOW, ips);
     }

@@ -1,18 +1,20 @@
 import type { Principal } from '../../plugins/access.js';
 import { type IpCipher, type IpLookup, ipLookupOf, protectIp, type StoredIp } from './ip.js';
 
-// Resolving a tenant's cipher unwraps its keys (a database read and a key unwrap in the vault): the ingest and
-// the fleet reads keep each resolved cipher for a short while, so a burst of identities or list pages costs one
-// resolve per tenant, and a key rotation reaches them within the TTL.
+// Resolving a tenant's cipher unwraps its keys (a few database reads and a key unwrap in the vault): the ingest
+// and the fleet reads keep each resolved cipher for a short while, so a burst of identities or list pages costs
+// one resolve per tenant. Short, because a cipher knows the key versions that existed when it was resolved: after
+// a rotation another instance may seal under the new version, which this one's cached cipher cannot open (the
+// address reads as '' until the TTL passes), and this one keeps sealing under the old version meanwhile.
 
 export type IpCipherSource = (tenantId: string) => Promise<IpCipher>;
 
-export const IP_CIPHER_TTL_MS = 60_000;
+export const IP_CIPHER_TTL_MS = 10_000;
 
 /** The columns of one miner's address (protectIp), as the ingest's writers call it. */
 export type IpProtector = (agentId: string, minerId: string, ip: string) => StoredIp;
 
-/** Sealed addresses remembered (most recent first out when full): about 200 bytes each. */
+/** Sealed addresses remembered (the oldest dropped first when full): about 200 bytes each. */
 export const SEALED_MEMO_SIZE = 100_000;
 
 export class TenantIpCiphers {
