@@ -107,7 +107,8 @@ t.test('pool: the first new pool active, whatever the scheme or case the firmwar
 
 t.test('asleep, hashing; acknowledged and login are never read off a reading', async (t) => {
   t.ok(effectSeen({ kind: 'asleep' }, reading({ status: 'sleeping' }), 0, 1));
-  t.ok(effectSeen({ kind: 'asleep' }, reading({ hashrateMhs: 0 }), 0, 1));
+  t.ok(effectSeen({ kind: 'asleep' }, reading({ status: 'offline', hashrateMhs: 0 }), 0, 1), 'BOS paused');
+  t.notOk(effectSeen({ kind: 'asleep' }, reading({ hashrateMhs: 0 }), 0, 1), 'a zero rate after a restart');
   t.notOk(effectSeen({ kind: 'asleep' }, reading({}), 0, 1));
   t.ok(effectSeen({ kind: 'hashing' }, reading({}), 0, 1));
   t.notOk(effectSeen({ kind: 'hashing' }, reading({ status: 'offline' }), 0, 1));

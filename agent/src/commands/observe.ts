@@ -9,7 +9,7 @@ const { PowerMode } = hashinsight.v1;
  * - `restarted` (reboot, restart_mining): the miner program started after the action (its uptime is shorter than
  *   the time since) and it hashes again;
  * - `pool` (set_pools): the first new pool is the active one;
- * - `asleep` (sleep, power mode sleep): not hashing; `hashing` (wake): hashing;
+ * - `asleep` (sleep, power mode sleep): read as sleeping; `hashing` (wake): hashing;
  * - `login` (update_credentials): a call with the new login is accepted (checked by the driver, not a reading);
  * - `acknowledged` (led, power mode low/normal/high, power limit): no reading of any driver reports these settings
  *   (Reading has no LED, mode or limit field; powerW is the draw, not the cap), so the miner's acceptance of the
@@ -81,7 +81,9 @@ export function effectSeen(
     case 'pool':
       return reading.pools.some((pool) => pool.active && samePool(pool.url, expectation.url));
     case 'asleep':
-      return reading.status === 'sleeping' || reading.hashrateMhs === 0;
+      // What the drivers read a sleeping miner as (BOSminer cannot tell paused from stopped: offline). A zero rate
+      // alone is not enough: every firmware reports one for a while after a restart.
+      return reading.status === 'sleeping' || reading.status === 'offline';
     case 'hashing':
       return hashing(reading);
     case 'login':
