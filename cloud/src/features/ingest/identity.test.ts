@@ -2,15 +2,20 @@
 // address sealed and blind-indexed, never in clear — on both dialects, for both writers.
 import { ipToBytes } from '@hashinsight/protocol';
 import { sql } from 'kysely';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import type { Db, Dialect } from '../../db/index.js';
 import { testEachDialect } from '../../test/databases.js';
 import { enrollTestAgent, MINER_ID, sample } from '../../test/helpers.js';
 import { vaultIpCiphers } from '../../test/ip-keys.js';
 import { type IpCipher, ipLookupOf, revealIp, TenantIpCiphers } from '../miners/index.js';
+import { IDENTITY_COLUMNS, NO_IDENTITY } from './mapping.js';
 import { ingestTelemetry } from './service.js';
 
 const NOW = 1_795_000_500_000;
+
+t.test('the writers bind every stored identity column', async (t) => {
+  t.same([...IDENTITY_COLUMNS].sort(), Object.keys(NO_IDENTITY).sort());
+});
 
 const withIdentity = (seq: number, identity: Record<string, unknown>, minerId = MINER_ID) => {
   const base = sample(seq);
