@@ -3,7 +3,7 @@
 import { Migrator, sql } from 'kysely';
 import t from 'tap';
 import type { Db, Dialect } from '../../db/index.js';
-import { migrateToLatest } from '../../db/index.js';
+import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../db/index.js';
 import { migrations } from '../../db/migrations/index.js';
 import { DIALECTS, openTestDatabase, postgresSkip } from '../../test/databases.js';
 import { buildAppOver, insertAgent, insertMiner } from '../../test/fleet.js';
@@ -19,8 +19,21 @@ async function migrateTo(db: Db, dialect: Dialect, name: string): Promise<void> 
     provider: { getMigrations: async () => migrations },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const result = await migrator.migrateTo(name);
-  if (result.error !== undefined) throw result.error;
+  if (schema === undefined) {
+    const result = await migrator.migrateTo(name);
+    if (result.error !== undefined) throw result.error;
+    return;
+  }
+  // As migrateToLatest does: Kysely's catalogue reads fail on another test's schema dropped meanwhile.
+  await db.connection().execute(async (lock) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(lock);
+    try {
+      const result = await migrator.migrateTo(name);
+      if (result.error !== undefined) throw result.error;
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(lock);
+    }
+  });
 }
 
 for (const dialect of DIALECTS) {
