@@ -98,7 +98,15 @@ export const filterProperties = {
   model: { type: 'string', minLength: 1, maxLength: 100 },
   status: { type: 'string', enum: MINER_STATUSES },
   // No NUL: PostgreSQL text cannot hold one (the query failed with a 500 instead of a 400).
-  q: { type: 'string', maxLength: 100, pattern: '^[^\\u0000]*$' },
+  q: {
+    type: 'string',
+    maxLength: 100,
+    pattern: '^[^\\u0000]*$',
+    description:
+      'Case-insensitive substring of the id, MAC, hostname, serial or model. For staff also an exact IP address ' +
+      '(10.0.1.5) or a subnet (10.0.1, 10.0.1.*, 10.0.1.0/24, fd00::/64): addresses are encrypted at rest, so ' +
+      'no substring of one matches.',
+  },
 } as const;
 
 export const listMinersQuery = {
@@ -106,7 +114,14 @@ export const listMinersQuery = {
   additionalProperties: false,
   properties: {
     ...filterProperties,
-    sort: { type: 'string', enum: MINER_SORTS, default: 'ip' },
+    sort: {
+      type: 'string',
+      enum: MINER_SORTS,
+      default: 'ip',
+      description:
+        'ip: per site, the miners of one subnet together and in host order; subnets in an arbitrary stable ' +
+        'order (addresses are encrypted at rest, so their network part cannot be ordered).',
+    },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 },
     cursor: { type: 'string', minLength: 1, maxLength: 1024 },
