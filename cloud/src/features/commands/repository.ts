@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { CommandIdempotencyTable, CommandTable, CommandTargetTable, Database } from '../../db/schema.js';
 import type { Principal } from '../../plugins/access.js';
-import { type FleetFilters, scopedMiners } from '../miners/index.js';
+import { type FleetFilters, type IpLookup, scopedMiners } from '../miners/index.js';
 import {
   type CommandStatus,
   canCommandMove,
@@ -98,8 +98,9 @@ export async function minersByFilter(
   filters: FleetFilters,
   staleBefore: number,
   limit: number,
+  ipLookup?: IpLookup,
 ): Promise<TargetMiner[]> {
-  return scopedMiners(db, principal, filters, staleBefore)
+  return scopedMiners(db, principal, filters, staleBefore, ipLookup)
     .select(targetColumns)
     .orderBy('miner.agent_id')
     .orderBy('miner.id')

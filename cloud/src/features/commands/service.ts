@@ -3,7 +3,7 @@ import type { CommandTable, CommandTargetTable } from '../../db/schema.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { Notifier } from '../../platform/index.js';
 import type { Principal } from '../../plugins/access.js';
-import type { FleetFilters } from '../miners/index.js';
+import { type FleetFilters, ipLookupFor } from '../miners/index.js';
 import type { VaultApi } from '../vault/index.js';
 import { type CanonicalCommand, commandHash, type Json, requestHash } from './canonical.js';
 import {
@@ -279,7 +279,16 @@ export async function resolveTargets(
   }
   const filters: FleetFilters = 'siteId' in spec ? { siteId: spec.siteId } : spec.filter;
   if ('siteId' in spec && !(await siteExists(db, principal.tenantId, spec.siteId))) throw targetNotFound();
-  const found = await minersByFilter(db, principal, filters, deps.now() - deps.staleAfterMs, MAX_TARGETS + 1);
+  // q may name an address or subnet (miners/ip.ts): the same miners as the fleet list with this filter.
+  const ipLookup = deps.vault === undefined ? undefined : await ipLookupFor(deps.vault, principal, filters.q);
+  const found = await minersByFilter(
+    db,
+    principal,
+    filters,
+    deps.now() - deps.staleAfterMs,
+    MAX_TARGETS + 1,
+    ipLookup,
+  );
   if (found.length > MAX_TARGETS) throw targetsTooMany(MAX_TARGETS);
   return found;
 }

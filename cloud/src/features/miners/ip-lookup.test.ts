@@ -260,3 +260,37 @@ testEachDialect(
     }
   },
 );
+
+testEachDialect('a command filter with an address or subnet targets what the list shows', async (t, db) => {
+  const { app, ownerA } = await setup(t, db);
+  await db
+    .updateTable('miner')
+    .set({ capabilities: JSON.stringify(['reboot']) })
+    .execute();
+  const cases = [
+    ['10.0.1.0/24', 2],
+    ['10.0.2.5', 1],
+    ['10.9.9.9', 0], // tenant B's address
+  ] as const;
+  for (const [q, targets] of cases) {
+    const listed = await found(app, ownerA, q);
+    t.equal(listed.length, targets, `the list finds ${targets} for ${q}`);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/commands',
+      headers: { ...bearer(ownerA), 'idempotency-key': `ip-${q}` },
+      payload: { type: 'reboot', targets: { filter: { q } }, expiresInSeconds: 600 },
+    });
+    if (targets === 0) {
+      t.equal(response.statusCode >= 400, true, `${q}: no target, refused (${response.statusCode})`);
+      continue;
+    }
+    t.equal(response.statusCode, 201, `${q}: ${response.body.slice(0, 200)}`);
+    const rows = await db
+      .selectFrom('command_target')
+      .select('miner_id')
+      .where('command_id', '=', response.json().data.id)
+      .execute();
+    t.same(rows.map((row) => row.miner_id).sort(), listed, `${q}: the command targets the listed miners`);
+  }
+});
