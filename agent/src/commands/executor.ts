@@ -129,6 +129,8 @@ export class CommandExecutor {
     const failed = journal.failInterrupted(this.now());
     if (failed > 0)
       this.log.warn({ targets: failed }, 'commands interrupted by a restart failed as AGENT_RESTARTED');
+    // A rotation interrupted that way no longer carries its login: it becomes a fallback like any pending one.
+    this.options.credentials.releaseFinishedClaims();
     for (const target of journal.observing()) {
       const command = this.journaledCommand(target.commandId);
       if (command) this.watch(command, target);
@@ -419,13 +421,13 @@ export class CommandExecutor {
           ? error.code
           : 'COMMAND_FAILED';
       const message = error instanceof Error ? error.message : String(error);
-      move(['running'], 'failed', { errorCode, message });
       if (newLogin) {
         // A refusal means the miner kept its login; after a timeout or a drop it may have taken the new one, which
         // stays pending (unclaimed) so a refused old login can fall back to it.
         if (LOGIN_REFUSED.has(errorCode)) credentials.discard(newLogin.credentialId, newLogin.version);
         else credentials.claim(newLogin.credentialId, newLogin.version, null);
       }
+      move(['running'], 'failed', { errorCode, message });
       log.warn({ action: command.action, code: errorCode, reason: message }, 'command failed');
       return;
     }
@@ -446,12 +448,12 @@ export class CommandExecutor {
     this.watch(command, observed);
   }
 
-  /** The effect is there: the target succeeded, with what follows from it (LED timer, new login in use). */
+  /**
+   * The effect is there: what follows from it (LED timer, new login in use) is committed first, then the success —
+   * a crash in between leaves the target to fail as AGENT_RESTARTED, never a success without its consequence.
+   */
   private succeeded(command: Command, miner: InventoryMiner, log: Logger): void {
     const { commandId } = command;
-    const from: TargetState[] = ['running', 'observing'];
-    if (!this.move(commandId, miner.minerId, from, 'succeeded')) return;
-    log.info({ action: command.action }, 'command succeeded');
     if (command.action === 'setLed') {
       const { ledTimers } = this.options;
       const durationS = command.setLed?.on ? (command.setLed.durationS ?? 0) : 0;
@@ -464,6 +466,9 @@ export class CommandExecutor {
     const wanted = command.updateCredentials;
     if (command.action === 'updateCredentials' && wanted?.credentialId) {
       this.options.credentials.promote(wanted.credentialId, wanted.credentialVersion ?? 0);
+    }
+    if (this.move(commandId, miner.minerId, ['running', 'observing'], 'succeeded')) {
+      log.info({ action: command.action }, 'command succeeded');
     }
   }
 
@@ -486,14 +491,15 @@ export class CommandExecutor {
       }
       const leftMs = observed.untilMs - this.now();
       if (leftMs <= 0) {
+        // The new login stays pending, now as a fallback: the miner may yet have taken it.
+        const wanted = command.updateCredentials;
+        if (wanted?.credentialId) {
+          this.options.credentials.claim(wanted.credentialId, wanted.credentialVersion ?? 0, null);
+        }
         const timedOut = this.move(commandId, minerId, ['observing'], 'timed_out', {
           errorCode: 'COMMAND_EFFECT_TIMEOUT',
           message: `the miner accepted the command but its effect was not seen within ${Math.round((observed.untilMs - observed.actedMs) / 1000)} s`,
         });
-        const wanted = command.updateCredentials;
-        if (timedOut && wanted?.credentialId) {
-          this.options.credentials.claim(wanted.credentialId, wanted.credentialVersion ?? 0, null);
-        }
         if (timedOut) log.warn({ action: command.action }, 'effect not seen in time');
         return;
       }

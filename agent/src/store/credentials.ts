@@ -93,6 +93,10 @@ export class CredentialCache {
       claim: db.prepare<[string | null, string, number]>(
         'UPDATE sealed_credential SET claimed_by = ? WHERE credential_id = ? AND version = ?',
       ),
+      releaseFinished: db.prepare<[]>(
+        `UPDATE sealed_credential SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by NOT IN
+         (SELECT command_id FROM command_target WHERE state IN ('received', 'running', 'observing'))`,
+      ),
       activate: db.prepare<[string, number]>(
         'UPDATE sealed_credential SET pending = 0, claimed_by = NULL WHERE credential_id = ? AND version = ?',
       ),
@@ -161,6 +165,11 @@ export class CredentialCache {
   /** Marks a pending version as carried to its miner by `commandId` (null: released again). */
   claim(credentialId: string, version: number, commandId: string | null): void {
     this.statements.claim.run(commandId, credentialId, version);
+  }
+
+  /** Releases versions claimed by commands that no longer run (a restart failed them); returns how many. */
+  releaseFinishedClaims(): number {
+    return this.statements.releaseFinished.run().changes;
   }
 
   /** The miner confirmed this version: it is the one used from now on; older versions are dropped. */

@@ -170,6 +170,22 @@ t.test('sealed credentials: the first login the agent gets is used at once', asy
   t.equal(cache.forMiner('m1', 1), undefined, 'in its own scope only');
 });
 
+t.test('a rotation failed by a restart releases its login as a fallback', async (t) => {
+  const store = open(t);
+  const journal = new CommandJournal(store.db);
+  const cache = new CredentialCache(store.db);
+  cache.put({ credentialId: 'site', version: 1, scope: 1, minerIds: [] }, Buffer.from('site-v1'), 1);
+  cache.put({ credentialId: 'm1', version: 1, scope: 1, minerIds: ['m1'] }, Buffer.from('m1-v1'), 2);
+  journal.record(command('rotate', 1), [{ minerId: 'm1', state: 'received' }]);
+  journal.transition('rotate', 'm1', ['received'], 'running', 3);
+  cache.claim('m1', 1, 'rotate');
+  t.equal(cache.releaseFinishedClaims(), 0, 'still running: kept');
+  t.equal(cache.unclaimedPending('m1', 1), undefined);
+  journal.failInterrupted(4);
+  t.equal(cache.releaseFinishedClaims(), 1);
+  t.match(cache.unclaimedPending('m1', 1), { credentialId: 'm1', version: 1 }, 'a fallback now');
+});
+
 t.test('pruning forgets expired commands with nothing left to run or report, and old refusals', async (t) => {
   const store = open(t);
   const journal = new CommandJournal(store.db);
