@@ -2,7 +2,7 @@
 // fleet's personalities, through the real drivers over loopback) turned into samples as the poller does, then
 // carried forward in time with the small changes a minute brings (hashrate noise, temperatures, share counters).
 import { identityOf, readingToSample } from '@hashinsight/agent';
-import { MinerReader, type Reading } from '@hashinsight/miners';
+import { connectClients, identify, MinerReader, type Reading } from '@hashinsight/miners';
 import type { hashinsight } from '@hashinsight/protocol';
 import { PERSONALITY_NAMES, startFleet } from '@hashinsight/simulator';
 
@@ -17,12 +17,17 @@ export async function readRealSamples(count: number): Promise<{ plain: Sample[];
     const reader = new MinerReader({ port, timeoutMs: 5000 });
     const now = Date.now();
     const readings: Reading[] = [];
+    const drivers: string[] = [];
     for (let i = 0; i < ips.length; i += 50) {
-      readings.push(...(await Promise.all(ips.slice(i, i + 50).map((ip) => reader.read(ip)))));
+      const batch = ips.slice(i, i + 50);
+      readings.push(...(await Promise.all(batch.map((ip) => reader.read(ip)))));
+      // The identity names the driver and its capabilities, as the poller's does.
+      const identified = batch.map((ip) => identify(connectClients(ip, { port, timeoutMs: 5000 })));
+      drivers.push(...(await Promise.all(identified)).map(({ driver }) => driver.id));
     }
     return {
       plain: readings.map((r) => readingToSample(r, now, undefined)),
-      withIdentity: readings.map((r) => readingToSample(r, now, identityOf(r))),
+      withIdentity: readings.map((r, i) => readingToSample(r, now, identityOf(r, drivers[i] ?? ''))),
     };
   } finally {
     await fleet.close();
