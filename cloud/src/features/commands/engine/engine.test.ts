@@ -630,3 +630,49 @@ testEachDialect(
     t.equal(new Set(named).size, named.length, 'no miner in two dispatches');
   },
 );
+
+testEachDialect(
+  'engine: an agent coming back gets again, byte for byte, the dispatches it never acknowledged',
+  async (t, db) => {
+    const w = await world(t, db);
+    const m1 = await w.agent('agent-1', w.a, undefined, 2);
+    const m2 = await w.agent('agent-2', w.a, undefined, 1);
+    const id = await w.command(
+      w.a,
+      [...m1, ...m2].map((minerId) => ({ agentId: minerId.slice(0, 7), minerId })),
+    );
+    t.equal(await w.app.commandEngine.dispatchPass(), 3);
+    const first = w.sent.filter((s) => s.kind === 'command' && s.agentId === 'agent-1');
+    t.equal(first.length, 1);
+    // agent-2 acknowledged its target; agent-1 was away (clean session) and never saw its message.
+    const [other] = w.commands('agent-2') as [Command];
+    await w.report('agent-2', other.commandId, m2[0] as string, CommandState.COMMAND_STATE_RECEIVED);
+    await w.settled();
+
+    const { recordEvent } = await import('../../../platform/index.js');
+    const online = async (agentId: string) => {
+      await recordEvent(db, { type: 'agent.online', tenantId: w.a.tenantId, payload: { agentId } });
+      await w.app.platform.events.relayOnce();
+      for (let i = 0; i < 50; i++) await w.settled();
+    };
+    await online('agent-1');
+    const again = w.sent.filter((s) => s.kind === 'command' && s.agentId === 'agent-1');
+    t.equal(again.length, 2, 'sent again on its birth');
+    t.same(
+      Buffer.from(again[1]?.bytes ?? []),
+      Buffer.from(first[0]?.bytes ?? []),
+      'the same bytes: a replay to an agent that has it',
+    );
+    await online('agent-2');
+    t.equal(w.commands('agent-2').length, 1, 'an acknowledged dispatch is not sent again');
+
+    // Once agent-1 acknowledges, or the command is no longer active, a birth sends nothing.
+    const [msg] = w.commands('agent-1') as [Command];
+    for (const minerId of m1)
+      await w.report('agent-1', msg.commandId, minerId, CommandState.COMMAND_STATE_RECEIVED);
+    await w.settled();
+    await online('agent-1');
+    t.equal(w.commands('agent-1').length, 2, 'nothing more after it acknowledged');
+    t.same(await w.states(id), { received: 3 });
+  },
+);

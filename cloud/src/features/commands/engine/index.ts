@@ -12,6 +12,7 @@ import {
   newEngineMetrics,
 } from './context.js';
 import { dispatchPass } from './dispatcher.js';
+import { redeliverToAgent } from './redeliver.js';
 import { type SweepResult, sweepPass } from './sweeper.js';
 
 export { cancelDispatched } from './cancel.js';
@@ -148,6 +149,23 @@ const commandEngineFeature: FastifyPluginAsync<CommandEngineOptions> = async (fa
     );
   });
   const unkick = await deps.notifier.subscribe(KICK_CHANNEL, () => engine.kick());
+  // Once per birth across instances (the events inbox): what the agent missed while away goes again. The work runs
+  // after the inbox transaction (it publishes and writes on its own connection; SQLite has only one), queued per
+  // agent; a crash in between loses that redelivery, and the targets then expire or time out as usual.
+  const stopRedelivery = await fastify.platform.events.consume(
+    'agent',
+    'command-redelivery',
+    async (event) => {
+      const agentId = event.payload.agentId;
+      if (event.type !== 'agent.online' || typeof agentId !== 'string' || closing) return;
+      setImmediate(() => {
+        void queue.add(agentId, async () => {
+          const sent = await redeliverToAgent(deps, agentId);
+          if (sent > 0) deps.log.info({ agentId, sent }, 'unacknowledged commands redelivered');
+        });
+      });
+    },
+  );
 
   const timers: NodeJS.Timeout[] = [];
   if (options.timers !== false) {
@@ -162,6 +180,7 @@ const commandEngineFeature: FastifyPluginAsync<CommandEngineOptions> = async (fa
     closing = true;
     for (const timer of timers) clearInterval(timer);
     await unkick();
+    await stopRedelivery();
     await unsubscribe();
     await queue.drain();
     // Let a pass in flight finish before the database closes.

@@ -329,3 +329,32 @@ export async function expiredUnapproved(db: Db, now: number, limit: number): Pro
     .limit(limit)
     .execute();
 }
+
+/**
+ * Run dispatches of an agent that it has not acknowledged (a target still dispatched), unexpired, of active
+ * commands, oldest first: what a (re)connecting agent may have missed while its clean session was away.
+ */
+export async function unreceivedDispatches(db: Db, agentId: string, now: number, limit: number) {
+  return db
+    .selectFrom('command_dispatch')
+    .innerJoin('command', 'command.id', 'command_dispatch.command_id')
+    .selectAll('command_dispatch')
+    .select(['command.tenant_id', 'command.type', 'command.params', 'command.effect_timeout_s'])
+    .where('command_dispatch.agent_id', '=', agentId)
+    .where('command_dispatch.kind', '=', 'run')
+    .where('command_dispatch.published_at', 'is not', null)
+    .where('command_dispatch.expires_at', '>', now)
+    .where('command.status', '=', 'active')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('command_target')
+          .select('command_target.miner_id')
+          .whereRef('command_target.dispatch_id', '=', 'command_dispatch.id')
+          .where('command_target.state', '=', 'dispatched'),
+      ),
+    )
+    .orderBy('command_dispatch.issued_at')
+    .limit(limit)
+    .execute();
+}
