@@ -135,10 +135,28 @@ export function checkParams(input: CommandParamsInput): void {
 const GENERATED_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 export const GENERATED_LENGTH = 20;
 
-/** A fresh random login password (≈115 bits), letters and digits only so every firmware's form takes it. */
-export function generatePassword(): string {
+/**
+ * What a firmware accepts as a new login password, by agent driver; the driver refuses anything else
+ * (MINER_BAD_ARGUMENT), so the cloud checks first and generates within the limit. btminer's admin password is
+ * 1-8 letters or digits (WhatsMiner API 2.0.5 update_pwd).
+ */
+const LOGIN_RULES: Readonly<Record<string, { pattern: RegExp; maxLength: number; rule: string }>> = {
+  'whatsminer-btminer': { pattern: /^[A-Za-z0-9]{1,8}$/, maxLength: 8, rule: '1-8 letters or digits' },
+};
+
+/** Why `password` cannot be set on a miner of `driver`, or undefined when it can. */
+export function loginPasswordProblem(driver: string, password: string): string | undefined {
+  const rules = LOGIN_RULES[driver];
+  return rules === undefined || rules.pattern.test(password) ? undefined : `${driver} takes ${rules.rule}`;
+}
+
+/**
+ * A fresh random login password, letters and digits only so every firmware's form takes it: 20 characters
+ * (≈115 bits), or the most the miner's firmware accepts (btminer: 8, ≈46 bits — its own limit).
+ */
+export function generatePassword(driver = ''): string {
+  const length = Math.min(GENERATED_LENGTH, LOGIN_RULES[driver]?.maxLength ?? GENERATED_LENGTH);
   let password = '';
-  for (let i = 0; i < GENERATED_LENGTH; i++)
-    password += GENERATED_ALPHABET[randomInt(GENERATED_ALPHABET.length)];
+  for (let i = 0; i < length; i++) password += GENERATED_ALPHABET[randomInt(GENERATED_ALPHABET.length)];
   return password;
 }

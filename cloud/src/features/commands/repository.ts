@@ -31,9 +31,12 @@ export interface TargetMiner {
   siteId: string | null;
   /** JSON array text, as stored. */
   capabilities: string;
+  /** The agent driver that commands it ('' before its agent reported one). */
+  driver: string;
 }
 
 const targetColumns = [
+  'miner.driver as driver',
   'miner.agent_id as agentId',
   'miner.id as minerId',
   'miner.site_id as siteId',

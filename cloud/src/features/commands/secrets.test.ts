@@ -10,7 +10,7 @@ import { testEachDialect } from '../../test/databases.js';
 import { insertAgent, insertMiner } from '../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../test/helpers.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
-import { GENERATED_LENGTH, generatePassword } from './params.js';
+import { GENERATED_LENGTH, generatePassword, loginPasswordProblem } from './params.js';
 
 const POOL_SECRET = 'HI-POOL-9f3c2a71-secret';
 const LOGIN_SECRET = 'HI-LOGIN-5b8e0d44-secret';
@@ -154,6 +154,33 @@ testEachDialect('commands with secrets: vault references only, per-target pendin
   t.equal(generated.statusCode, 201, generated.body);
   t.match(generated.json().data.params, { purpose: 'api', username: 'admin', generated: true });
 
+  // A firmware's own password rule is checked before anything is staged: btminer takes 1-8 letters or digits.
+  await db
+    .updateTable('miner')
+    .set({ driver: 'whatsminer-btminer' })
+    .where('id', 'in', ['m6', 'm7'])
+    .execute();
+  const tooLong = await post(
+    {
+      type: 'update_credentials',
+      targets: { minerIds: ['m6', 'm7'] },
+      params: { purpose: 'api', username: 'admin', password: LOGIN_SECRET },
+    },
+    'rotate-3',
+  );
+  t.equal(tooLong.statusCode, 400, tooLong.body);
+  t.match(tooLong.json(), { code: 'COMMANDS_PARAMS_INVALID', error: /agent-a\/m6.*1-8 letters or digits/ });
+  t.notOk(tooLong.body.includes(LOGIN_SECRET), 'the refusal does not echo the password');
+  const fits = await post(
+    {
+      type: 'update_credentials',
+      targets: { minerIds: ['m6', 'm7'] },
+      params: { purpose: 'api', username: 'admin', generate: true },
+    },
+    'rotate-4',
+  );
+  t.equal(fits.statusCode, 201, 'generated passwords fit the firmware');
+
   // Cancelling the unapproved rotation drops its pending logins.
   const cancel = await app.inject({
     method: 'POST',
@@ -193,4 +220,15 @@ t.test('generated passwords: unique, of the documented length and alphabet', asy
   t.ok(
     [...seen].every((p) => p.length === GENERATED_LENGTH && /^[A-Za-z2-9]+$/.test(p) && !/[IOl01]/.test(p)),
   );
+  const btminer = Array.from({ length: 1000 }, () => generatePassword('whatsminer-btminer'));
+  t.ok(
+    btminer.every((p) => loginPasswordProblem('whatsminer-btminer', p) === undefined && p.length === 8),
+    'within btminer limit (8 letters or digits)',
+  );
+  t.equal(new Set(btminer).size, 1000);
+  t.equal(
+    loginPasswordProblem('whatsminer-btminer', 'abc-def'),
+    'whatsminer-btminer takes 1-8 letters or digits',
+  );
+  t.equal(loginPasswordProblem('antminer-stock', LOGIN_SECRET), undefined, 'no rule known: any password');
 });

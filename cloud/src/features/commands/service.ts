@@ -15,6 +15,7 @@ import {
   idempotencyKeyMissing,
   idempotencyMismatch,
   notCancellable,
+  paramsInvalid,
   scheduleInvalid,
   selfApproval,
   targetAmbiguous,
@@ -41,6 +42,7 @@ import {
   capabilityFor,
   checkParams,
   generatePassword,
+  loginPasswordProblem,
   type PoolInput,
   type StoredParams,
 } from './params.js';
@@ -362,13 +364,20 @@ async function stageSecrets(
       const vault = deps.vault;
       if (vault === undefined) throw vaultUnavailable();
       const { purpose, username, password, generate = false } = input.params;
+      if (password !== undefined) {
+        for (const miner of miners) {
+          const problem = loginPasswordProblem(miner.driver, password);
+          if (problem !== undefined)
+            throw paramsInvalid(`password does not suit ${miner.agentId}/${miner.minerId}: ${problem}`);
+        }
+      }
       try {
         for (const miner of miners) {
           const ref = await vault.stagePending(
             tenantId,
             { kind: 'miner', agentId: miner.agentId, minerId: miner.minerId },
             purpose,
-            { username, password: generate ? generatePassword() : (password as string) },
+            { username, password: generate ? generatePassword(miner.driver) : (password as string) },
           );
           perTarget.set(`${miner.agentId}\u0000${miner.minerId}`, ref);
           pending.push({ tenantId, ref });
