@@ -11,6 +11,7 @@ import { mosquittoMissing, startMosquitto, tempDir, waitFor } from '@hashinsight
 import Database from 'better-sqlite3';
 import tap, { type Test } from 'tap';
 import { enrollAgent, login, startSilentCloud, testCloudConfig } from './cloud-harness.js';
+import { splitPackets } from './mqtt-packets.js';
 
 const EMAIL = 'owner@faults.test';
 const INFRA = resolve(import.meta.dirname, '../../infra/mosquitto');
@@ -370,35 +371,6 @@ export async function startProxy(targetPort: number) {
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
-}
-
-/** Calls `onPacket` with each whole MQTT packet read from `socket` (fixed header + remaining length framing). */
-function splitPackets(socket: Socket, onPacket: (packet: Buffer) => void): void {
-  let buffer: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    for (;;) {
-      let length = 0;
-      let multiplier = 1;
-      let i = 1;
-      let complete = false;
-      for (; i < Math.min(buffer.length, 5); i++) {
-        const byte = buffer[i] as number;
-        length += (byte & 127) * multiplier;
-        multiplier *= 128;
-        if ((byte & 128) === 0) {
-          complete = true;
-          break;
-        }
-      }
-      if (!complete) return;
-      const total = i + 1 + length;
-      if (buffer.length < total) return;
-      onPacket(buffer.subarray(0, total));
-      buffer = buffer.subarray(total);
-      if (buffer.length === 0) return;
-    }
-  });
 }
 
 /** Where a PUBLISH packet's topic lies (MQTT 3.1.1; at QoS 1 the packet id follows it). */

@@ -2,6 +2,7 @@
 // canary search reads them), decodes each MQTT 3.1.1 PUBLISH (a test takes a real signed command from it to replay
 // or tamper with), can cut the link, and can inject a PUBLISH towards the agent as if the broker had sent it.
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { decodePublish, publishPacket, splitPackets } from './mqtt-packets.js';
 
 export interface TappedPublish {
   /** 'down': broker -> agent; 'up': agent -> broker. */
@@ -30,71 +31,6 @@ export interface MqttTap {
   close(): Promise<void>;
 }
 
-/** Encodes MQTT's variable-length "remaining length". */
-function remainingLength(length: number): Buffer {
-  const bytes: number[] = [];
-  let rest = length;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 128;
-    bytes.push(byte);
-  } while (rest > 0);
-  return Buffer.from(bytes);
-}
-
-export function publishPacket(topic: string, payload: Uint8Array): Buffer {
-  const name = Buffer.from(topic);
-  const header = Buffer.alloc(2);
-  header.writeUInt16BE(name.length);
-  const body = Buffer.concat([header, name, payload]);
-  return Buffer.concat([Buffer.from([0x30]), remainingLength(body.length), body]);
-}
-
-/** Calls `onPacket` with each whole MQTT packet read from `socket`. */
-function framePackets(socket: Socket, onChunk: (chunk: Buffer) => void, onPacket: (packet: Buffer) => void) {
-  let buffer: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    onChunk(chunk);
-    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    for (;;) {
-      let length = 0;
-      let multiplier = 1;
-      let i = 1;
-      let complete = false;
-      for (; i < Math.min(buffer.length, 5); i++) {
-        const byte = buffer[i] as number;
-        length += (byte & 127) * multiplier;
-        multiplier *= 128;
-        if ((byte & 128) === 0) {
-          complete = true;
-          break;
-        }
-      }
-      if (!complete) return;
-      const total = i + 1 + length;
-      if (buffer.length < total) return;
-      onPacket(buffer.subarray(0, total));
-      buffer = buffer.subarray(total);
-      if (buffer.length === 0) return;
-    }
-  });
-}
-
-/** Topic and payload of a PUBLISH packet (MQTT 3.1.1), else undefined. */
-function decodePublish(packet: Buffer): { topic: string; payload: Buffer } | undefined {
-  const first = packet[0] ?? 0;
-  if (first >> 4 !== 3) return undefined;
-  const qos = (first >> 1) & 3;
-  let i = 1;
-  while (((packet[i] as number) & 128) !== 0) i++;
-  const at = i + 1;
-  const topicLength = packet.readUInt16BE(at);
-  const topic = packet.subarray(at + 2, at + 2 + topicLength).toString();
-  const payloadAt = at + 2 + topicLength + (qos > 0 ? 2 : 0);
-  return { topic, payload: Buffer.from(packet.subarray(payloadAt)) };
-}
-
 export async function startMqttTap(targetPort: number): Promise<MqttTap> {
   const pairs = new Set<{ client: Socket; broker: Socket }>();
   let cut = false;
@@ -121,17 +57,16 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
       const decoded = decodePublish(packet);
       if (decoded) publishes.push({ direction, ...decoded, atMs: Date.now() });
     };
-    framePackets(
+    splitPackets(
       client,
-      (chunk) => raw.up.push(Buffer.from(chunk)),
       (packet) => {
         record('up', packet);
         broker.write(packet);
       },
+      (chunk) => raw.up.push(Buffer.from(chunk)),
     );
-    framePackets(
+    splitPackets(
       broker,
-      (chunk) => raw.down.push(Buffer.from(chunk)),
       (packet) => {
         const topic = decodePublish(packet)?.topic;
         if (holding && topic !== undefined && holding.test(topic)) {
@@ -141,6 +76,7 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
         record('down', packet);
         client.write(packet);
       },
+      (chunk) => raw.down.push(Buffer.from(chunk)),
     );
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

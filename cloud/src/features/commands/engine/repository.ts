@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { type Database, type Db, dialectOf } from '../../../db/index.js';
 import type { CommandDispatchTable, CommandTable, CommandTargetTable } from '../../../db/schema.js';
-import type { TargetPatch, TargetState } from '../lifecycle.js';
+import type { TargetState } from '../lifecycle.js';
 
 // The engine's queries over the tables of migration 0013. Every write of a target is a compare-and-swap on its
 // version, so several cloud instances (and a late duplicate update) can never apply the same step twice.
@@ -193,24 +193,6 @@ export async function findTarget(
     .where('agent_id', '=', key.agentId)
     .where('miner_id', '=', key.minerId)
     .executeTakeFirst();
-}
-
-/** Applies a lifecycle patch where the target still has `fromVersion`; false when it moved meanwhile. */
-export async function applyTargetPatch(
-  db: Executor,
-  key: { commandId: string; agentId: string; minerId: string },
-  fromVersion: number,
-  patch: TargetPatch,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('command_target')
-    .set(patch)
-    .where('command_id', '=', key.commandId)
-    .where('agent_id', '=', key.agentId)
-    .where('miner_id', '=', key.minerId)
-    .where('version', '=', fromVersion)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }
 
 /** Targets of one command in one of `states`. */

@@ -1,12 +1,12 @@
 import { publishCommandChange, publishTargetChanges } from '../events.js';
 import { isTerminalTarget, type TargetState, transitionTarget } from '../lifecycle.js';
+import { applyTargetPatch } from '../repository.js';
 import { targetCredential } from './actions.js';
 import { audit, auditResult, type ChangeSource } from './audit.js';
 import { cancelDispatched } from './cancel.js';
 import { changeOf } from './changes.js';
 import type { EngineDeps } from './context.js';
 import {
-  applyTargetPatch,
   type CommandRow,
   findCommand,
   findTarget,
