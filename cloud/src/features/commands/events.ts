@@ -1,5 +1,6 @@
 import type { Notifier } from '../../platform/index.js';
 import type { CommandStatus, TargetState } from './lifecycle.js';
+import type { MovedTarget } from './repository.js';
 
 // Live changes of commands, over the platform notifier (Redis pub/sub with several instances), so that the SSE
 // stream of GET /api/commands/:id/events sees changes made by any instance: the API, the dispatcher, the
@@ -95,4 +96,23 @@ export function parseNotification(message: Record<string, unknown>): CommandNoti
     return { kind: 'command', command: message.command as CommandChange };
   }
   return undefined;
+}
+
+/** The change events of targets a bulk transition moved to `state`. */
+export function movedChanges(
+  commandId: string,
+  moved: readonly MovedTarget[],
+  state: TargetState,
+  at: number,
+  reason?: string,
+): TargetChange[] {
+  return moved.map((target) => ({
+    commandId,
+    agentId: target.agent_id,
+    minerId: target.miner_id,
+    state,
+    version: Number(target.version),
+    at,
+    ...(reason === undefined ? {} : { reason }),
+  }));
 }

@@ -296,15 +296,20 @@ export async function transitionTargetsInState(
   to: TargetState,
   at: number,
   detail: { reason?: string; errorCode?: string } = {},
+  options: { unclaimedOnly?: boolean; dispatchId?: string } = {},
 ): Promise<MovedTarget[]> {
   const result = transitionTarget({ state: from, version: 0 }, to, at, detail);
   if (!result.ok) throw new Error(`lifecycle: ${from} -> ${to} is not allowed (${result.why})`);
   const { version: _version, ...patch } = result.patch;
-  return db
+  let update = db
     .updateTable('command_target')
     .set({ ...patch, version: sql<number>`version + 1` })
     .where('command_id', '=', commandId)
-    .where('state', '=', from)
+    .where('state', '=', from);
+  // A target a dispatch has claimed may already be on its way to the agent: only the agent can stop it now.
+  if (options.unclaimedOnly) update = update.where('dispatch_id', 'is', null);
+  if (options.dispatchId !== undefined) update = update.where('dispatch_id', '=', options.dispatchId);
+  return update
     .returning(['agent_id', 'miner_id', 'version', 'credential_id', 'credential_version'])
     .execute();
 }

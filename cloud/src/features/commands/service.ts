@@ -26,7 +26,7 @@ import {
   targetsTooMany,
   vaultUnavailable,
 } from './errors.js';
-import { kickDispatchers, publishCommandChange, publishTargetChanges, type TargetChange } from './events.js';
+import { kickDispatchers, movedChanges, publishCommandChange, publishTargetChanges } from './events.js';
 import {
   type CommandStatus,
   isTerminalCommand,
@@ -597,20 +597,6 @@ export async function listCommands(
   };
 }
 
-function changesOf(commandId: string, moved: MovedTarget[], state: TargetState, at: number, reason?: string) {
-  return moved.map(
-    (target): TargetChange => ({
-      commandId,
-      agentId: target.agent_id,
-      minerId: target.miner_id,
-      state,
-      version: target.version,
-      at,
-      ...(reason === undefined ? {} : { reason }),
-    }),
-  );
-}
-
 /** Drops the pending logins of targets that will never run (update_credentials). */
 async function discardMoved(deps: CommandDeps, tenantId: string, moved: MovedTarget[]): Promise<void> {
   const pending = moved
@@ -636,7 +622,11 @@ export async function expireUnapproved(deps: CommandDeps, row: CommandTable): Pr
   });
   if (moved === undefined) return false;
   await discardMoved(deps, row.tenant_id, moved);
-  await publishTargetChanges(deps.notifier, row.tenant_id, changesOf(row.id, moved, 'expired', now, reason));
+  await publishTargetChanges(
+    deps.notifier,
+    row.tenant_id,
+    movedChanges(row.id, moved, 'expired', now, reason),
+  );
   await publishCommandChange(deps.notifier, row.tenant_id, {
     commandId: row.id,
     status: 'expired',
@@ -707,7 +697,16 @@ export async function cancelCommand(
   const reason = 'cancelled by an operator';
   const moved = await deps.db.transaction().execute(async (trx) => {
     if (!(await moveCommand(trx, row, 'cancelled', { status_reason: reason }))) return undefined;
-    const cancelled = await transitionTargetsInState(trx, id, 'queued', 'cancelled', now, { reason });
+    // Claimed targets (a dispatch is being sent) stay for the engine: cancelDispatched asks their agent.
+    const cancelled = await transitionTargetsInState(
+      trx,
+      id,
+      'queued',
+      'cancelled',
+      now,
+      { reason },
+      { unclaimedOnly: true },
+    );
     // Nothing left on an agent: the command is over now (else the engine stamps it when the last one ends).
     if (await noOpenTargets(trx, id)) {
       await trx.updateTable('command').set({ finished_at: now }).where('id', '=', id).execute();
@@ -716,7 +715,7 @@ export async function cancelCommand(
   });
   if (moved === undefined) throw notCancellable();
   await discardMoved(deps, row.tenant_id, moved);
-  await publishTargetChanges(deps.notifier, row.tenant_id, changesOf(id, moved, 'cancelled', now, reason));
+  await publishTargetChanges(deps.notifier, row.tenant_id, movedChanges(id, moved, 'cancelled', now, reason));
   await publishCommandChange(deps.notifier, row.tenant_id, {
     commandId: id,
     status: 'cancelled',
@@ -724,7 +723,8 @@ export async function cancelCommand(
     reason,
   });
   const onAgent = (await selectTargets(deps.db, id)).filter(
-    (t) => t.state === 'dispatched' || t.state === 'received',
+    (t) =>
+      t.state === 'dispatched' || t.state === 'received' || (t.state === 'queued' && t.dispatch_id !== null),
   ).length;
   if (onAgent > 0 && cancelDispatched !== undefined) await cancelDispatched(id);
   return { id, cancelled: moved.length, cancelRequested: cancelDispatched === undefined ? 0 : onAgent };

@@ -19,7 +19,7 @@ import { createEmbeddedBroker } from '../../../plugins/broker.js';
 import { testEachDialect } from '../../../test/databases.js';
 import { insertAgent, insertMiner } from '../../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../../test/helpers.js';
-import { seedTenant, type TestTenant } from '../../../test/identities.js';
+import { accessToken, bearer, seedTenant, type TestTenant } from '../../../test/identities.js';
 import { commandHash } from '../canonical.js';
 import { TARGET_TRANSITIONS } from '../lifecycle.js';
 import { canonicalOf } from '../service.js';
@@ -674,5 +674,61 @@ testEachDialect(
     await online('agent-1');
     t.equal(w.commands('agent-1').length, 2, 'nothing more after it acknowledged');
     t.same(await w.states(id), { received: 3 });
+  },
+);
+
+testEachDialect(
+  'engine: a cancel while a dispatch is being sent never lets the run out; its targets end cancelled',
+  async (t, db) => {
+    const w = await world(t, db);
+    const miners = await w.agent('agent-1', w.a, undefined, 2);
+    const id = await w.command(
+      w.a,
+      miners.map((minerId) => ({ agentId: 'agent-1', minerId })),
+    );
+    await w.app.commandEngine.dispatchPass();
+    // As the dispatcher leaves it between its claim and the PUBACK: claimed, stored, not published.
+    await db
+      .updateTable('command_dispatch')
+      .set({ published_at: null })
+      .where('command_id', '=', id)
+      .execute();
+    await db
+      .updateTable('command_target')
+      .set({ state: 'queued', dispatched_at: null })
+      .where('command_id', '=', id)
+      .execute();
+    const runsBefore = w.commands('agent-1').filter((c) => c.action !== 'cancel').length;
+
+    const token = await accessToken(w.app, db, w.a.users.admin);
+    const cancel = await w.app.inject({
+      method: 'POST',
+      url: `/api/commands/${id}/cancel`,
+      headers: bearer(token),
+    });
+    t.equal(cancel.statusCode, 200, cancel.body);
+    t.match(
+      cancel.json().data,
+      { cancelled: 0, cancelRequested: 2 },
+      'claimed targets are left to the engine',
+    );
+    t.same(await w.states(id), { queued: 2 }, 'not marked cancelled while a run may be on its way');
+    t.equal(
+      w.commands('agent-1').filter((c) => c.action === 'cancel').length,
+      1,
+      'the agent is asked to cancel them',
+    );
+
+    w.clock.now += 2000;
+    await w.app.commandEngine.sweepPass();
+    t.equal(
+      w.commands('agent-1').filter((c) => c.action !== 'cancel').length,
+      runsBefore,
+      'the run is never sent again once the command is cancelled',
+    );
+    t.same(await w.states(id), { cancelled: 2 }, 'withdrawn: cancelled before it was sent');
+    t.match((await w.targets(id))[0], { reason: 'cancelled before it was sent' });
+    await w.app.commandEngine.sweepPass();
+    t.ok((await w.status(id)).finished_at, 'the cancelled command is finished');
   },
 );

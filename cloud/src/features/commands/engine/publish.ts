@@ -1,5 +1,6 @@
 import { agentTopic } from '@hashinsight/protocol';
-import { publishTargetChanges } from '../events.js';
+import { movedChanges, publishTargetChanges } from '../events.js';
+import { transitionTargetsInState } from '../repository.js';
 import { targetCredential, wireActionOf } from './actions.js';
 import { audit } from './audit.js';
 import { changeOf } from './changes.js';
@@ -7,6 +8,7 @@ import type { EngineDeps } from './context.js';
 import {
   type CommandRow,
   type DispatchRow,
+  findCommand,
   findTarget,
   markPublished,
   type TargetRow,
@@ -46,6 +48,7 @@ export async function sendDispatch(
 ): Promise<boolean> {
   const minerIds = JSON.parse(dispatch.miner_ids) as string[];
   const log = deps.log.child({ commandId: command.id, dispatchId: dispatch.id, agentId: dispatch.agent_id });
+  if (dispatch.kind === 'run' && (await withdrawnBeforeSending(deps, command, dispatch))) return false;
   try {
     for (const ref of credentialsOf(action)) {
       await deps.vault.sendSealed(command.tenant_id, ref, dispatch.agent_id, minerIds);
@@ -83,6 +86,50 @@ export async function sendDispatch(
     requestId: dispatch.id,
   });
   if (dispatch.kind === 'run') await markDispatched(deps, command.tenant_id, dispatch.id, now);
+  return true;
+}
+
+/**
+ * A run claimed while its command was active may be about to go out after an operator cancelled it or the rollout
+ * aborted: read the status again just before publishing, and cancel the claimed targets here instead (the agent
+ * would otherwise run them; a cancel it gets before the run is refused as unknown).
+ */
+async function withdrawnBeforeSending(
+  deps: EngineDeps,
+  command: Pick<CommandRow, 'id' | 'tenant_id'>,
+  dispatch: DispatchRow,
+): Promise<boolean> {
+  const current = await findCommand(deps.db, command.id);
+  if (current === undefined || current.status === 'active') return false;
+  const now = deps.now();
+  const reason = `${current.status} before it was sent`;
+  const moved = await transitionTargetsInState(
+    deps.db,
+    command.id,
+    'queued',
+    'cancelled',
+    now,
+    { reason },
+    {
+      dispatchId: dispatch.id,
+    },
+  );
+  deps.log.info(
+    { commandId: command.id, dispatchId: dispatch.id, targets: moved.length },
+    'dispatch withdrawn',
+  );
+  for (const row of moved) {
+    if (row.credential_id === null || row.credential_version === null) continue;
+    // A login rotation that will never run: its pending login goes (the agent may hold it sealed, unused).
+    await deps.vault
+      .discardPending(command.tenant_id, { credentialId: row.credential_id, version: row.credential_version })
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'pending login not discarded'));
+  }
+  await publishTargetChanges(
+    deps.notifier,
+    command.tenant_id,
+    movedChanges(command.id, moved, 'cancelled', now, reason),
+  ).catch(() => undefined);
   return true;
 }
 

@@ -101,8 +101,8 @@ export async function sweepPass(deps: EngineDeps): Promise<SweepResult> {
 
   // Sent half way (a crash, the broker away): the same bytes again.
   for (const row of await unpublishedDispatches(deps.db, now - deps.settings.resendAfterMs, now, BATCH)) {
-    const { tenant_id, type, params, status, effect_timeout_s, ...dispatch } = row;
-    if (dispatch.kind === 'run' && status !== 'active') continue; // cancelled or aborted meanwhile: leave it
+    // A run of a command cancelled or aborted meanwhile is not sent again: sendDispatch withdraws its targets.
+    const { tenant_id, type, params, status: _status, effect_timeout_s, ...dispatch } = row;
     try {
       const action = await actionOfDispatch(deps, { type, params }, dispatch);
       const command = { id: dispatch.command_id, tenant_id, effect_timeout_s };
@@ -117,9 +117,11 @@ export async function sweepPass(deps: EngineDeps): Promise<SweepResult> {
 
   for (const commandId of touched) await settleCommand(deps, commandId);
   // A finish a crash skipped.
-  for (const commandId of await commandsWithoutOpenTargets(deps.db, 'active', BATCH)) {
-    await settleCommand(deps, commandId);
-    result.finished += 1;
+  for (const status of ['active', 'cancelled', 'aborted']) {
+    for (const commandId of await commandsWithoutOpenTargets(deps.db, status, BATCH)) {
+      await settleCommand(deps, commandId);
+      result.finished += 1;
+    }
   }
   return result;
 }
