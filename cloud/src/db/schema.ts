@@ -494,6 +494,8 @@ export interface CommandScheduleTable {
   template: string;
   /** The operator the created commands are made in the name of. */
   created_by: string;
+  /** The operator who last created or changed it; its commands are made in this operator's name. */
+  updated_by: string;
   created_at: number;
   updated_at: number;
   last_fired_at: number | null;

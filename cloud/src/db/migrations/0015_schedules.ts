@@ -14,6 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('enabled', 'integer', (c) => c.notNull())
     .addColumn('template', 'text', (c) => c.notNull())
     .addColumn('created_by', 'text', (c) => c.notNull())
+    // Who last defined what it runs: its commands are made in that operator's name, so the same operator can
+    // never approve what they scheduled (editing someone else's schedule does not dodge the two-person rule).
+    .addColumn('updated_by', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('last_fired_at', 'bigint')

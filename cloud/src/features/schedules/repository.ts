@@ -86,7 +86,9 @@ export async function updateSchedule(
   tenantId: string,
   siteId: string,
   id: string,
-  changes: Partial<Pick<CommandScheduleTable, 'name' | 'cron' | 'enabled' | 'template' | 'updated_at'>>,
+  changes: Partial<
+    Pick<CommandScheduleTable, 'name' | 'cron' | 'enabled' | 'template' | 'updated_at' | 'updated_by'>
+  >,
 ): Promise<boolean> {
   const result = await db
     .updateTable('command_schedule')

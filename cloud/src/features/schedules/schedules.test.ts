@@ -202,12 +202,64 @@ testEachDialect('schedules: fire in the site time zone, once per minute across i
   clock.now = T0 + 86_400_000;
   await db.updateTable('user').set({ disabled_at: T0 }).where('id', '=', a.users.mining_site.id).execute();
   const refused = await app.schedules.fireNow();
-  t.match(refused, [{ scheduleId: oslo.id, commandId: null, error: /creator/ }]);
+  t.match(refused, [{ scheduleId: oslo.id, commandId: null, error: /last editor/ }]);
   const view = await app.inject({
     method: 'GET',
     url: `/api/sites/${a.siteId}/schedules/${oslo.id}`,
     headers: bearer(await accessToken(app, db, a.users.admin)),
   });
-  t.match(view.json().data, { lastError: /creator/, lastCommandId: null });
+  t.match(view.json().data, { lastError: /last editor/, lastCommandId: null });
   t.equal((await db.selectFrom('command').select('id').execute()).length, 1);
 });
+
+testEachDialect(
+  'schedules: whoever last edits a schedule requests what it fires, and cannot approve it',
+  async (t, db) => {
+    const app = await appOver(t, db, { now: T0 });
+    const a = await seedTenant(db, 'a');
+    await insertAgent(db, { id: 'agent-1', tenantId: a.tenantId, siteId: a.siteId });
+    for (const id of ['m1', 'm2']) {
+      await insertMiner(db, { agentId: 'agent-1', id, tenantId: a.tenantId, siteId: a.siteId });
+    }
+    await db
+      .updateTable('miner')
+      .set({ driver: 'antminer-stock', capabilities: '["led","reboot"]' })
+      .execute();
+    const creator = await accessToken(app, db, a.users.mining_site);
+    const editor = await accessToken(app, db, a.users.admin);
+    const created = await app.inject({
+      method: 'POST',
+      url: `/api/sites/${a.siteId}/schedules`,
+      headers: bearer(creator),
+      payload: { name: 'blink', cron: '0 20 * * *', command: { type: 'led', params: { on: true } } },
+    });
+    t.equal(created.statusCode, 201, created.body);
+    // Another operator turns it into a site-wide reboot, which needs a second operator's approval.
+    const edited = await app.inject({
+      method: 'PATCH',
+      url: `/api/sites/${a.siteId}/schedules/${created.json().data.id}`,
+      headers: bearer(editor),
+      payload: { command: { type: 'reboot' } },
+    });
+    t.equal(edited.statusCode, 200, edited.body);
+    const [fired] = await app.schedules.fireNow();
+    t.equal(fired?.error, '', fired?.error ?? 'no fire');
+    const command = await db
+      .selectFrom('command')
+      .selectAll()
+      .where('id', '=', fired?.commandId ?? '')
+      .executeTakeFirstOrThrow();
+    t.match(command, { type: 'reboot', status: 'awaiting_approval', created_by: a.users.admin.id });
+    const approve = (token: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/commands/${command.id}/approve`,
+        headers: bearer(token),
+        payload: { canonicalHash: command.canonical_hash },
+      });
+    const self = await approve(editor);
+    t.equal(self.statusCode, 403, 'the editor cannot approve the reboot they scheduled');
+    t.equal(self.json().code, 'COMMANDS_SELF_APPROVAL');
+    t.equal((await approve(creator)).statusCode, 200, 'another operator can');
+  },
+);

@@ -122,6 +122,7 @@ export async function createSchedule(
     enabled: input.enabled === false ? 0 : 1,
     template: JSON.stringify(input.command),
     created_by: principal.userId,
+    updated_by: principal.userId,
     created_at: now,
     updated_at: now,
     last_fired_at: null,
@@ -147,6 +148,7 @@ export async function changeSchedule(
     ...(input.cron === undefined ? {} : { cron: cronOf(input.cron) }),
     ...(input.enabled === undefined ? {} : { enabled: input.enabled ? 1 : 0 }),
     ...(input.command === undefined ? {} : { template: JSON.stringify(input.command) }),
+    updated_by: principal.userId,
     updated_at: now,
   });
   if (!updated) throw scheduleNotFound();
@@ -175,14 +177,15 @@ export function bodyOf(row: Pick<ScheduleRow, 'template' | 'site_id'>): CreateCo
 }
 
 /**
- * The operator a schedule's commands are made in the name of: its creator, while still an enabled user of the
- * tenant allowed to send commands. Otherwise the fire is refused (recorded as the schedule's last error).
+ * The operator a schedule's commands are made in the name of: whoever last created or changed it (so that operator
+ * cannot approve them), while still an enabled user of the tenant allowed to send commands. Otherwise the fire is
+ * refused (recorded as the schedule's last error).
  */
 async function principalOf(db: Db, row: ScheduleRow): Promise<Principal | undefined> {
   const user = await db
     .selectFrom('user')
     .select(['id', 'role', 'disabled_at'])
-    .where('id', '=', row.created_by)
+    .where('id', '=', row.updated_by)
     .where('tenant_id', '=', row.tenant_id)
     .executeTakeFirst();
   const allowed: readonly string[] = PERMISSIONS.hosting;
@@ -212,7 +215,7 @@ export async function fireDue(
     let outcome: FireOutcome;
     const principal = await principalOf(commandDeps.db, row);
     if (principal === undefined) {
-      outcome = { scheduleId: row.id, commandId: null, error: 'its creator can no longer send commands' };
+      outcome = { scheduleId: row.id, commandId: null, error: 'its last editor can no longer send commands' };
     } else {
       try {
         const created = await createCommand(commandDeps, principal, bodyOf(row), fireKey(row.id, minute), {
