@@ -66,6 +66,8 @@ export interface CommandsHandle {
   deps: CommandDeps;
   /** Set by the command engine: sends signed CancelCommands for targets already on their agent. */
   cancelDispatched: CancelDispatched | undefined;
+  /** The per-operator and per-tenant limits of creating commands, for every route that creates them. */
+  limit: (request: FastifyRequest) => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -102,8 +104,6 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
     now: options.now ?? Date.now,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
   };
-  const handle: CommandsHandle = { deps, cancelDispatched: undefined };
-  fastify.decorate('commands', handle);
 
   const perOperator = fastify.createRateLimit({
     max: policy.operatorPerMinute,
@@ -124,6 +124,8 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
       if (!verdict.isAllowed && verdict.isExceeded) throw rateLimited(scope, `${verdict.ttlInSeconds} s`);
     }
   };
+  const handle: CommandsHandle = { deps, cancelDispatched: undefined, limit: limitCommands };
+  fastify.decorate('commands', handle);
 
   fastify.post<{ Body: CreateCommandBody }>(
     '/api/commands',

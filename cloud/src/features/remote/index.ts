@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { ok } from '../../http/envelope.js';
@@ -68,13 +68,23 @@ const remoteFeature: FastifyPluginAsync = async (fastify) => {
 
   fastify.post<{ Body: LegacyCreateBody }>(
     '/api/remote/commands',
-    { config: { access: 'hosting' }, schema: { body: legacyCreateBody, response: { 201: legacyResponse } } },
+    {
+      config: { access: 'hosting' },
+      // The same limits as POST /api/commands: the old style is no way around them.
+      preHandler: fastify.commands.limit,
+      schema: { body: legacyCreateBody, response: { 201: legacyResponse } },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       const mapped = mapLegacy(request.body.command, request.body.params ?? {});
-      // Old clients send no Idempotency-Key; one they do send is honoured like on /api/commands.
+      // Old clients send no Idempotency-Key, and retry: the same call by the same operator within the same minute
+      // is the same command (a retried reboot never reboots twice). A key they do send is honoured as on
+      // /api/commands.
       const header = request.headers['idempotency-key'];
-      const key = typeof header === 'string' && header !== '' ? header : `remote:${randomUUID()}`;
+      const key =
+        typeof header === 'string' && header !== ''
+          ? header
+          : `remote:${legacyCallKey(principal.userId, request.body, fastify.commands.deps.now())}`;
       const body = {
         ...mapped,
         targets: { minerIds: [request.body.miner_id] },
@@ -120,3 +130,11 @@ const remoteFeature: FastifyPluginAsync = async (fastify) => {
 };
 
 export default fp(remoteFeature, { name: 'remote', dependencies: ['commands'] });
+
+/** A legacy call's identity for idempotency: who, what, on which miner, in which minute. */
+function legacyCallKey(userId: string, body: LegacyCreateBody, nowMs: number): string {
+  const minute = Math.floor(nowMs / 60_000);
+  return createHash('sha256')
+    .update(JSON.stringify([userId, body.miner_id, body.command, body.params ?? {}, minute]))
+    .digest('base64url');
+}

@@ -69,6 +69,14 @@ testEachDialect('remote: legacy calls make real commands; tenant isolation; bad 
     await call(staff, 'POST', '/api/remote/commands', { miner_id: 'm1', command: 'disable' })
   ).json();
   t.match(disabled.data, { command: 'disable' }, 'power_mode sleep reads back as disable');
+  const retried = (
+    await call(staff, 'POST', '/api/remote/commands', { miner_id: 'm1', command: 'disable' })
+  ).json();
+  t.equal(
+    retried.data.id,
+    disabled.data.id,
+    'an old client retrying within the minute gets the same command',
+  );
 
   await db
     .updateTable('command_target')
@@ -114,5 +122,17 @@ testEachDialect('remote: legacy calls make real commands; tenant isolation; bad 
     (await call(await accessToken(app, db, a.users.customer), 'GET', '/api/remote/commands?miner_id=m1'))
       .statusCode,
     403,
+  );
+
+  // The same per-operator limit as POST /api/commands (30 a minute by default).
+  const statuses: number[] = [];
+  for (let i = 0; i < 35; i++) {
+    statuses.push(
+      (await call(staff, 'POST', '/api/remote/commands', { miner_id: 'm1', command: 'reboot' })).statusCode,
+    );
+  }
+  t.ok(
+    statuses.includes(429),
+    `the legacy route is rate limited too (${statuses.filter((s) => s === 429).length} refused)`,
   );
 });
