@@ -27,6 +27,10 @@ export type {
   PlainLogin,
   VaultApi,
 } from './api.js';
+
+/** How long after a rotation old data keys stay: several times the IP cipher cache of every instance (10 s). */
+const RETIRE_GRACE_MS = 60_000;
+
 export { derivedMasterKey, loadMasterKey, MASTER_KEY_FILE } from './master-key.js';
 export { rewrap } from './rewrap.js';
 export { Vault } from './service.js';
@@ -184,6 +188,24 @@ const vaultFeature: FastifyPluginAsync<VaultFeatureOptions> = async (fastify, op
     },
   );
 
+  const retireTimers = new Set<NodeJS.Timeout>();
+  const retireLater = (tenantId: string) => {
+    const timer = setTimeout(() => {
+      retireTimers.delete(timer);
+      retireUnused(vault, tenantId, { graceMs: RETIRE_GRACE_MS }).then(
+        (versions) => {
+          if (versions.length > 0) fastify.log.info({ tenantId, versions }, 'old data keys retired');
+        },
+        (error: unknown) => fastify.log.warn({ err: error, tenantId }, 'old data keys not retired'),
+      );
+    }, RETIRE_GRACE_MS + 1000);
+    timer.unref();
+    retireTimers.add(timer);
+  };
+  fastify.addHook('onClose', async () => {
+    for (const timer of retireTimers) clearTimeout(timer);
+  });
+
   fastify.post<{ Body: { retireOld?: boolean } | undefined }>(
     '/api/vault/rotate',
     { config: { access: 'admin' }, schema: { body: rotateBody, response: { 200: rotateResponse } } },
@@ -192,7 +214,13 @@ const vaultFeature: FastifyPluginAsync<VaultFeatureOptions> = async (fastify, op
       await vault.keys.current(vault.db, tenantId, 'data'); // a tenant's first rotation starts from version 1
       const dataKeyVersion = await vault.keys.create(vault.db, tenantId, 'data');
       const { rewrapped } = await rewrap(vault, { tenantId });
-      const retiredVersions = request.body?.retireOld === false ? [] : await retireUnused(vault, tenantId);
+      // Retired only once every instance's cached ciphers know the new version; this instance tries again then
+      // (the next rotation or rotate call retires whatever is left if it stops first).
+      const retireOld = request.body?.retireOld !== false;
+      const retiredVersions = retireOld
+        ? await retireUnused(vault, tenantId, { graceMs: RETIRE_GRACE_MS })
+        : [];
+      if (retireOld) retireLater(tenantId);
       request.log.info({ tenantId, dataKeyVersion, rewrapped, retiredVersions }, 'vault keys rotated');
       return ok({ dataKeyVersion, rewrapped, retiredVersions });
     },

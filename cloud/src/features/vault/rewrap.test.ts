@@ -114,6 +114,11 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         [2],
       );
       t.same((await rewrap(both)).rewrapped, 0, 'a second run has nothing to do');
+      t.same(
+        await retireUnused(both, tenant.tenantId, { graceMs: 60_000 }),
+        [],
+        'not while other instances may still hold a cipher of data key 1',
+      );
       t.same(await retireUnused(both, tenant.tenantId), [1], 'data key 1 retired: nothing uses it');
 
       // Master key 1 leaves the ring: everything still opens with 2 alone.

@@ -169,12 +169,28 @@ export async function protectSigningKeys(
 /**
  * Retires the tenant's data-key versions below the current one that nothing is encrypted under any more (no
  * credential version, no sealed miner IP): their wrapped key is blanked, so they can never decrypt again — the
- * minimum decryption version moves up. Returns the retired versions.
+ * minimum decryption version moves up. With `graceMs`, nothing is retired while the current version is younger
+ * than that. Returns the retired versions.
  */
-export async function retireUnused(vault: Vault, tenantId: string): Promise<number[]> {
+export async function retireUnused(
+  vault: Vault,
+  tenantId: string,
+  { graceMs = 0 }: { graceMs?: number } = {},
+): Promise<number[]> {
   const { db } = vault;
   const current = await vault.keys.current(db, tenantId, 'data');
   const retired: number[] = [];
+  // Instances keep a tenant's resolved ciphers for a few seconds (miners/ip-ciphers.ts): until those have
+  // expired, another instance may still seal a miner IP under the previous version, which a retirement now would
+  // make unreadable for good.
+  const createdAt = await db
+    .selectFrom('vault_data_key')
+    .select('created_at')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'data')
+    .where('version', '=', current.version)
+    .executeTakeFirst();
+  if (createdAt !== undefined && Number(createdAt.created_at) > vault.now() - graceMs) return [];
   const candidates = await db
     .selectFrom('vault_data_key')
     .select('version')
