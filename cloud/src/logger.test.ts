@@ -1,5 +1,6 @@
+import { scrubSecrets } from '@hashinsight/vault';
 import t from 'tap';
-import { createLogger, scrubSecrets } from './logger.js';
+import { createLogger } from './logger.js';
 
 // Secrets never reach a log line: by key (redact paths) and inside free text (messages, error texts, URLs).
 

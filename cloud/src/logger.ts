@@ -1,3 +1,4 @@
+import { scrubSecrets } from '@hashinsight/vault';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from './config/index.js';
 
@@ -63,21 +64,6 @@ export const REDACT_PATHS = [
 ];
 
 const CENSOR = '[redacted]';
-
-/**
- * Removes secrets from free text (error messages, stacks, URLs) that no redact path can reach: the password of a
- * URL's user info, Authorization header values (Basic, Digest, Bearer) and key=value pairs named like secrets.
- */
-export function scrubSecrets(text: string): string {
-  return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi, `$1:${CENSOR}@`)
-    .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*)[^\r\n,}]*/gi, `$1$2${CENSOR}`)
-    .replace(
-      /\b(digest|basic|bearer)\s+[A-Za-z0-9._~+/=-]+(?:\s*,\s*[a-z]+=(?:"[^"]*"|[^\s,]*))*/gi,
-      `$1 ${CENSOR}`,
-    )
-    .replace(/\b(password|passwd|pwd|pass|secret|token|response)=("[^"]*"|[^\s&,;"']*)/gi, `$1=${CENSOR}`);
-}
 
 /** pino's error serializer, with the message and stack scrubbed. */
 function scrubbedError(error: unknown): unknown {

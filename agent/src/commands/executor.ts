@@ -3,6 +3,7 @@ import { commandCodec, commandUpdateCodec, hashinsight, ProtocolError } from '@h
 import {
   type KeyPair,
   openCredential,
+  scrubSecrets,
   VaultError,
   type VerifyKey,
   verifySealedCredential,
@@ -422,7 +423,8 @@ export class CommandExecutor {
         error instanceof CommandFailure || error instanceof MinerError || error instanceof VaultError
           ? error.code
           : 'COMMAND_FAILED';
-      const message = error instanceof Error ? error.message : String(error);
+      // Journaled, logged and sent to the cloud: a firmware's error text may quote a login.
+      const message = scrubSecrets(error instanceof Error ? error.message : String(error));
       if (newLogin) {
         // A refusal means the miner kept its login; after a timeout or a drop it may have taken the new one, which
         // stays pending (unclaimed) so a refused old login can fall back to it.
@@ -559,7 +561,7 @@ export class CommandExecutor {
             () => log.info('LED turned off after its duration'),
             (error: unknown) =>
               log.warn(
-                { reason: error instanceof Error ? error.message : String(error) },
+                { reason: scrubSecrets(error instanceof Error ? error.message : String(error)) },
                 'could not turn the LED off',
               ),
           )

@@ -25,6 +25,7 @@ export {
   keyIdOf,
   rawPublicKey,
 } from './keys.js';
+export { scrubSecrets } from './scrub.js';
 export {
   type CredentialHeader,
   type MinerLogin,

@@ -192,6 +192,23 @@ t.test('updates: agent text is cut and cleaned, error codes kept only in AREA_RE
   );
   t.ok(hostile.ok);
   if (hostile.ok) t.equal(hostile.report.errorCode, 'AGENT_ERROR');
+  const quoting = decodeUpdate(
+    commandUpdateCodec.encode({
+      commandId: 'd-1',
+      minerId: 'm1',
+      state: 4,
+      message: 'update_pools refused: passwd1=HI-CANARY-pool via http://root:HI-CANARY-web@10.0.0.5/',
+    }),
+  );
+  t.ok(quoting.ok);
+  if (quoting.ok) {
+    t.notMatch(
+      quoting.report.reason,
+      'HI-CANARY',
+      'a secret an older agent quoted is scrubbed before storage',
+    );
+    t.match(quoting.report.reason, 'update_pools refused');
+  }
 });
 
 t.test('rollout: the per-minute budget of a site', async (t) => {

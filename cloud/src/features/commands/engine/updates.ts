@@ -1,4 +1,5 @@
 import { commandUpdateCodec, hashinsight, ProtocolError } from '@hashinsight/protocol';
+import { scrubSecrets } from '@hashinsight/vault';
 
 // CommandUpdates from agents, decoded and turned into the cloud's target states. Pure: the consumer
 // (consumer.ts) looks the dispatch up and applies the change.
@@ -46,10 +47,13 @@ const ERROR_CODE = /^[A-Z0-9_]{1,64}$/;
 
 export type DecodedUpdate = { ok: true; report: TargetReport } | { ok: false; code: string; reason: string };
 
-/** Control characters (C0 apart from tab, DEL, C1) stripped: the reason ends up in logs and JSON. */
+/**
+ * Control characters (C0 apart from tab, DEL, C1) stripped and secrets scrubbed (an older agent's reason may quote
+ * a firmware's error text with a login in it): the reason ends up in logs, the database and API answers.
+ */
 function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, ' ').slice(0, MAX_REASON);
+  return scrubSecrets(text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, ' ')).slice(0, MAX_REASON);
 }
 
 /** Decodes untrusted bytes from a command-update topic; never throws for bad input. */
