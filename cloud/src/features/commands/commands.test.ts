@@ -223,6 +223,20 @@ testEachDialect('commands: create, read, list, idempotency and tenant isolation'
   t.same(page2.commands.length, 1);
   t.equal(page2.nextCursor, null);
   t.equal(page2.commands[0].id, command.id, 'the oldest last');
+
+  // Every request is in the audit log, refused ones too.
+  await app.auditWritten();
+  const audited = await db
+    .selectFrom('audit_log')
+    .select(['outcome', 'status_code'])
+    .where('route', '=', '/api/commands')
+    .where('method', '=', 'POST')
+    .execute();
+  t.ok(
+    audited.some((row) => row.outcome === 'failure' && row.status_code === 404),
+    'the request naming a foreign miner is audited as a failure',
+  );
+  t.ok(audited.some((row) => row.outcome === 'success'));
 });
 
 testEachDialect(

@@ -130,7 +130,8 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
   fastify.post<{ Body: CreateCommandBody }>(
     '/api/commands',
     {
-      config: { access: 'hosting' },
+      // Every request is audited, refused ones too (a foreign target, a missing capability, a rate limit).
+      config: { access: 'hosting', audit: 'attempts' },
       bodyLimit: COMMAND_BODY_LIMIT,
       preHandler: limitCommands,
       schema: {

@@ -69,7 +69,7 @@ const remoteFeature: FastifyPluginAsync = async (fastify) => {
   fastify.post<{ Body: LegacyCreateBody }>(
     '/api/remote/commands',
     {
-      config: { access: 'hosting' },
+      config: { access: 'hosting', audit: 'attempts' },
       // The same limits as POST /api/commands: the old style is no way around them.
       preHandler: fastify.commands.limit,
       schema: { body: legacyCreateBody, response: { 201: legacyResponse } },
