@@ -399,7 +399,7 @@ async function stageSecrets(
   }
 }
 
-async function discardAll(deps: CommandDeps, pending: Staged['pending']): Promise<void> {
+async function discardAll(deps: Pick<CommandDeps, 'vault'>, pending: Staged['pending']): Promise<void> {
   if (deps.vault === undefined) return;
   for (const { tenantId, ref } of pending) await deps.vault.discardPending(tenantId, ref);
 }
@@ -598,7 +598,11 @@ export async function listCommands(
 }
 
 /** Drops the pending logins of targets that will never run (update_credentials). */
-async function discardMoved(deps: CommandDeps, tenantId: string, moved: MovedTarget[]): Promise<void> {
+async function discardMoved(
+  deps: Pick<CommandDeps, 'vault'>,
+  tenantId: string,
+  moved: MovedTarget[],
+): Promise<void> {
   const pending = moved
     .filter((t) => t.credential_id !== null && t.credential_version !== null)
     .map((t) => ({
@@ -610,9 +614,13 @@ async function discardMoved(deps: CommandDeps, tenantId: string, moved: MovedTar
 
 /**
  * Ends an unapproved command whose approval window has passed: expired, every target expired, pending logins
- * dropped. The approve route does it on the spot; the sweeper calls it for the rest. False if it moved meanwhile.
+ * dropped. The approve route does it on the spot, the housekeeping timer past the approval window, the engine's
+ * sweeper past the command's own expiry. False if it moved meanwhile.
  */
-export async function expireUnapproved(deps: CommandDeps, row: CommandTable): Promise<boolean> {
+export async function expireUnapproved(
+  deps: Pick<CommandDeps, 'db' | 'notifier' | 'vault' | 'now'>,
+  row: CommandTable,
+): Promise<boolean> {
   const now = deps.now();
   const reason = 'not approved in time';
   const moved = await deps.db.transaction().execute(async (trx) => {

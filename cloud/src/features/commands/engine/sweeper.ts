@@ -1,11 +1,10 @@
-import { publishCommandChange } from '../events.js';
 import type { TargetState } from '../lifecycle.js';
+import { expireUnapproved } from '../service.js';
 import type { EngineDeps } from './context.js';
 import { actionOfDispatch, sendDispatch } from './publish.js';
 import {
   commandsWithoutOpenTargets,
   expiredUnapproved,
-  moveCommand,
   overdueTargets,
   unpublishedDispatches,
 } from './repository.js';
@@ -82,21 +81,9 @@ export async function sweepPass(deps: EngineDeps): Promise<SweepResult> {
     }
   }
 
-  // Commands nobody approved in time.
+  // Commands nobody approved before they expired: the same ending as past the approval window.
   for (const command of await expiredUnapproved(deps.db, now, BATCH)) {
-    if (
-      await moveCommand(deps.db, command.id, 'awaiting_approval', 'expired', {
-        status_reason: 'not approved before it expired',
-      })
-    ) {
-      await publishCommandChange(deps.notifier, command.tenant_id, {
-        commandId: command.id,
-        status: 'expired',
-        at: now,
-        reason: 'not approved before it expired',
-      }).catch(() => undefined);
-      touched.add(command.id);
-    }
+    if (await expireUnapproved(deps, command)) touched.add(command.id);
   }
 
   // Sent half way (a crash, the broker away): the same bytes again.
