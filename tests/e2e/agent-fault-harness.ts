@@ -4,14 +4,14 @@
 // sample stored, none applied twice, both SQLite files intact.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { mosquittoMissing, startMosquitto, tempDir, waitFor } from '@hashinsight/testkit';
 import Database from 'better-sqlite3';
 import tap, { type Test } from 'tap';
 import { enrollAgent, login, startSilentCloud, testCloudConfig } from './cloud-harness.js';
-import { splitPackets } from './mqtt-packets.js';
+import { type ProxyPair, pairWithBroker, splitPackets } from './mqtt-packets.js';
 
 const EMAIL = 'owner@faults.test';
 const INFRA = resolve(import.meta.dirname, '../../infra/mosquitto');
@@ -269,7 +269,7 @@ export async function checkDelivery(
  * PUBACK the proxy swallows, so the agent's MQTT session never sees it.
  */
 export async function startProxy(targetPort: number) {
-  const pairs = new Set<{ client: Socket; broker: Socket }>();
+  const pairs = new Set<ProxyPair>();
   const state = {
     cut: false,
     duplicateEvery: 0,
@@ -285,16 +285,7 @@ export async function startProxy(targetPort: number) {
       client.destroy();
       return;
     }
-    const broker = tcpConnect({ port: targetPort, host: '127.0.0.1', noDelay: true });
-    const pair = { client, broker };
-    pairs.add(pair);
-    const close = () => {
-      client.destroy();
-      broker.destroy();
-      pairs.delete(pair);
-    };
-    client.on('error', close).on('close', close);
-    broker.on('error', close).on('close', close);
+    const { broker } = pairWithBroker(client, targetPort, pairs);
     const injectedIds = new Set<number>();
     const recentIds: number[] = [];
     let held: Buffer | undefined;

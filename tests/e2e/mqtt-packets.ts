@@ -1,6 +1,6 @@
 // MQTT 3.1.1 packet framing for the test proxies between agents and brokers (the fault harness, the command
 // tap): split a byte stream into whole packets, decode and encode a PUBLISH.
-import type { Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 
 /** Encodes MQTT's variable-length "remaining length". */
 function remainingLength(length: number): Buffer {
@@ -72,4 +72,28 @@ export function decodePublish(packet: Buffer): { topic: string; payload: Buffer 
   const topic = packet.subarray(at + 2, at + 2 + topicLength).toString();
   const payloadAt = at + 2 + topicLength + (qos > 0 ? 2 : 0);
   return { topic, payload: Buffer.from(packet.subarray(payloadAt)) };
+}
+
+/** A client connection of a test proxy and its own connection to the broker behind it. */
+export interface ProxyPair {
+  client: Socket;
+  broker: Socket;
+}
+
+/**
+ * Opens the broker side for a client that reached a proxy, keeps the pair in `pairs` while both are up, and closes
+ * both when either ends.
+ */
+export function pairWithBroker(client: Socket, brokerPort: number, pairs: Set<ProxyPair>): ProxyPair {
+  const broker = tcpConnect({ port: brokerPort, host: '127.0.0.1', noDelay: true });
+  const pair = { client, broker };
+  pairs.add(pair);
+  const close = () => {
+    client.destroy();
+    broker.destroy();
+    pairs.delete(pair);
+  };
+  client.on('error', close).on('close', close);
+  broker.on('error', close).on('close', close);
+  return pair;
 }

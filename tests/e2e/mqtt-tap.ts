@@ -1,8 +1,14 @@
 // A TCP tap between an agent and the broker for the command system tests: it records every byte both ways (the
 // canary search reads them), decodes each MQTT 3.1.1 PUBLISH (a test takes a real signed command from it to replay
 // or tamper with), can cut the link, and can inject a PUBLISH towards the agent as if the broker had sent it.
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { decodePublish, publishPacket, splitPackets } from './mqtt-packets.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import {
+  decodePublish,
+  type ProxyPair,
+  pairWithBroker,
+  publishPacket,
+  splitPackets,
+} from './mqtt-packets.js';
 
 export interface TappedPublish {
   /** 'down': broker -> agent; 'up': agent -> broker. */
@@ -32,7 +38,7 @@ export interface MqttTap {
 }
 
 export async function startMqttTap(targetPort: number): Promise<MqttTap> {
-  const pairs = new Set<{ client: Socket; broker: Socket }>();
+  const pairs = new Set<ProxyPair>();
   let cut = false;
   const raw = { down: [] as Buffer[], up: [] as Buffer[] };
   const publishes: TappedPublish[] = [];
@@ -43,16 +49,7 @@ export async function startMqttTap(targetPort: number): Promise<MqttTap> {
       client.destroy();
       return;
     }
-    const broker = tcpConnect({ port: targetPort, host: '127.0.0.1', noDelay: true });
-    const pair = { client, broker };
-    pairs.add(pair);
-    const close = () => {
-      client.destroy();
-      broker.destroy();
-      pairs.delete(pair);
-    };
-    client.on('error', close).on('close', close);
-    broker.on('error', close).on('close', close);
+    const { broker } = pairWithBroker(client, targetPort, pairs);
     const record = (direction: 'down' | 'up', packet: Buffer) => {
       const decoded = decodePublish(packet);
       if (decoded) publishes.push({ direction, ...decoded, atMs: Date.now() });
