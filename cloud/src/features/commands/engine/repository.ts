@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { type Database, type Db, dialectOf } from '../../../db/index.js';
 import type { CommandDispatchTable, CommandTable, CommandTargetTable } from '../../../db/schema.js';
-import type { TargetState } from '../lifecycle.js';
+import { type CommandStatus, canCommandMove, type TargetState } from '../lifecycle.js';
 
 // The engine's queries over the tables of migration 0013. Every write of a target is a compare-and-swap on its
 // version, so several cloud instances (and a late duplicate update) can never apply the same step twice.
@@ -225,14 +225,18 @@ export async function stateCounts(
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
 }
 
-/** Moves a command's status from `from` to `to` (compare and swap on the status); false when it was not `from`. */
+/**
+ * Moves a command's status from `from` to `to` (compare and swap on the status, as the engine holds no row
+ * version); false when it was not `from`. The lifecycle's command table decides what may move, as for the API.
+ */
 export async function moveCommand(
   db: Executor,
   commandId: string,
-  from: string,
-  to: string,
+  from: CommandStatus,
+  to: CommandStatus,
   fields: { status_reason?: string; finished_at?: number | null } = {},
 ): Promise<boolean> {
+  if (!canCommandMove(from, to)) throw new Error(`lifecycle: command ${from} -> ${to} is not allowed`);
   const result = await db
     .updateTable('command')
     .set((eb) => ({ status: to, version: eb('version', '+', 1), ...fields }))
