@@ -48,6 +48,20 @@ module.exports = {
       },
     },
     {
+      name: 'console-is-a-browser-bundle',
+      comment:
+        'The web console (cloud/web) reaches the cloud over HTTP only: it imports no server code, and no server code imports it.',
+      severity: 'error',
+      from: { path: '^cloud/web/' },
+      to: { path: '^(cloud/src|agent|packages|tests)/' },
+    },
+    {
+      name: 'server-never-imports-the-console',
+      severity: 'error',
+      from: { path: '^(cloud/src|agent|packages)/' },
+      to: { path: '^cloud/web/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -63,7 +77,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'types', 'default'],
-      extensions: ['.ts', '.js', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.js', '.d.ts'],
     },
   },
 };

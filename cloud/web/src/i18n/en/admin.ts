@@ -1,0 +1,4 @@
+/** English messages of the admin pages. */
+export const admin = {
+  title: 'admin',
+};

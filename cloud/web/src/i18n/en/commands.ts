@@ -1,0 +1,4 @@
+/** English messages of the commands pages. */
+export const commands = {
+  title: 'commands',
+};

@@ -1,0 +1,4 @@
+/** English messages of the fleet pages. */
+export const fleet = {
+  title: 'fleet',
+};

@@ -1,0 +1,4 @@
+/** English messages of the portal pages. */
+export const portal = {
+  title: 'portal',
+};

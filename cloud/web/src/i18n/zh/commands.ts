@@ -1,0 +1,5 @@
+import type { Translation } from '../types';
+
+export const commands: Translation<'commands'> = {
+  title: 'commands',
+};

@@ -1,0 +1,5 @@
+import type { Translation } from '../types';
+
+export const portal: Translation<'portal'> = {
+  title: 'portal',
+};
