@@ -1,0 +1,5 @@
+import type { Translation } from '../types';
+
+export const profit: Translation<'profit'> = {
+  title: '收益',
+};
