@@ -1,6 +1,130 @@
-import { NotBuilt } from '../ui/not-built';
+import { useState } from 'preact/hooks';
+import { api, query } from '../api';
+import { isAdmin, session } from '../auth';
+import { formatNumber, formatTime } from '../format';
+import { type MessageKey, useT } from '../i18n';
+import { useLiveEvent } from '../live';
+import { useStore } from '../store';
+import { Async } from '../ui/async';
+import { type Site, useScope } from '../ui/scope';
+import { StatusBadge } from '../ui/status-badge';
+import { useApi } from '../use-api';
+import { EnrollmentPanel } from './admin-enrollment';
+import type { AgentView } from './admin-lib';
+import { ConfirmDialog, useThrottled } from './admin-ui';
+
+const STATUS_LABEL: Record<AgentView['status'], MessageKey> = {
+  online: 'admin.agentOnline',
+  offline: 'admin.agentOffline',
+  revoked: 'admin.agentRevoked',
+};
 
 /** Agents (online, version, last sync, backlog) and enrollment token creation. */
 export function AgentsPage() {
-  return <NotBuilt />;
+  const t = useT();
+  const current = useStore(session);
+  const admin = current !== null && isAdmin(current.role);
+  const { siteId } = useScope();
+  const agents = useApi<{ agents: AgentView[] }>(`/api/agents${query({ siteId })}`);
+  const sites = useApi<{ sites: Site[] }>('/api/sites');
+  const [revoking, setRevoking] = useState<AgentView | undefined>();
+  const [notice, setNotice] = useState('');
+
+  const reload = useThrottled(agents.reload);
+  useLiveEvent<{ siteId?: string }>('agent', (event) => {
+    if (event === undefined || siteId === undefined || event.siteId === siteId) reload();
+  });
+  // Telemetry stored moves "last sync" and the backlog.
+  useLiveEvent<{ siteIds?: string[] }>('fleet', (event) => {
+    if (event === undefined || siteId === undefined || (event.siteIds ?? []).includes(siteId)) reload();
+  });
+
+  const siteName = (id: string | null) =>
+    id === null ? t('common.none') : (sites.data?.sites.find((site) => site.id === id)?.name ?? id);
+
+  const revoke = async (agent: AgentView) => {
+    await api(`/api/agents/${encodeURIComponent(agent.id)}/revoke`, { method: 'POST' });
+    setNotice(t('admin.agentRevokedNotice', { name: agent.hostname }));
+    agents.reload();
+  };
+
+  return (
+    <div class="admin-page">
+      <h1>{t('admin.agentsTitle')}</h1>
+      <p class="visually-hidden" role="status">
+        {notice}
+      </p>
+      <Async data={agents.data} error={agents.error} reload={agents.reload}>
+        {({ agents: list }) =>
+          list.length === 0 ? (
+            <p class="muted">{t('admin.agentsEmpty')}</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <caption class="visually-hidden">{t('admin.agentsCaption', { n: list.length })}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('admin.agentHostname')}</th>
+                    <th scope="col">{t('admin.agentSite')}</th>
+                    <th scope="col">{t('admin.agentVersion')}</th>
+                    <th scope="col">{t('admin.agentStatus')}</th>
+                    <th scope="col">{t('admin.agentLastSeen')}</th>
+                    <th scope="col">{t('admin.agentLastSync')}</th>
+                    <th scope="col" class="admin-num">
+                      {t('admin.agentBacklog')}
+                    </th>
+                    {admin && <th scope="col">{t('admin.actions')}</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((agent) => (
+                    <tr key={agent.id}>
+                      <td>
+                        <span title={agent.id}>{agent.hostname}</span>
+                      </td>
+                      <td>{siteName(agent.siteId)}</td>
+                      <td>{agent.agentVersion}</td>
+                      <td>
+                        <StatusBadge status={agent.status} label={t(STATUS_LABEL[agent.status])} />
+                      </td>
+                      <td>{formatTime(agent.lastSeenAt)}</td>
+                      <td>{formatTime(agent.lastSyncAt)}</td>
+                      <td class="admin-num">{formatNumber(agent.backlogSamples)}</td>
+                      {admin && (
+                        <td>
+                          {agent.status !== 'revoked' && (
+                            <button
+                              type="button"
+                              aria-label={t('admin.revokeAgentNamed', { name: agent.hostname })}
+                              onClick={() => setRevoking(agent)}
+                            >
+                              {t('admin.revoke')}
+                            </button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Async>
+      {admin && sites.data !== undefined && (
+        <EnrollmentPanel
+          sites={sites.data.sites}
+          {...(siteId === undefined ? {} : { initialSiteId: siteId })}
+        />
+      )}
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title={t('admin.revokeTitle', { name: revoking?.hostname ?? '' })}
+        message={t('admin.revokeMessage')}
+        confirmLabel={t('admin.revoke')}
+        onConfirm={() => (revoking ? revoke(revoking) : Promise.resolve())}
+        onClose={() => setRevoking(undefined)}
+      />
+    </div>
+  );
 }

@@ -1,6 +1,164 @@
-import { NotBuilt } from '../ui/not-built';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { isAdmin, session } from '../auth';
+import { formatTime } from '../format';
+import { type MessageKey, useT } from '../i18n';
+import { onLinkClick } from '../router';
+import { useStore } from '../store';
+import { Async } from '../ui/async';
+import type { Site } from '../ui/scope';
+import { useApi } from '../use-api';
+import { CredentialForm } from './admin-credential-form';
+import { ConfirmDialog } from './admin-ui';
+import { VaultStatusCard } from './admin-vault';
+
+/** GET /api/credentials: metadata only — the cloud has no route that returns a username or password. */
+interface CredentialMeta {
+  id: string;
+  scope: {
+    kind: 'miner' | 'model' | 'site' | 'pool';
+    agentId?: string;
+    minerId?: string;
+    model?: string;
+    siteId?: string;
+  };
+  purpose: 'web' | 'api' | 'pool';
+  version: number | null;
+  pendingVersion: number | null;
+  updatedAt: string;
+}
+
+const KIND_LABEL: Record<CredentialMeta['scope']['kind'], MessageKey> = {
+  site: 'admin.scopeSite',
+  model: 'admin.scopeModel',
+  miner: 'admin.scopeMiner',
+  pool: 'admin.scopePool',
+};
+
+const PURPOSE_LABEL: Record<CredentialMeta['purpose'], MessageKey> = {
+  web: 'admin.purposeWeb',
+  api: 'admin.purposeApi',
+  pool: 'admin.purposePool',
+};
 
 /** Miner, site and model credentials: write-only fields, metadata only ever shown. */
 export function CredentialsPage() {
-  return <NotBuilt />;
+  const t = useT();
+  const current = useStore(session);
+  const admin = current !== null && isAdmin(current.role);
+  const credentials = useApi<{ credentials: CredentialMeta[] }>('/api/credentials');
+  const sites = useApi<{ sites: Site[] }>('/api/sites');
+  const [deleting, setDeleting] = useState<CredentialMeta | undefined>();
+  const [notice, setNotice] = useState('');
+
+  const siteName = (id: string) => sites.data?.sites.find((site) => site.id === id)?.name ?? id;
+
+  const target = (scope: CredentialMeta['scope']) => {
+    switch (scope.kind) {
+      case 'site':
+        return siteName(scope.siteId ?? '');
+      case 'model':
+        return scope.model ?? '';
+      case 'miner': {
+        const href = `/miners/${encodeURIComponent(scope.agentId ?? '')}/${encodeURIComponent(scope.minerId ?? '')}`;
+        return (
+          <a href={href} onClick={onLinkClick}>
+            {scope.minerId} <span class="muted">({scope.agentId})</span>
+          </a>
+        );
+      }
+      default:
+        return t('admin.scopePoolTarget');
+    }
+  };
+  const describe = (credential: CredentialMeta) =>
+    `${t(KIND_LABEL[credential.scope.kind])} ${
+      credential.scope.siteId !== undefined
+        ? siteName(credential.scope.siteId)
+        : (credential.scope.model ?? credential.scope.minerId ?? '')
+    } · ${t(PURPOSE_LABEL[credential.purpose])}`;
+
+  const remove = async (credential: CredentialMeta) => {
+    await api(`/api/credentials/${encodeURIComponent(credential.id)}`, { method: 'DELETE' });
+    setNotice(t('admin.credDeleted', { what: describe(credential) }));
+    credentials.reload();
+  };
+
+  return (
+    <div class="admin-page">
+      <h1>{t('admin.credentialsTitle')}</h1>
+      <p class="muted">{t('admin.credentialsIntro')}</p>
+      <p class="visually-hidden" role="status">
+        {notice}
+      </p>
+      {admin && sites.data !== undefined && (
+        <CredentialForm sites={sites.data.sites} onSaved={credentials.reload} />
+      )}
+      <section aria-labelledby="cred-list-title">
+        <h2 id="cred-list-title">{t('admin.credListTitle')}</h2>
+        <Async data={credentials.data} error={credentials.error} reload={credentials.reload}>
+          {({ credentials: list }) =>
+            list.length === 0 ? (
+              <p class="muted">{t('admin.credEmpty')}</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption class="visually-hidden">{t('admin.credCaption', { n: list.length })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('admin.credScope')}</th>
+                      <th scope="col">{t('admin.credTarget')}</th>
+                      <th scope="col">{t('admin.credPurpose')}</th>
+                      <th scope="col">{t('admin.credVersion')}</th>
+                      <th scope="col">{t('admin.credUpdated')}</th>
+                      {admin && <th scope="col">{t('admin.actions')}</th>}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((credential) => (
+                      <tr key={credential.id}>
+                        <td>{t(KIND_LABEL[credential.scope.kind])}</td>
+                        <td>{target(credential.scope)}</td>
+                        <td>{t(PURPOSE_LABEL[credential.purpose])}</td>
+                        <td>
+                          {credential.version ?? t('common.none')}
+                          {credential.pendingVersion !== null && (
+                            <span class="muted">
+                              {' '}
+                              {t('admin.credPending', { version: credential.pendingVersion })}
+                            </span>
+                          )}
+                        </td>
+                        <td>{formatTime(credential.updatedAt)}</td>
+                        {admin && (
+                          <td>
+                            <button
+                              type="button"
+                              aria-label={t('admin.credDeleteNamed', { what: describe(credential) })}
+                              onClick={() => setDeleting(credential)}
+                            >
+                              {t('admin.delete')}
+                            </button>
+                          </td>
+                        )}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </Async>
+      </section>
+      {admin && <VaultStatusCard onRotated={credentials.reload} />}
+      <ConfirmDialog
+        open={deleting !== undefined}
+        title={t('admin.credDeleteTitle')}
+        message={deleting ? t('admin.credDeleteMessage', { what: describe(deleting) }) : ''}
+        confirmLabel={t('admin.delete')}
+        onConfirm={() => (deleting ? remove(deleting) : Promise.resolve())}
+        onClose={() => setDeleting(undefined)}
+      />
+    </div>
+  );
 }

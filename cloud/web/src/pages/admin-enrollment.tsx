@@ -1,0 +1,177 @@
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { formatTime } from '../format';
+import { type MessageKey, useT } from '../i18n';
+import type { Site } from '../ui/scope';
+import { enrollCommand } from './admin-lib';
+import { copyText } from './admin-ui';
+
+interface CreatedToken {
+  siteId: string;
+  token: string;
+  expiresAt: string;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Validity choices of a token; the cloud allows one minute to 30 days. */
+const VALIDITY: readonly { seconds: number; label: MessageKey }[] = [
+  { seconds: HOUR, label: 'admin.validityHour' },
+  { seconds: DAY, label: 'admin.validityDay' },
+  { seconds: 7 * DAY, label: 'admin.validityWeek' },
+  { seconds: 30 * DAY, label: 'admin.validityMonth' },
+];
+
+/**
+ * Creates a one-time enrollment token for a site (admins) and shows it once, with the command the technician
+ * runs on the agent's box. The token lives in this component only until "Done" or leaving the page.
+ */
+export function EnrollmentPanel({
+  sites,
+  initialSiteId,
+}: {
+  sites: readonly Site[];
+  initialSiteId?: string;
+}) {
+  const t = useT();
+  const [siteId, setSiteId] = useState(initialSiteId ?? '');
+  const [validityS, setValidityS] = useState(DAY);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [created, setCreated] = useState<CreatedToken | undefined>();
+  const [copied, setCopied] = useState('');
+  const tokenField = useRef<HTMLInputElement>(null);
+  const commandField = useRef<HTMLTextAreaElement>(null);
+
+  const create = async (event: Event) => {
+    event.preventDefault();
+    if (siteId === '') {
+      setError(t('admin.enrollPickSite'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    setCopied('');
+    try {
+      const answer = await api<CreatedToken>(`/api/sites/${encodeURIComponent(siteId)}/enrollment-tokens`, {
+        method: 'POST',
+        body: { expiresInS: validityS },
+      });
+      setCreated({ siteId: answer.siteId, token: answer.token, expiresAt: answer.expiresAt });
+    } catch (failure) {
+      setError(t('common.errorPrefix', { message: (failure as Error).message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copy = async (text: string, field: HTMLInputElement | HTMLTextAreaElement | null, what: string) => {
+    setCopied((await copyText(text, field)) ? t('admin.copied', { what }) : t('admin.copyFailed'));
+  };
+
+  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? id;
+  const command = created ? enrollCommand(window.location.origin, created.token) : '';
+
+  return (
+    <section class="card admin-enroll" aria-labelledby="enroll-title">
+      <h2 id="enroll-title">{t('admin.enrollTitle')}</h2>
+      <p class="muted">{t('admin.enrollIntro')}</p>
+      <form class="admin-form-row" onSubmit={(e) => void create(e)}>
+        <label>
+          <span>{t('admin.enrollSite')}</span>
+          <select value={siteId} required onChange={(e) => setSiteId(e.currentTarget.value)}>
+            <option value="">{t('admin.choose')}</option>
+            {sites.map((site) => (
+              <option key={site.id} value={site.id}>
+                {site.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>{t('admin.enrollValidity')}</span>
+          <select value={String(validityS)} onChange={(e) => setValidityS(Number(e.currentTarget.value))}>
+            {VALIDITY.map(({ seconds, label }) => (
+              <option key={seconds} value={String(seconds)}>
+                {t(label)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? t('admin.working') : t('admin.enrollCreate')}
+        </button>
+      </form>
+      {error !== undefined && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {created !== undefined && (
+        <section class="admin-secret" aria-labelledby="enroll-token-title">
+          <h3 id="enroll-token-title">{t('admin.enrollTokenFor', { site: siteName(created.siteId) })}</h3>
+          <p class="admin-warning" role="alert">
+            {t('admin.enrollShownOnce', { time: formatTime(created.expiresAt) })}
+          </p>
+          <div class="admin-field">
+            <label for="enroll-token">
+              <span>{t('admin.enrollToken')}</span>
+            </label>
+            <div class="admin-copy-row">
+              <input
+                id="enroll-token"
+                ref={tokenField}
+                readOnly
+                value={created.token}
+                autocomplete="off"
+                spellcheck={false}
+                onFocus={(e) => e.currentTarget.select()}
+              />
+              <button
+                type="button"
+                onClick={() => void copy(created.token, tokenField.current, t('admin.enrollToken'))}
+              >
+                {t('admin.copyToken')}
+              </button>
+            </div>
+          </div>
+          <div class="admin-field">
+            <label for="enroll-command">
+              <span>{t('admin.enrollCommand')}</span>
+            </label>
+            <div class="admin-copy-row">
+              <textarea
+                id="enroll-command"
+                ref={commandField}
+                readOnly
+                rows={2}
+                value={command}
+                spellcheck={false}
+                onFocus={(e) => e.currentTarget.select()}
+              />
+              <button
+                type="button"
+                onClick={() => void copy(command, commandField.current, t('admin.enrollCommand'))}
+              >
+                {t('admin.copyCommand')}
+              </button>
+            </div>
+          </div>
+          <p class="muted" role="status">
+            {copied}
+          </p>
+          <button
+            type="button"
+            onClick={() => {
+              setCreated(undefined);
+              setCopied('');
+            }}
+          >
+            {t('admin.enrollDone')}
+          </button>
+        </section>
+      )}
+    </section>
+  );
+}
