@@ -26,6 +26,8 @@ function standInCloud(aedes: Aedes, agentId: string, { ack = true, ackDelayMs = 
   const received: Array<{ epoch: number; seq: number; minerId: string; historical: boolean }> = [];
   const presence: hashinsight.v1.AgentPresence[] = [];
   const gaps: hashinsight.v1.ITelemetryGap[] = [];
+  /** Each batch's backlogSamples, in arrival order (null when the batch did not say). */
+  const backlogs: (number | null)[] = [];
   const marks = new Map<number, number>();
   const state = { ack, ackDelayMs, batches: 0, duplicates: 0 };
   aedes.subscribe(
@@ -33,6 +35,7 @@ function standInCloud(aedes: Aedes, agentId: string, { ack = true, ackDelayMs = 
     (packet, done) => {
       const batch = telemetryBatchCodec.decode(packet.payload as Buffer);
       state.batches += 1;
+      backlogs.push(batch.backlogSamples ?? null);
       for (const gap of batch.gaps) {
         gaps.push(gap);
         marks.set(Number(gap.epoch), Math.max(marks.get(Number(gap.epoch)) ?? 0, Number(gap.lastSeq)));
@@ -75,7 +78,7 @@ function standInCloud(aedes: Aedes, agentId: string, { ack = true, ackDelayMs = 
     },
     () => {},
   );
-  return { received, presence, gaps, marks, state };
+  return { received, presence, gaps, backlogs, marks, state };
 }
 
 async function setup(t: Test) {
@@ -144,6 +147,24 @@ t.test('without an ack nothing is deleted, and the batch is sent again', async (
   t.equal(cloud.state.duplicates, 2, 'the unacked batch was sent again');
   cloud.state.ack = true;
   await waitFor('drained after acks resume', () => (store.backlog() === 0 ? true : undefined));
+});
+
+t.test('every batch says how many samples wait in the outbox as it leaves', async (t) => {
+  const agentId = 'agent-sync-backlog';
+  const { broker, store } = await setup(t);
+  store.append(['a', 'b', 'c'].map(sample));
+  const cloud = standInCloud(broker.aedes, agentId, { ack: false });
+  const sync = startSync(t, store, agentId, broker.url, 60_000);
+  await waitFor('first batch', () => (cloud.state.batches >= 1 ? true : undefined));
+  t.equal(cloud.backlogs[0], 3, 'the unacked batch counts itself');
+  await sync.stop();
+  cloud.state.ack = true;
+  const again = startSync(t, store, agentId, broker.url, 60_000);
+  await waitFor('drained', () => (store.backlog() === 0 ? true : undefined));
+  store.append([sample('live')]);
+  again.kick();
+  await waitFor('live sample', () => cloud.received.find((r) => r.minerId === 'live'));
+  t.equal(cloud.backlogs.at(-1), 1, 'a live figure: what was acked is no longer counted');
 });
 
 t.test('a dropped connection brings a death, a reconnect with a new epoch, and no loss', async (t) => {

@@ -41,17 +41,22 @@ interface Cursor {
 /** Field 5 (blocks), wire type 2: the stored rows are appended as is, never re-encoded. */
 const BLOCKS_TAG = (5 << 3) | 2;
 
-/** A TelemetryBatch of stored rows and gaps, encoded. */
+/**
+ * A TelemetryBatch of stored rows and gaps, encoded. `backlogSamples` is the outbox's size as the batch leaves
+ * (its own rows included, they stay until acked): the operator's live view of how far behind this site is.
+ */
 export function encodeBatch(
   epoch: number,
   historical: boolean,
   chunk: OutboxChunk | undefined,
   gaps: readonly OutboxGap[],
+  backlogSamples: number,
 ): Buffer {
   const writer = TelemetryBatch.encode({
     epoch,
     historical,
     oldestUnackedSeq: chunk?.oldestUnackedSeq ?? 0,
+    backlogSamples,
     gaps: gaps.map((g) => ({
       epoch: g.epoch,
       firstSeq: g.firstSeq,
@@ -205,14 +210,14 @@ export class TelemetryDrain {
         lane: 'gaps',
         cursor: this.live,
         entry: { epoch: first.epoch, lastSeq, gapIds },
-        payload: encodeBatch(first.epoch, true, undefined, gaps),
+        payload: encodeBatch(first.epoch, true, undefined, gaps, this.store.backlog()),
       };
     }
     return {
       lane,
       cursor: { epoch: chunk.epoch, seq: chunk.lastSeq },
       entry: { epoch: chunk.epoch, lastSeq: chunk.lastSeq, gapIds },
-      payload: encodeBatch(chunk.epoch, chunk.epoch < liveEpoch, chunk, gaps),
+      payload: encodeBatch(chunk.epoch, chunk.epoch < liveEpoch, chunk, gaps, this.store.backlog()),
     };
   }
 

@@ -790,6 +790,7 @@ export namespace hashinsight {
             oldestUnackedSeq: number;
             blocks: hashinsight.v1.SampleBlock.$Properties[];
             gaps: hashinsight.v1.TelemetryGap.$Properties[];
+            backlogSamples?: (number|null);
             static create(properties: hashinsight.v1.TelemetryBatch.$Shape): hashinsight.v1.TelemetryBatch & hashinsight.v1.TelemetryBatch.$Shape;
             static create(properties?: hashinsight.v1.TelemetryBatch.$Properties): hashinsight.v1.TelemetryBatch;
             static encode(message: hashinsight.v1.TelemetryBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -808,6 +809,7 @@ export namespace hashinsight {
                 oldestUnackedSeq?: (number|null);
                 blocks?: (hashinsight.v1.SampleBlock.$Properties[]|null);
                 gaps?: (hashinsight.v1.TelemetryGap.$Properties[]|null);
+                backlogSamples?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = hashinsight.v1.TelemetryBatch.$Properties;

@@ -7822,6 +7822,7 @@ export const hashinsight = $root.hashinsight = (() => {
              * @property {number|null} [oldestUnackedSeq] TelemetryBatch oldestUnackedSeq
              * @property {Array.<hashinsight.v1.SampleBlock.$Properties>|null} [blocks] TelemetryBatch blocks
              * @property {Array.<hashinsight.v1.TelemetryGap.$Properties>|null} [gaps] TelemetryBatch gaps
+             * @property {number|null} [backlogSamples] TelemetryBatch backlogSamples
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -7905,6 +7906,23 @@ export const hashinsight = $root.hashinsight = (() => {
             TelemetryBatch.prototype.gaps = $util.emptyArray;
 
             /**
+             * TelemetryBatch backlogSamples.
+             * @member {number|null|undefined} backlogSamples
+             * @memberof hashinsight.v1.TelemetryBatch
+             * @instance
+             */
+            TelemetryBatch.prototype.backlogSamples = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(TelemetryBatch.prototype, "_backlogSamples", {
+                get: $util.oneOfGetter($oneOfFields = ["backlogSamples"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
              * Creates a new TelemetryBatch instance using the specified properties.
              * @function create
              * @memberof hashinsight.v1.TelemetryBatch
@@ -7951,6 +7969,8 @@ export const hashinsight = $root.hashinsight = (() => {
                 if (message.gaps != null && message.gaps.length)
                     for (let i = 0; i < message.gaps.length; ++i)
                         $root.hashinsight.v1.TelemetryGap.encode(message.gaps[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.backlogSamples);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -8046,6 +8066,13 @@ export const hashinsight = $root.hashinsight = (() => {
                             message.gaps.push($root.hashinsight.v1.TelemetryGap.decode(reader, reader.size(), $undefined, _depth + 1));
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            message.backlogSamples = reader.uint64();
+                            message._backlogSamples = "backlogSamples";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -8078,6 +8105,7 @@ export const hashinsight = $root.hashinsight = (() => {
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     return "max depth exceeded";
+                let properties = {};
                 if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
                     if (!$util.isInteger(message.epoch))
                         return "epoch: integer expected";
@@ -8113,6 +8141,11 @@ export const hashinsight = $root.hashinsight = (() => {
                         if (error)
                             return "gaps." + error;
                     }
+                }
+                if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples")) {
+                    properties._backlogSamples = 1;
+                    if (!$util.isInteger(message.backlogSamples) && !(message.backlogSamples && $util.isInteger(message.backlogSamples.low) && $util.isInteger(message.backlogSamples.high)))
+                        return "backlogSamples: integer|Long expected";
                 }
                 return null;
             };
@@ -8181,6 +8214,15 @@ export const hashinsight = $root.hashinsight = (() => {
                         message.gaps[i] = $root.hashinsight.v1.TelemetryGap.fromObject(object.gaps[i], _depth + 1);
                     }
                 }
+                if (object.backlogSamples != null)
+                    if ($util.Long)
+                        message.backlogSamples = $util.Long.fromValue(object.backlogSamples, true);
+                    else if (typeof object.backlogSamples === "string")
+                        message.backlogSamples = $parseInt(object.backlogSamples, 10);
+                    else if (typeof object.backlogSamples === "number")
+                        message.backlogSamples = object.backlogSamples;
+                    else if (typeof object.backlogSamples === "object")
+                        message.backlogSamples = new $util.LongBits(object.backlogSamples.low >>> 0, object.backlogSamples.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -8241,6 +8283,13 @@ export const hashinsight = $root.hashinsight = (() => {
                     for (let j = 0; j < message.gaps.length; ++j)
                         object.gaps[j] = $root.hashinsight.v1.TelemetryGap.toObject(message.gaps[j], options, _depth + 1);
                 }
+                if (message.backlogSamples != null && $Object.hasOwnProperty.call(message, "backlogSamples"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.backlogSamples = typeof message.backlogSamples === "number" ? $BigInt(message.backlogSamples) : $util.Long.fromBits(message.backlogSamples.low >>> 0, message.backlogSamples.high >>> 0, true).toBigInt();
+                    else if (typeof message.backlogSamples === "number")
+                        object.backlogSamples = options.longs === $String ? $String(message.backlogSamples) : message.backlogSamples;
+                    else
+                        object.backlogSamples = options.longs === $String ? $util.Long.prototype.toString.call(message.backlogSamples) : options.longs === $Number ? new $util.LongBits(message.backlogSamples.low >>> 0, message.backlogSamples.high >>> 0).toNumber(true) : message.backlogSamples;
                 return object;
             };
 

@@ -241,3 +241,39 @@ t.test('discovery, command update and cloud state rules', async (t) => {
   t.same({ online: state.online, atMs: state.atMs }, { online: true, atMs: 1_795_000_000_000 });
   expectCode(t, () => cloudStateCodec.decode(new Uint8Array(10_000).fill(0x0b)), 'PROTOCOL_MALFORMED');
 });
+
+t.test(
+  'a batch may carry the outbox backlog: absent from older agents, 0 kept distinct from absent',
+  async (t) => {
+    const batch = { epoch: 1, samples: [sample(1)] };
+    const withCount = telemetryBatchCodec.decode(
+      telemetryBatchCodec.encode({ ...batch, backlogSamples: 1234 }),
+    );
+    t.equal(withCount.backlogSamples, 1234);
+    const empty = telemetryBatchCodec.decode(telemetryBatchCodec.encode({ ...batch, backlogSamples: 0 }));
+    t.equal(empty.backlogSamples, 0, 'an empty outbox is reported as 0');
+    const older = telemetryBatchCodec.decode(telemetryBatchCodec.encode(batch));
+    t.equal(older.backlogSamples ?? undefined, undefined, 'not stated: absent, not 0');
+    // Frozen: epoch 1, one sample, backlog_samples (field 7) = 300. If the field number or type changes, this fails.
+    const golden = telemetryBatchCodec.decode(
+      Buffer.from('0801120e080112016120f0af96f8a134280138ac02', 'hex'),
+    );
+    t.equal(golden.backlogSamples, 300);
+    t.equal(golden.samples[0]?.minerId, 'a');
+    expectCode(
+      t,
+      () => telemetryBatchCodec.encode({ ...batch, backlogSamples: 2 ** 60 }),
+      'PROTOCOL_INVALID',
+      /backlogSamples/,
+    );
+    expectCode(
+      t,
+      () =>
+        telemetryBatchCodec.decode(
+          v1.TelemetryBatch.encode({ ...batch, backlogSamples: -1 } as never).finish(),
+        ),
+      'PROTOCOL_INVALID',
+      /backlogSamples/,
+    );
+  },
+);

@@ -91,6 +91,8 @@ export const validators = {
     if (!isCount(oldest)) return 'oldestUnackedSeq must be a safe integer >= 0';
     if (samples.length > 0 && oldest > (samples[0]?.seq as number))
       return 'oldestUnackedSeq cannot be above the first sample';
+    if (m.backlogSamples != null && !isCount(m.backlogSamples))
+      return 'backlogSamples must be a safe integer >= 0';
     return undefined;
   },
 
