@@ -1,6 +1,272 @@
-import { NotBuilt } from '../ui/not-built';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { formatTime } from '../format';
+import { useT } from '../i18n';
+import { Async } from '../ui/async';
+import { StatusBadge } from '../ui/status-badge';
+import { useApi } from '../use-api';
+import { portalCurlExample } from './portal-curl';
 
-/** A hosting client's Portal Lite API keys: create (shown once), list, revoke. */
+interface PortalKey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt?: string | null;
+  revokedAt?: string | null;
+}
+
+interface CreatedKey {
+  id: string;
+  name: string;
+  key: string;
+}
+
+const MAX_NAME = 100;
+
+/**
+ * A hosting client's Portal Lite API keys (GET/POST/DELETE /api/portal/keys, the caller's customer only): create
+ * one with a name and see its secret once, list them with their last use, revoke one after a confirmation.
+ */
 export function PortalKeysPage() {
-  return <NotBuilt />;
+  const t = useT();
+  const keys = useApi<{ keys: PortalKey[] }>('/api/portal/keys');
+  const [created, setCreated] = useState<CreatedKey | undefined>();
+  const [revoking, setRevoking] = useState<PortalKey | undefined>();
+
+  return (
+    <div class="portal-keys">
+      <h1>{t('portal.keysTitle')}</h1>
+      <p class="muted">{t('portal.keysIntro')}</p>
+      {created === undefined ? (
+        <CreateKeyForm
+          onCreated={(key) => {
+            setCreated(key);
+            keys.reload();
+          }}
+        />
+      ) : (
+        <NewKey created={created} onDone={() => setCreated(undefined)} />
+      )}
+      <section aria-labelledby="portal-keys-list">
+        <h2 id="portal-keys-list">{t('portal.keysList')}</h2>
+        <Async data={keys.data} error={keys.error} reload={keys.reload}>
+          {({ keys: list }) =>
+            list.length === 0 ? (
+              <p class="muted">{t('portal.noKeys')}</p>
+            ) : (
+              <div class="table-wrap">
+                <table aria-label={t('portal.keysList')}>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('portal.keyName')}</th>
+                      <th scope="col">{t('portal.keyCreated')}</th>
+                      <th scope="col">{t('portal.keyLastUsed')}</th>
+                      <th scope="col">{t('portal.keyState')}</th>
+                      <th scope="col">
+                        <span class="visually-hidden">{t('portal.keyActions')}</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((key) => (
+                      <tr key={key.id}>
+                        <td>{key.name}</td>
+                        <td>{formatTime(key.createdAt)}</td>
+                        <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : t('portal.keyNeverUsed')}</td>
+                        <td>
+                          {key.revokedAt ? (
+                            <StatusBadge
+                              status="revoked"
+                              label={t('portal.keyRevokedAt', { time: formatTime(key.revokedAt) })}
+                            />
+                          ) : (
+                            <StatusBadge status="ok" label={t('portal.keyActive')} />
+                          )}
+                        </td>
+                        <td>
+                          {!key.revokedAt && (
+                            <button
+                              type="button"
+                              class="danger"
+                              aria-label={t('portal.revokeNamed', { name: key.name })}
+                              onClick={() => setRevoking(key)}
+                            >
+                              {t('portal.revoke')}
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </Async>
+      </section>
+      {revoking !== undefined && (
+        <RevokeDialog
+          target={revoking}
+          onClose={(revoked) => {
+            setRevoking(undefined);
+            if (revoked) keys.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) {
+  const t = useT();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const trimmed = name.trim();
+    if (trimmed === '') return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      onCreated(await api<CreatedKey>('/api/portal/keys', { method: 'POST', body: { name: trimmed } }));
+      setName('');
+    } catch (failure) {
+      setError(t('common.errorPrefix', { message: (failure as Error).message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card toolbar" onSubmit={(e) => void submit(e)} aria-labelledby="portal-key-create">
+      <h2 id="portal-key-create" class="portal-keys-form-title">
+        {t('portal.createKey')}
+      </h2>
+      <label>
+        <span>{t('portal.keyName')}</span>
+        <input
+          type="text"
+          value={name}
+          required
+          maxLength={MAX_NAME}
+          placeholder={t('portal.keyNamePlaceholder')}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" class="primary" disabled={busy || name.trim() === ''}>
+        {t('portal.createKey')}
+      </button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** The new key's secret, shown this once: read-only, selectable, with a copy button and a first call to try. */
+function NewKey({ created, onDone }: { created: CreatedKey; onDone: () => void }) {
+  const t = useT();
+  const field = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<'yes' | 'no' | undefined>();
+  useEffect(() => {
+    field.current?.focus();
+    field.current?.select();
+  }, []);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied('yes');
+    } catch {
+      // Without clipboard access (plain http, a refused permission) the key is selected for ctrl+c instead.
+      field.current?.select();
+      setCopied('no');
+    }
+  };
+  return (
+    <section class="card portal-new-key" aria-labelledby="portal-new-key-title">
+      <h2 id="portal-new-key-title">{t('portal.newKeyTitle', { name: created.name })}</h2>
+      <p class="portal-warning" role="alert">
+        {t('portal.newKeyWarning')}
+      </p>
+      <div class="toolbar">
+        <label class="portal-key-field">
+          <span>{t('portal.newKeyLabel')}</span>
+          <input
+            ref={field}
+            type="text"
+            readOnly
+            value={created.key}
+            spellcheck={false}
+            autocomplete="off"
+            onFocus={(e) => e.currentTarget.select()}
+          />
+        </label>
+        <button type="button" onClick={() => void copy()}>
+          {t('portal.copy')}
+        </button>
+        <span role="status" class="muted">
+          {copied === 'yes' ? t('portal.copied') : copied === 'no' ? t('portal.copyManually') : ''}
+        </span>
+      </div>
+      <p>{t('portal.curlIntro')}</p>
+      <pre class="portal-curl">
+        <code>{portalCurlExample(window.location.origin, created.key)}</code>
+      </pre>
+      <button type="button" class="primary" onClick={onDone}>
+        {t('portal.newKeyDone')}
+      </button>
+    </section>
+  );
+}
+
+/** Revoking is final, so it asks first: a modal dialog, Cancel focused, Escape closes it. */
+function RevokeDialog({ target, onClose }: { target: PortalKey; onClose: (revoked: boolean) => void }) {
+  const t = useT();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    dialog.current?.showModal();
+    cancel.current?.focus();
+  }, []);
+  const revoke = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`/api/portal/keys/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
+      onClose(true);
+    } catch (failure) {
+      setError(t('common.errorPrefix', { message: (failure as Error).message }));
+      setBusy(false);
+    }
+  };
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby="portal-revoke-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose(false);
+      }}
+    >
+      <h2 id="portal-revoke-title">{t('portal.revokeTitle', { name: target.name })}</h2>
+      <p>{t('portal.revokeWarning')}</p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="toolbar">
+        <button ref={cancel} type="button" onClick={() => onClose(false)}>
+          {t('common.cancel')}
+        </button>
+        <button type="button" class="danger" disabled={busy} onClick={() => void revoke()}>
+          {t('portal.revokeConfirm')}
+        </button>
+      </div>
+    </dialog>
+  );
 }

@@ -1,6 +1,24 @@
-import { NotBuilt } from '../ui/not-built';
+import { useState } from 'preact/hooks';
+import { useT } from '../i18n';
+import { ProfitCalculator } from './profit-calculator';
+import type { CalculationBody } from './profit-form';
+import { ProfitHeatmap } from './profit-heatmap';
+import { ProfitLive } from './profit-live';
+import { type CalculationResult, usedNumber } from './profit-types';
 
-/** Calculator, heatmap and live site profitability. */
+/**
+ * Calculator, heatmap and live site profitability. The heatmap and the live figures follow the calculator's last
+ * successful request: one set of prices on the whole page.
+ */
 export function ProfitabilityPage() {
-  return <NotBuilt />;
+  const t = useT();
+  const [last, setLast] = useState<{ body: CalculationBody; result: CalculationResult } | undefined>();
+  return (
+    <div class="profit">
+      <h1>{t('profit.title')}</h1>
+      <ProfitCalculator onCalculated={(body, result) => setLast({ body, result })} />
+      {last && <ProfitHeatmap base={last.body} btcPrice={usedNumber(last.result.inputs.btc_price)} />}
+      {last && <ProfitLive base={last.body} />}
+    </div>
+  );
 }

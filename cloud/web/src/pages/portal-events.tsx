@@ -1,0 +1,107 @@
+import { useState } from 'preact/hooks';
+import { api, query } from '../api';
+import { formatTime } from '../format';
+import { useT } from '../i18n';
+import { Async } from '../ui/async';
+import { StatusBadge } from '../ui/status-badge';
+import { useApi } from '../use-api';
+import { statusLabel } from './portal-status';
+import { useThrottledLive } from './portal-throttle';
+import type { PortalEvent } from './portal-types';
+
+const PAGE = 50;
+/** The cloud derives events from raw samples and answers at most a day per question. */
+const WINDOW_MS = 86_400_000;
+
+interface EventsPage {
+  events: PortalEvent[];
+  nextCursor: string | null;
+}
+
+const minuteNow = () => Math.floor(Date.now() / 60_000) * 60_000;
+
+/** Status changes of the client's miners over the last day, newest first; older pages on request. */
+export function PortalEvents() {
+  const t = useT();
+  // A page cursor is signed to its list, the window included: every page of one list asks the same from/to.
+  const [endMs, setEndMs] = useState(minuteNow);
+  const span = { from: new Date(endMs - WINDOW_MS).toISOString(), to: new Date(endMs).toISOString() };
+  const first = useApi<EventsPage>(`/api/v1/portal/events${query({ ...span, limit: PAGE })}`);
+  useThrottledLive('fleet', 10_000, () => {
+    const now = minuteNow();
+    if (now === endMs) first.reload();
+    else setEndMs(now);
+  });
+  // Older pages fetched with "Show more", kept only while the first page they followed is on screen.
+  const [more, setMore] = useState<{ after: EventsPage; pages: EventsPage[] } | undefined>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<Error | undefined>();
+  const pages =
+    first.data === undefined ? [] : [first.data, ...(more?.after === first.data ? more.pages : [])];
+  const lastCursor = pages[pages.length - 1]?.nextCursor ?? null;
+
+  const showMore = async () => {
+    const head = first.data;
+    if (head === undefined || lastCursor === null) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const next = await api<EventsPage>(
+        `/api/v1/portal/events${query({ ...span, limit: PAGE, cursor: lastCursor })}`,
+      );
+      setMore({ after: head, pages: [...pages.slice(1), next] });
+    } catch (error) {
+      setMoreError(error as Error);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="portal-events-title">
+      <h2 id="portal-events-title">{t('portal.events')}</h2>
+      <Async data={first.data} error={first.error} reload={first.reload}>
+        {() => {
+          const events = pages.flatMap((p) => p.events);
+          if (events.length === 0) return <p class="muted">{t('portal.noEvents')}</p>;
+          return (
+            <div class="table-wrap">
+              <table aria-label={t('portal.eventsCaption')}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('portal.time')}</th>
+                    <th scope="col">{t('portal.miner')}</th>
+                    <th scope="col">{t('portal.change')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {events.map((e) => (
+                    <tr key={`${e.time}/${e.agentId}/${e.minerId}`}>
+                      <td>{formatTime(e.time)}</td>
+                      <td>{e.minerId}</td>
+                      <td>
+                        <StatusBadge status={e.from} label={statusLabel(t, e.from)} />
+                        {' → '}
+                        <StatusBadge status={e.to} label={statusLabel(t, e.to)} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Async>
+      {moreError !== undefined && (
+        <p class="error" role="alert">
+          {t('common.errorPrefix', { message: moreError.message })}
+        </p>
+      )}
+      {lastCursor !== null && (
+        <button type="button" disabled={loadingMore} onClick={() => void showMore()}>
+          {t('portal.showMore')}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+import type { MessageKey, t as translateFn } from '../i18n';
+
+/** The miner statuses of the fleet reads (cloud/src/features/miners/scope.ts). */
+export const MINER_STATUSES = [
+  'ok',
+  'degraded',
+  'offline',
+  'unreachable',
+  'auth_failed',
+  'sleeping',
+  'unknown',
+  'stale',
+] as const;
+
+const LABELS: Record<(typeof MINER_STATUSES)[number], MessageKey> = {
+  ok: 'portal.statusOk',
+  degraded: 'portal.statusDegraded',
+  offline: 'portal.statusOffline',
+  unreachable: 'portal.statusUnreachable',
+  auth_failed: 'portal.statusAuthFailed',
+  sleeping: 'portal.statusSleeping',
+  unknown: 'portal.statusUnknown',
+  stale: 'portal.statusStale',
+};
+
+/** A status in the reader's language; one the console does not know yet is shown as the cloud names it. */
+export function statusLabel(t: typeof translateFn, status: string): string {
+  const key = LABELS[status as keyof typeof LABELS];
+  return key === undefined ? status : t(key);
+}
