@@ -1,0 +1,92 @@
+import { useCallback, useEffect, useMemo, useRef } from 'preact/hooks';
+import { isAdmin, session } from '../auth';
+import { formatNumber } from '../format';
+import { useT } from '../i18n';
+import { useStore } from '../store';
+import type { Site } from '../ui/scope';
+import { StatusBadge } from '../ui/status-badge';
+import { useApi } from '../use-api';
+import { progressOf, type TargetCounts } from './commands-board';
+import { OVERALL_STATE_LABEL, TARGET_STATE_LABEL } from './commands-describe';
+import { type OverallState, TARGET_STATES, type TargetState } from './commands-types';
+
+// Small pieces the four command pages share: translated state badges, the progress bar, who and where names,
+// and a throttle for live reloads.
+
+export function CommandStateBadge({ state }: { state: OverallState }) {
+  const t = useT();
+  return <StatusBadge status={state} label={t(OVERALL_STATE_LABEL[state])} />;
+}
+
+export function TargetStateBadge({ state }: { state: TargetState }) {
+  const t = useT();
+  return <StatusBadge status={state} label={t(TARGET_STATE_LABEL[state])} />;
+}
+
+/** How many targets are done (a native progress bar) and how many are in each state. */
+export function CommandProgress({ counts }: { counts: TargetCounts }) {
+  const t = useT();
+  const { finished, succeeded, total } = progressOf(counts);
+  return (
+    <div class="cmd-progress">
+      <progress max={Math.max(total, 1)} value={finished} aria-label={t('commands.progressLabel')} />
+      <p>
+        {t('commands.progressText', {
+          finished: formatNumber(finished),
+          total: formatNumber(total),
+          succeeded: formatNumber(succeeded),
+        })}
+      </p>
+      <ul class="cmd-counts" aria-label={t('commands.countsLabel')}>
+        {TARGET_STATES.filter((state) => counts[state] > 0).map((state) => (
+          <li key={state}>
+            <TargetStateBadge state={state} /> {formatNumber(counts[state])}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Site names by id, for saying where a command runs. */
+export function useSiteNames(): (id: string) => string | undefined {
+  const sites = useApi<{ sites: Site[] }>('/api/sites');
+  const names = useMemo(
+    () => new Map((sites.data?.sites ?? []).map((site) => [site.id, site.name])),
+    [sites.data],
+  );
+  return useCallback((id: string) => names.get(id), [names]);
+}
+
+/**
+ * Emails of the tenant's users by id, so "requested by" names a person. Only admins may list users; others see
+ * "you" for themselves and the id for anyone else.
+ */
+export function useUserEmails(): ReadonlyMap<string, string> {
+  const current = useStore(session);
+  const admin = current !== null && isAdmin(current.role);
+  const users = useApi<{ users: { id: string; email: string }[] }>(
+    admin ? '/api/users?limit=200' : undefined,
+  );
+  return useMemo(() => new Map((users.data?.users ?? []).map((user) => [user.id, user.email])), [users.data]);
+}
+
+/** `fn` at most once per `ms`, the last call winning: a burst of live events becomes one reload. */
+export function useThrottled(fn: () => void, ms = 1000): () => void {
+  const current = useRef(fn);
+  current.current = fn;
+  const state = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: 0 });
+  useEffect(() => () => clearTimeout(state.current.timer), []);
+  return useCallback(() => {
+    const s = state.current;
+    if (s.timer !== undefined) return;
+    s.timer = setTimeout(
+      () => {
+        s.timer = undefined;
+        s.last = Date.now();
+        current.current();
+      },
+      Math.max(0, s.last + ms - Date.now()),
+    );
+  }, [ms]);
+}
