@@ -8,6 +8,7 @@ import authFeature, { identifyPlugin } from './features/auth/index.js';
 import catalogFeature from './features/catalog/index.js';
 import commandEngineFeature, { type CommandEngineOptions } from './features/commands/engine/index.js';
 import commandsFeature, { type CommandsOptions } from './features/commands/index.js';
+import consoleFeature, { type ConsoleOptions } from './features/console/index.js';
 import customersFeature from './features/customers/index.js';
 import fleetFeature from './features/fleet/index.js';
 import healthFeature from './features/health/index.js';
@@ -74,6 +75,8 @@ export interface AppDependencies {
   schedules?: Omit<SchedulesOptions, 'now'>;
   /** The credential vault's master key (server.ts: HASHINSIGHT_MASTER_KEY*); unset: derived from jwtSecret. */
   masterKey?: KeyWrapper;
+  /** The web console's folder and live-stream timings (tests); default: cloud/dist/web, 15 s heartbeat, 1 s throttle. */
+  console?: Omit<ConsoleOptions, 'now'>;
 }
 
 export interface NetworkSettings {
@@ -108,6 +111,7 @@ export async function buildApp({
   commands,
   commandEngine,
   schedules,
+  console: consoleOptions,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -183,5 +187,6 @@ export async function buildApp({
     ...(portalRatePerMinute === undefined ? {} : { ratePerMinute: portalRatePerMinute }),
     ...fleetClock,
   });
+  await app.register(consoleFeature, { ...consoleOptions, ...(now ? { now } : {}) });
   return app;
 }

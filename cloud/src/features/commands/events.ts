@@ -1,5 +1,5 @@
 import type { Notifier } from '../../platform/index.js';
-import type { CommandStatus, TargetState } from './lifecycle.js';
+import { COMMAND_STATUSES, type CommandStatus, type TargetState } from './lifecycle.js';
 import type { MovedTarget } from './repository.js';
 
 // Live changes of commands, over the platform notifier (Redis pub/sub with several instances), so that the SSE
@@ -32,6 +32,38 @@ export const commandChannel = (tenantId: string, commandId: string): string =>
   `commands:${tenantId}:${commandId}`;
 
 /**
+ * Every command of a tenant in one channel, for the console's live stream (GET /api/stream): that a command was
+ * created or changed status, or that its targets moved. One message per command per publish call, whatever the
+ * number of targets, so a 10,000-miner command costs its subscribers little.
+ */
+export const tenantCommandsChannel = (tenantId: string): string => `commands:${tenantId}`;
+
+/** What the tenant channel carries: `status` when the command's own status was set, absent for target progress. */
+export interface CommandActivity {
+  commandId: string;
+  status?: CommandStatus;
+  at: number;
+}
+
+async function publishActivity(
+  notifier: Notifier,
+  tenantId: string,
+  activity: CommandActivity,
+): Promise<void> {
+  await notifier.publish(tenantCommandsChannel(tenantId), { ...activity });
+}
+
+/** A message of the tenant channel, or undefined for anything else on it. */
+export function parseCommandActivity(message: Record<string, unknown>): CommandActivity | undefined {
+  const { commandId, status, at } = message;
+  if (typeof commandId !== 'string' || commandId === '' || commandId.length > 64) return undefined;
+  if (typeof at !== 'number' || !Number.isFinite(at)) return undefined;
+  if (status === undefined) return { commandId, at };
+  if (!(COMMAND_STATUSES as readonly unknown[]).includes(status)) return undefined;
+  return { commandId, status: status as CommandStatus, at };
+}
+
+/**
  * Where a command that became dispatchable (stored active, or approved) is announced, so the dispatcher of every
  * instance looks now rather than at its next tick. The same string as engine/index.ts KICK_CHANNEL (a test
  * checks); kept here so the service does not import the engine that imports it.
@@ -60,6 +92,8 @@ export async function publishTargetChanges(
         targets: list.slice(i, i + BATCH) as unknown as Record<string, unknown>[],
       });
     }
+    const at = list.reduce((latest, change) => Math.max(latest, change.at), 0);
+    await publishActivity(notifier, tenantId, { commandId, at });
   }
 }
 
@@ -80,6 +114,11 @@ export async function publishCommandChange(
   await notifier.publish(commandChannel(tenantId, change.commandId), {
     kind: 'command',
     command: change as unknown as Record<string, unknown>,
+  });
+  await publishActivity(notifier, tenantId, {
+    commandId: change.commandId,
+    status: change.status,
+    at: change.at,
   });
 }
 

@@ -33,8 +33,15 @@ import {
 } from './service.js';
 import { type OpenStreams, streamCommand } from './sse.js';
 
-export type { CommandChange, TargetChange } from './events.js';
-export { commandChannel, publishCommandChange, publishTargetChange, publishTargetChanges } from './events.js';
+export type { CommandActivity, CommandChange, TargetChange } from './events.js';
+export {
+  commandChannel,
+  parseCommandActivity,
+  publishCommandChange,
+  publishTargetChange,
+  publishTargetChanges,
+  tenantCommandsChannel,
+} from './events.js';
 export * from './lifecycle.js';
 export { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
 export * from './repository.js';
