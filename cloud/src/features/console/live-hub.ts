@@ -88,6 +88,8 @@ class TenantFeed {
     const { siteIds } = message;
     if (!Array.isArray(siteIds)) return;
     const ids = siteIds.length > MAX_SITE_IDS ? [] : siteIds.filter(isId);
+    // Named sites, none of them valid: not a message of ours. (An empty list means "reload everything".)
+    if (ids.length === 0 && siteIds.length > 0 && siteIds.length <= MAX_SITE_IDS) return;
     this.fleet.push('fleet', new Set(ids));
   }
 
