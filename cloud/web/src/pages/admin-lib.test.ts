@@ -89,6 +89,8 @@ const entry = (seq: number, over: Partial<AuditEntry> = {}): AuditEntry => ({
 t.test('auditActor prefers the email, then the id, then the kind', async (t) => {
   t.equal(auditActor(entry(1)), 'ops@example.com');
   t.equal(auditActor(entry(1, { email: null })), 'u1');
+  t.equal(auditActor(entry(1, { email: null }), new Map([['u1', 'named@example.com']])), 'named@example.com');
+  t.equal(auditActor(entry(1, { email: null }), new Map([['u2', 'other@example.com']])), 'u1');
   t.equal(auditActor(entry(1, { email: null, actorId: null, actorKind: 'anonymous' })), 'anonymous');
 });
 

@@ -108,18 +108,27 @@ export interface AuditEntry {
   hash: string;
 }
 
-/** Who did it, as a person reads it: the email, else the user or key id, else the kind of caller. */
-export function auditActor(entry: AuditEntry): string {
-  return entry.email || entry.actorId || entry.actorKind;
+/**
+ * Who did it, as a person reads it: the entry's email, else the email of a known user id (`emails`, from the
+ * users list), else the user or key id, else the kind of caller.
+ */
+export function auditActor(entry: AuditEntry, emails: ReadonlyMap<string, string> = new Map()): string {
+  if (entry.email) return entry.email;
+  if (entry.actorId) return emails.get(entry.actorId) ?? entry.actorId;
+  return entry.actorKind;
 }
 
 /** Entries whose visible text contains every word of `filter` (case-insensitive); an empty filter keeps all. */
-export function filterAudit(entries: readonly AuditEntry[], filter: string): readonly AuditEntry[] {
+export function filterAudit(
+  entries: readonly AuditEntry[],
+  filter: string,
+  emails: ReadonlyMap<string, string> = new Map(),
+): readonly AuditEntry[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return entries;
   return entries.filter((entry) => {
     const text = [
-      auditActor(entry),
+      auditActor(entry, emails),
       entry.method,
       entry.route,
       entry.targetId ?? '',

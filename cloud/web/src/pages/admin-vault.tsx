@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
@@ -26,10 +26,18 @@ interface Rotated {
   retiredVersions: number[];
 }
 
-/** The vault's keys for this tenant (admins) and the data-key rotation. Key material never leaves the cloud. */
-export function VaultStatusCard({ onRotated }: { onRotated: () => void }) {
+/**
+ * The vault's keys for this tenant (admins) and the data-key rotation. Key material never leaves the cloud.
+ * `changes` counts the page's saves and deletes: the counts here follow them.
+ */
+export function VaultStatusCard({ changes, onRotated }: { changes: number; onRotated: () => void }) {
   const t = useT();
   const status = useApi<VaultStatus>('/api/vault/status');
+  const { reload } = status;
+  const firstChange = useRef(changes);
+  useEffect(() => {
+    if (changes !== firstChange.current) reload();
+  }, [changes, reload]);
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState('');
 

@@ -31,12 +31,15 @@ export function AgentsPage() {
   const [notice, setNotice] = useState('');
 
   const reload = useThrottled(agents.reload);
+  // Telemetry stored moves "last sync" and the backlog; seconds do not matter there, and a busy fleet stores
+  // something every second.
+  const reloadForSync = useThrottled(agents.reload, 5000);
   useLiveEvent<{ siteId?: string }>('agent', (event) => {
     if (event === undefined || siteId === undefined || event.siteId === siteId) reload();
   });
-  // Telemetry stored moves "last sync" and the backlog.
   useLiveEvent<{ siteIds?: string[] }>('fleet', (event) => {
-    if (event === undefined || siteId === undefined || (event.siteIds ?? []).includes(siteId)) reload();
+    if (event === undefined || siteId === undefined || (event.siteIds ?? []).includes(siteId))
+      reloadForSync();
   });
 
   const siteName = (id: string | null) =>

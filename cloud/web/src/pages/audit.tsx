@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { isAdmin, session } from '../auth';
 import { formatTime } from '../format';
@@ -57,7 +57,13 @@ function AuditLog() {
   const refresh = useCallback(() => void load(null, []), [load]);
   useEffect(refresh, [refresh]);
 
-  const shown = filterAudit(entries, filter);
+  // Entries name users by id; the users list (one page: a tenant's staff) turns ids into emails.
+  const users = useApi<{ users: { id: string; email: string }[] }>('/api/users?limit=200');
+  const emails = useMemo(
+    () => new Map((users.data?.users ?? []).map((user) => [user.id, user.email] as const)),
+    [users.data],
+  );
+  const shown = filterAudit(entries, filter, emails);
 
   return (
     <div class="admin-page">
@@ -102,13 +108,13 @@ function AuditLog() {
               {shown.map((entry) => (
                 <tr key={entry.seq}>
                   <td>{formatTime(entry.at)}</td>
-                  <td>{auditActor(entry)}</td>
-                  <td>
+                  <td class="admin-wrap">{auditActor(entry, emails)}</td>
+                  <td class="admin-wrap">
                     <code>
                       {entry.method} {entry.route}
                     </code>
                   </td>
-                  <td>{entry.targetId ?? t('common.none')}</td>
+                  <td class="admin-wrap">{entry.targetId ?? t('common.none')}</td>
                   <td>
                     <StatusBadge
                       status={entry.outcome === 'success' ? 'ok' : 'failed'}
@@ -148,14 +154,14 @@ function AuditLog() {
         title={t('admin.auditEntryTitle', { seq: detail ?? '' })}
         onClose={() => setDetail(undefined)}
       >
-        {detail !== undefined && <AuditDetail seq={detail} />}
+        {detail !== undefined && <AuditDetail seq={detail} emails={emails} />}
       </Modal>
     </div>
   );
 }
 
 /** One entry as the cloud stores it, fetched fresh (GET /api/audit/:seq), with its chain hash. */
-function AuditDetail({ seq }: { seq: number }) {
+function AuditDetail({ seq, emails }: { seq: number; emails: ReadonlyMap<string, string> }) {
   const t = useT();
   const entry = useApi<AuditEntry>(`/api/audit/${seq}`);
   return (
@@ -165,7 +171,7 @@ function AuditDetail({ seq }: { seq: number }) {
           <Fact label={t('admin.auditSeq')} value={String(e.seq)} />
           <Fact label={t('admin.auditTime')} value={`${formatTime(e.at)} (${e.at})`} />
           <Fact label={t('admin.auditActorKind')} value={e.actorKind} />
-          <Fact label={t('admin.auditActor')} value={auditActor(e)} />
+          <Fact label={t('admin.auditActor')} value={auditActor(e, emails)} />
           <Fact label={t('admin.auditActorId')} value={e.actorId ?? t('common.none')} />
           <Fact label={t('admin.auditAction')} value={`${e.method} ${e.route}`} code />
           <Fact label={t('admin.auditTarget')} value={e.targetId ?? t('common.none')} />

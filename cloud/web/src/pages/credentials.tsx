@@ -50,6 +50,11 @@ export function CredentialsPage() {
   const sites = useApi<{ sites: Site[] }>('/api/sites');
   const [deleting, setDeleting] = useState<CredentialMeta | undefined>();
   const [notice, setNotice] = useState('');
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    setChanges((n) => n + 1);
+    credentials.reload();
+  };
 
   const siteName = (id: string) => sites.data?.sites.find((site) => site.id === id)?.name ?? id;
 
@@ -81,7 +86,7 @@ export function CredentialsPage() {
   const remove = async (credential: CredentialMeta) => {
     await api(`/api/credentials/${encodeURIComponent(credential.id)}`, { method: 'DELETE' });
     setNotice(t('admin.credDeleted', { what: describe(credential) }));
-    credentials.reload();
+    changed();
   };
 
   return (
@@ -91,9 +96,7 @@ export function CredentialsPage() {
       <p class="visually-hidden" role="status">
         {notice}
       </p>
-      {admin && sites.data !== undefined && (
-        <CredentialForm sites={sites.data.sites} onSaved={credentials.reload} />
-      )}
+      {admin && sites.data !== undefined && <CredentialForm sites={sites.data.sites} onSaved={changed} />}
       <section aria-labelledby="cred-list-title">
         <h2 id="cred-list-title">{t('admin.credListTitle')}</h2>
         <Async data={credentials.data} error={credentials.error} reload={credentials.reload}>
@@ -118,7 +121,7 @@ export function CredentialsPage() {
                     {list.map((credential) => (
                       <tr key={credential.id}>
                         <td>{t(KIND_LABEL[credential.scope.kind])}</td>
-                        <td>{target(credential.scope)}</td>
+                        <td class="admin-wrap">{target(credential.scope)}</td>
                         <td>{t(PURPOSE_LABEL[credential.purpose])}</td>
                         <td>
                           {credential.version ?? t('common.none')}
@@ -150,7 +153,7 @@ export function CredentialsPage() {
           }
         </Async>
       </section>
-      {admin && <VaultStatusCard onRotated={credentials.reload} />}
+      {admin && <VaultStatusCard changes={changes} onRotated={credentials.reload} />}
       <ConfirmDialog
         open={deleting !== undefined}
         title={t('admin.credDeleteTitle')}
