@@ -4,12 +4,28 @@ import { lang } from './i18n';
 
 const locale = (): string => (lang.get() === 'zh' ? 'zh-CN' : 'en-US');
 
+// Building an Intl formatter costs far more than using one, and a table formats a few hundred cells per scroll
+// frame: one formatter per language and style, made once.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat>(
+  key: string,
+  make: (locale: string) => F,
+): F {
+  const id = `${locale()}|${key}`;
+  let formatter = formatters.get(id) as F | undefined;
+  if (formatter === undefined) {
+    formatter = make(locale());
+    formatters.set(id, formatter);
+  }
+  return formatter;
+}
+
 export function formatNumber(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return new Intl.NumberFormat(locale(), {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
-  }).format(value);
+  return cached(
+    `number:${digits}`,
+    (l) => new Intl.NumberFormat(l, { maximumFractionDigits: digits, minimumFractionDigits: digits }),
+  ).format(value);
 }
 
 /** A hashrate given in MH/s, shown in the largest unit that keeps it above 1 (TH/s for a miner, PH/s for a site). */
@@ -39,14 +55,16 @@ export function formatTime(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+  return cached(
+    'time',
+    (l) => new Intl.DateTimeFormat(l, { dateStyle: 'short', timeStyle: 'medium' }),
+  ).format(date);
 }
 
 export function formatUsd(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return new Intl.NumberFormat(locale(), {
-    style: 'currency',
-    currency: 'USD',
-    maximumFractionDigits: digits,
-  }).format(value);
+  return cached(
+    `usd:${digits}`,
+    (l) => new Intl.NumberFormat(l, { style: 'currency', currency: 'USD', maximumFractionDigits: digits }),
+  ).format(value);
 }
