@@ -118,6 +118,16 @@ t.test('filterAudit keeps entries containing every word, case-insensitively', as
     filterAudit(rows, 'nothing-like-this').map((e) => e.seq),
     [],
   );
+  // The actor is matched as shown: by the email known for its id.
+  const byId = [entry(9, { email: null, actorId: 'u9' })];
+  t.same(
+    filterAudit(byId, 'boss@').map((e) => e.seq),
+    [],
+  );
+  t.same(
+    filterAudit(byId, 'boss@', new Map([['u9', 'boss@example.com']])).map((e) => e.seq),
+    [9],
+  );
   // Regex characters are plain text.
   t.same(
     filterAudit(rows, '.*').map((e) => e.seq),
