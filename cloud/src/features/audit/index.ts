@@ -28,8 +28,11 @@ export interface AuditNote {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** 'attempts': audit this route's failures too (login, refresh), not only its successes. */
-    audit?: 'attempts';
+    /**
+     * 'attempts': audit this route's failures too (login, refresh), not only its successes. 'never': a POST that
+     * changes nothing (a command preview) is a read and, like reads, not audited.
+     */
+    audit?: 'attempts' | 'never';
   }
   interface FastifyRequest {
     auditNote: AuditNote | null;
@@ -107,7 +110,8 @@ const auditFeature: FastifyPluginAsync<{ now?: () => number }> = async (fastify,
   const audited = (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
     // Unmatched URLs (404 handler) and the documentation routes declare no access: nothing happened.
-    if (config?.access === undefined || READ_METHODS.has(request.method)) return false;
+    if (config?.access === undefined || READ_METHODS.has(request.method) || config.audit === 'never')
+      return false;
     return reply.statusCode < 400 || config.audit === 'attempts';
   };
 

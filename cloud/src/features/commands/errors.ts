@@ -60,3 +60,5 @@ export const vaultUnavailable = () =>
   new AppError('COMMANDS_VAULT_UNAVAILABLE', 503, 'The credential vault is not available');
 export const rateLimited = (scope: 'operator' | 'tenant', after: string) =>
   new AppError('COMMANDS_RATE_LIMITED', 429, `Too many commands for this ${scope}: retry in ${after}`);
+export const cursorInvalid = () =>
+  new AppError('COMMANDS_CURSOR_INVALID', 400, 'cursor is not one this list handed out for these filters');

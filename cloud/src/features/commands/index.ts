@@ -4,8 +4,10 @@ import fp from 'fastify-plugin';
 import { ok } from '../../http/envelope.js';
 import { principalOf } from '../../plugins/access.js';
 import { DEFAULT_STALE_AFTER_MS } from '../miners/index.js';
+import type { CommandListFilters } from './cursor.js';
 import { idempotencyKeyMissing, rateLimited } from './errors.js';
 import { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
+import { previewCommand } from './preview.js';
 import { deleteExpiredIdempotency } from './repository.js';
 import {
   approveBody,
@@ -18,6 +20,7 @@ import {
   createdResponse,
   eventStreamResponse,
   listCommandsQuery,
+  previewResponse,
 } from './schemas.js';
 import {
   approveCommand,
@@ -44,6 +47,7 @@ export {
 } from './events.js';
 export * from './lifecycle.js';
 export { type CommandPolicy, DEFAULT_COMMAND_POLICY } from './policy.js';
+export { type CommandPreview, previewCommand } from './preview.js';
 export * from './repository.js';
 export { COMMAND_BODY_LIMIT, createCommandBody } from './schemas.js';
 export {
@@ -161,14 +165,31 @@ const commandsFeature: FastifyPluginAsync<CommandsOptions> = async (fastify, opt
     },
   );
 
-  fastify.get<{ Querystring: { limit: number; cursor?: string } }>(
+  fastify.post<{ Body: CreateCommandBody }>(
+    '/api/commands/preview',
+    {
+      // A read in POST's clothing (the body is a whole command): only the API's general rate limit, no audit row.
+      config: { access: 'hosting', audit: 'never' },
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: { body: createCommandBody, response: { 200: previewResponse } },
+    },
+    async (request) => ok(await previewCommand(deps, principalOf(request), request.body)),
+  );
+
+  fastify.get<{ Querystring: CommandListFilters & { limit: number; cursor?: string } }>(
     '/api/commands',
     {
       config: { access: 'hosting' },
       schema: { querystring: listCommandsQuery, response: { 200: commandListResponse } },
     },
-    async (request) =>
-      ok(await listCommands(deps, principalOf(request), request.query.limit, request.query.cursor)),
+    async (request) => {
+      const { limit, cursor, status, agentId, minerId, createdBy } = request.query;
+      const filters: CommandListFilters = {};
+      if (status !== undefined) filters.status = status;
+      if (agentId !== undefined && minerId !== undefined) Object.assign(filters, { agentId, minerId });
+      if (createdBy !== undefined) filters.createdBy = createdBy;
+      return ok(await listCommands(deps, principalOf(request), filters, limit, cursor));
+    },
   );
 
   fastify.get<{ Params: { id: string } }>(

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { CommandIdempotencyTable, CommandTable, CommandTargetTable, Database } from '../../db/schema.js';
 import type { Principal } from '../../plugins/access.js';
 import { type FleetFilters, type IpLookup, scopedMiners } from '../miners/index.js';
+import type { CommandListFilters } from './cursor.js';
 import {
   type CommandStatus,
   canCommandMove,
@@ -202,19 +203,78 @@ export async function findCommand(
     .executeTakeFirst();
 }
 
-/** Newest first, `limit` + 1 rows (the extra one says there is a next page). */
+/**
+ * Newest first, `limit` + 1 rows (the extra one says there is a next page), narrowed by the list's filters. A
+ * miner's commands are found by probing each command's target key (the primary key), newest first, so the page
+ * stops as soon as it is full.
+ */
 export async function selectCommandPage(
   db: Db,
   tenantId: string,
+  filters: CommandListFilters,
   limit: number,
   beforeId: string | undefined,
 ): Promise<CommandTable[]> {
   let query = db.selectFrom('command').selectAll().where('tenant_id', '=', tenantId);
   if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  if (filters.status !== undefined) query = query.where('status', '=', filters.status);
+  if (filters.createdBy !== undefined) query = query.where('created_by', '=', filters.createdBy);
+  const { agentId, minerId } = filters;
+  if (agentId !== undefined && minerId !== undefined) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('command_target')
+          .select('command_target.miner_id')
+          .whereRef('command_target.command_id', '=', 'command.id')
+          .where('command_target.agent_id', '=', agentId)
+          .where('command_target.miner_id', '=', minerId),
+      ),
+    );
+  }
   return query
     .orderBy('id', 'desc')
     .limit(limit + 1)
     .execute();
+}
+
+/** A command's target on one miner, with what the command was. */
+export interface MinerTargetRow {
+  command_id: string;
+  type: string;
+  state: string;
+  reason: string;
+  error_code: string;
+  /** When the target last changed (its finish, else its latest step). */
+  at: number;
+}
+
+/**
+ * The tenant's command targets on one miner that last changed in [fromMs, toMs), newest first, at most `limit`
+ * (index command_target_miner_idx).
+ */
+export async function selectMinerTargets(
+  db: Db,
+  tenantId: string,
+  miner: { agentId: string; minerId: string },
+  fromMs: number,
+  toMs: number,
+  limit: number,
+): Promise<MinerTargetRow[]> {
+  const rows = await db
+    .selectFrom('command_target as t')
+    .innerJoin('command as c', 'c.id', 't.command_id')
+    .select(['t.command_id', 'c.type', 't.state', 't.reason', 't.error_code', 't.updated_at as at'])
+    .where('t.agent_id', '=', miner.agentId)
+    .where('t.miner_id', '=', miner.minerId)
+    .where('c.tenant_id', '=', tenantId)
+    .where('t.updated_at', '>=', fromMs)
+    .where('t.updated_at', '<', toMs)
+    .orderBy('t.updated_at', 'desc')
+    .orderBy('t.command_id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, at: Number(row.at) }));
 }
 
 export async function selectTargets(db: Executor, commandId: string): Promise<CommandTargetTable[]> {

@@ -1,6 +1,6 @@
 import { successSchema } from '../../http/envelope.js';
 import { filterProperties } from '../miners/index.js';
-import { OVERALL_STATES, TARGET_STATES } from './lifecycle.js';
+import { COMMAND_STATUSES, OVERALL_STATES, TARGET_STATES } from './lifecycle.js';
 import { COMMAND_TYPES, POWER_MODES } from './params.js';
 
 // Request and response schemas of /api/commands. Responses are allow-lists: fast-json-stringify drops anything not
@@ -168,9 +168,18 @@ export const listCommandsQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    /** The nextCursor of the previous page. */
-    cursor: objectId,
+    /** The nextCursor of the previous page (of the same filters). */
+    cursor: { type: 'string', minLength: 1, maxLength: 256 },
+    /** The stored status, e.g. awaiting_approval for an approval inbox. */
+    status: { type: 'string', enum: COMMAND_STATUSES },
+    /** With minerId: the commands with a target on that miner. */
+    agentId,
+    minerId,
+    /** The user id of the operator who created them. */
+    createdBy: objectId,
   },
+  // A miner is named by both ids or not at all.
+  dependencies: { agentId: ['minerId'], minerId: ['agentId'] },
 } as const;
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -272,6 +281,54 @@ export const cancelResponse = successSchema({
     cancelled: { type: 'integer' },
     /** Targets already on their agent and not started: a signed CancelCommand was asked for. */
     cancelRequested: { type: 'integer' },
+  },
+});
+
+/** POST /api/commands/preview: what create would make of the same body; nothing is stored. */
+export const previewResponse = successSchema({
+  type: 'object',
+  required: [
+    'targetCount',
+    'sites',
+    'requiresApproval',
+    'approvalReasons',
+    'refused',
+    'refusedCount',
+    'notBefore',
+    'expiresAt',
+  ],
+  additionalProperties: false,
+  properties: {
+    targetCount: { type: 'integer' },
+    sites: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['siteId', 'siteName', 'count'],
+        additionalProperties: false,
+        properties: { siteId: nullableString, siteName: nullableString, count: { type: 'integer' } },
+      },
+    },
+    requiresApproval: { type: 'boolean' },
+    approvalReasons: { type: 'array', items: { type: 'string' } },
+    /** Miners create would refuse (at most 100 listed; refusedCount is all of them): create fails while any. */
+    refused: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['agentId', 'minerId', 'code', 'reason'],
+        additionalProperties: false,
+        properties: {
+          agentId: { type: 'string' },
+          minerId: { type: 'string' },
+          code: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    refusedCount: { type: 'integer' },
+    notBefore: { type: 'string', format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time' },
   },
 });
 

@@ -6,6 +6,7 @@ import type { Principal } from '../../plugins/access.js';
 import { type FleetFilters, ipLookupFor } from '../miners/index.js';
 import type { VaultApi } from '../vault/index.js';
 import { type CanonicalCommand, commandHash, type Json, requestHash } from './canonical.js';
+import { type CommandListFilters, decodeCursor, encodeCursor } from './cursor.js';
 import {
   approvalExpired,
   approvalNotNeeded,
@@ -304,14 +305,20 @@ function capabilitiesOf(miner: TargetMiner): string[] {
   }
 }
 
-/** Every target must declare the capability, else nothing is stored (422 naming one that cannot). */
-function checkCapabilities(input: CommandParamsInput, miners: TargetMiner[]): void {
-  const needed = capabilityFor(input);
-  const unable = miners.filter((miner) => !capabilitiesOf(miner).includes(needed));
-  const first = unable[0];
-  if (first !== undefined) {
-    throw capabilityMissing(needed, unable.length, `${first.agentId}/${first.minerId}`);
+/** A new login's password must suit every target's firmware (400 naming the first miner it does not suit). */
+function checkLoginPasswords(input: CommandParamsInput, miners: TargetMiner[]): void {
+  if (input.type !== 'update_credentials' || input.params.password === undefined) return;
+  for (const miner of miners) {
+    const problem = loginPasswordProblem(miner.driver, input.params.password);
+    if (problem !== undefined)
+      throw paramsInvalid(`password does not suit ${miner.agentId}/${miner.minerId}: ${problem}`);
   }
+}
+
+/** Types that put a secret in the vault: without one they cannot be created (503). */
+function needsVault(input: CommandParamsInput): boolean {
+  if (input.type === 'update_credentials') return true;
+  return input.type === 'set_pools' && input.params.pools.some((pool) => pool.password !== undefined);
 }
 
 function timesOf(body: CreateCommandBody, now: number): { notBefore: number; expiresAt: number } {
@@ -364,13 +371,6 @@ async function stageSecrets(
       const vault = deps.vault;
       if (vault === undefined) throw vaultUnavailable();
       const { purpose, username, password, generate = false } = input.params;
-      if (password !== undefined) {
-        for (const miner of miners) {
-          const problem = loginPasswordProblem(miner.driver, password);
-          if (problem !== undefined)
-            throw paramsInvalid(`password does not suit ${miner.agentId}/${miner.minerId}: ${problem}`);
-        }
-      }
       try {
         for (const miner of miners) {
           const ref = await vault.stagePending(
@@ -402,6 +402,53 @@ async function stageSecrets(
 async function discardAll(deps: Pick<CommandDeps, 'vault'>, pending: Staged['pending']): Promise<void> {
   if (deps.vault === undefined) return;
   for (const { tenantId, ref } of pending) await deps.vault.discardPending(tenantId, ref);
+}
+
+/** What a create request would make, worked out without storing anything (create and preview share it). */
+export interface CommandPlan {
+  /** Every miner the targets name, in the caller's tenant. */
+  miners: TargetMiner[];
+  /** The driver capability the type needs on each of them. */
+  capability: string;
+  /** Those whose driver cannot do it: create refuses the whole request while there is one. */
+  unable: TargetMiner[];
+  notBefore: number;
+  expiresAt: number;
+  /** Resolved targets per site (null: miners without a site). */
+  targetsPerSite: Map<string | null, number>;
+  /** Why a second operator must approve, '' when none must. */
+  approvalReason: string;
+}
+
+/**
+ * Checks params, targets (all inside the caller's tenant, or 404), times and the vault, and applies the approval
+ * policy: every refusal create would answer, in the same order, except missing capabilities, which are listed.
+ */
+export async function planCommand(
+  deps: CommandDeps,
+  principal: Principal,
+  body: CreateCommandBody,
+  now: number,
+): Promise<CommandPlan> {
+  checkParams(body);
+  const miners = await resolveTargets(deps, principal, body.targets);
+  if (miners.length === 0) throw targetsEmpty();
+  const capability = capabilityFor(body);
+  const unable = miners.filter((miner) => !capabilitiesOf(miner).includes(capability));
+  const { notBefore, expiresAt } = timesOf(body, now);
+  checkLoginPasswords(body, miners);
+  if (needsVault(body) && deps.vault === undefined) throw vaultUnavailable();
+
+  const targetsPerSite = new Map<string | null, number>();
+  for (const miner of miners) targetsPerSite.set(miner.siteId, (targetsPerSite.get(miner.siteId) ?? 0) + 1);
+  const siteIds = [...targetsPerSite.keys()].filter((id): id is string => id !== null);
+  const reason = approvalReason(deps.policy, {
+    type: body.type,
+    wholeSite: 'siteId' in body.targets,
+    targetsPerSite,
+    minersPerSite: await minersPerSite(deps.db, principal.tenantId, siteIds),
+  });
+  return { miners, capability, unable, notBefore, expiresAt, targetsPerSite, approvalReason: reason };
 }
 
 export interface Created {
@@ -443,21 +490,13 @@ export async function createCommand(
   const earlier = await replay();
   if (earlier !== undefined) return earlier;
 
-  checkParams(body);
-  const miners = await resolveTargets(deps, principal, body.targets);
-  if (miners.length === 0) throw targetsEmpty();
-  checkCapabilities(body, miners);
-  const { notBefore, expiresAt } = timesOf(body, now);
-
-  const targetsPerSite = new Map<string | null, number>();
-  for (const miner of miners) targetsPerSite.set(miner.siteId, (targetsPerSite.get(miner.siteId) ?? 0) + 1);
-  const siteIds = [...targetsPerSite.keys()].filter((id): id is string => id !== null);
-  const reason = approvalReason(deps.policy, {
-    type: body.type,
-    wholeSite: 'siteId' in body.targets,
-    targetsPerSite,
-    minersPerSite: await minersPerSite(db, principal.tenantId, siteIds),
-  });
+  const plan = await planCommand(deps, principal, body, now);
+  const first = plan.unable[0];
+  // Every target must be able to do it, else nothing is stored (422 naming one that cannot).
+  if (first !== undefined) {
+    throw capabilityMissing(plan.capability, plan.unable.length, `${first.agentId}/${first.minerId}`);
+  }
+  const { miners, notBefore, expiresAt, approvalReason: reason } = plan;
 
   const staged = await stageSecrets(deps, principal.tenantId, body, miners);
   const id = uuidv7(now);
@@ -578,22 +617,26 @@ export async function getCommand(
   return { ...toSummary(row, counts, deps.now()), targets: targets.map(toTargetView) };
 }
 
+/** The newest commands of the caller's tenant matching `filters`, a page at a time (cursor bound to the filters). */
 export async function listCommands(
   deps: CommandDeps,
   principal: Principal,
+  filters: CommandListFilters,
   limit: number,
   cursor: string | undefined,
 ): Promise<{ commands: CommandSummary[]; nextCursor: string | null }> {
-  const rows = await selectCommandPage(deps.db, principal.tenantId, limit, cursor);
+  const before = cursor === undefined ? undefined : decodeCursor(cursor, filters);
+  const rows = await selectCommandPage(deps.db, principal.tenantId, filters, limit, before);
   const page = rows.slice(0, limit);
   const counts = await targetCounts(
     deps.db,
     page.map((row) => row.id),
   );
   const now = deps.now();
+  const last = page.at(-1);
   return {
     commands: page.map((row) => toSummary(row, counts.get(row.id) ?? {}, now)),
-    nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id, filters) : null,
   };
 }
 

@@ -60,14 +60,3 @@ export async function selectSiteTotals(
 }
 
 export type SiteTotalsRow = Awaited<ReturnType<typeof selectSiteTotals>>[number];
-
-export async function selectSiteNames(db: Db, tenantId: string, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, string>();
-  const rows = await db
-    .selectFrom('site')
-    .select(['id', 'name'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', ids)
-    .execute();
-  return new Map(rows.map((row) => [row.id, row.name]));
-}

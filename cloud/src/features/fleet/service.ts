@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
 import type { Principal } from '../../plugins/access.js';
-import type { FleetFilters, IpLookup } from '../miners/index.js';
-import { type SiteTotalsRow, selectSiteNames, selectSiteTotals } from './repository.js';
+import { type FleetFilters, type IpLookup, selectSiteNames } from '../miners/index.js';
+import { type SiteTotalsRow, selectSiteTotals } from './repository.js';
 
 export interface FleetTotals {
   /** online, offline, unknown and stale add up to total; a stale miner is in none of the others. */

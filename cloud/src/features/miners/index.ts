@@ -32,7 +32,8 @@ export {
   TenantIpCiphers,
 } from './ip-ciphers.js';
 export { resealMinerIps, sealPlaintextIps } from './ip-jobs.js';
-export { filterProperties } from './schemas.js';
+export { selectSiteNames } from './repository.js';
+export { filterProperties, type MinerParams, minerParams } from './schemas.js';
 export {
   DEFAULT_STALE_AFTER_MS,
   effectiveStatus,
@@ -44,6 +45,7 @@ export {
   summaryCachePrefix,
   temperatureDc,
 } from './scope.js';
+export { minerNotFound } from './service.js';
 
 const DAY_MS = 86_400_000;
 

@@ -157,3 +157,15 @@ export async function assignCustomer(
     .execute();
   return true;
 }
+
+/** Names of the tenant's sites among `ids` (the fleet summary and command previews name the sites of miners). */
+export async function selectSiteNames(db: Db, tenantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, string>();
+  const rows = await db
+    .selectFrom('site')
+    .select(['id', 'name'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
+}

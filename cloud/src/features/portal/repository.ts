@@ -102,46 +102,6 @@ export function selectAvailability(
     .execute();
 }
 
-export interface StatusEventRow {
-  agent_id: string;
-  miner_id: string;
-  time_ms: number;
-  status: string;
-  previous: string;
-}
-
-/**
- * Status changes of the customer's miners in [fromMs, toMs), newest first: a sample whose status differs from the
- * miner's previous sample (looked for from `lookbackMs` before the range), after `before` (time, agent, miner).
- */
-export async function selectStatusEvents(
-  db: Db,
-  principal: Principal,
-  fromMs: number,
-  toMs: number,
-  lookbackMs: number,
-  before: readonly [number, string, string] | undefined,
-  limit: number,
-): Promise<StatusEventRow[]> {
-  const position =
-    before === undefined
-      ? sql``
-      : sql`and (x.time_ms, x.agent_id, x.miner_id) < (${before[0]}, ${before[1]}, ${before[2]})`;
-  const { rows } = await sql<StatusEventRow>`
-    select x.agent_id, x.miner_id, x.time_ms, x.status, x.previous from (
-      select s.agent_id, s.miner_id, s.time_ms, s.status,
-        lag(s.status) over (partition by s.agent_id, s.miner_id order by s.time_ms) as previous
-      from miner_sample s
-      inner join miner m on m.agent_id = s.agent_id and m.id = s.miner_id
-      where m.tenant_id = ${principal.tenantId} and m.customer_id = ${principal.customerId ?? '\u0000'}
-        and s.time_ms >= ${fromMs - lookbackMs} and s.time_ms < ${toMs}
-    ) x
-    where x.previous is not null and x.previous <> x.status and x.time_ms >= ${fromMs} ${position}
-    order by x.time_ms desc, x.agent_id desc, x.miner_id desc
-    limit ${limit + 1}`.execute(db);
-  return rows.map((row) => ({ ...row, time_ms: Number(row.time_ms) }));
-}
-
 /** One of the customer's miners, as in the list; undefined when missing or not the caller's. */
 export function selectOneMiner(
   db: Db,

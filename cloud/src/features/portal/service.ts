@@ -3,13 +3,13 @@ import { AppError } from '../../http/errors.js';
 import type { Principal } from '../../plugins/access.js';
 import { type CatalogModel, modelIndex, modelKey } from '../catalog/index.js';
 import { type FleetFilters, ONLINE_STATUSES } from '../miners/index.js';
+import { statusChanges } from '../telemetry/index.js';
 import type { CursorSigner } from './cursor.js';
 import {
   type PortalMinerRow,
   selectAvailability,
   selectMinerPage,
   selectOneMiner,
-  selectStatusEvents,
   selectSummaryRows,
 } from './repository.js';
 
@@ -223,9 +223,6 @@ export async function myUptime(
   };
 }
 
-/** Status changes beyond the range's start are found against samples up to this long before it. */
-const EVENT_LOOKBACK_MS = 15 * 60_000;
-
 export async function myEvents(
   db: Db,
   principal: Principal,
@@ -242,14 +239,10 @@ export async function myEvents(
           string,
           string,
         ]);
-  const rows = await selectStatusEvents(
+  const rows = await statusChanges(
     db,
-    principal,
-    request.fromMs,
-    request.toMs,
-    EVENT_LOOKBACK_MS,
-    before,
-    request.limit,
+    { tenantId: principal.tenantId, customerId },
+    { fromMs: request.fromMs, toMs: request.toMs, before, limit: request.limit },
   );
   const page = rows.slice(0, request.limit);
   const last = page[page.length - 1];

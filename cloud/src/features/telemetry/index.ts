@@ -21,6 +21,10 @@ export {
   rollupDirtyHours,
   rollupRecent,
   type SampleRow,
+  STATUS_LOOKBACK_MS,
+  type StatusChangeRow,
+  type StatusChangeScope,
+  statusChanges,
   storeSamples,
 } from './service.js';
 

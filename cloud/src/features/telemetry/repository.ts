@@ -289,3 +289,55 @@ export async function selectFleetRange(
   if (scope.siteId !== undefined) query = query.where('m.site_id', '=', scope.siteId);
   return query.groupBy('r.bucket_ms').orderBy('r.bucket_ms').limit(limit).execute();
 }
+
+export interface StatusChangeRow {
+  agent_id: string;
+  miner_id: string;
+  time_ms: number;
+  status: string;
+  previous: string;
+}
+
+/** Whose miners' status changes to read: a tenant's, narrowed to one customer's and/or to one miner. */
+export interface StatusChangeScope {
+  tenantId: string;
+  customerId?: string | null | undefined;
+  miner?: { agentId: string; minerId: string } | undefined;
+}
+
+/**
+ * Status changes in [fromMs, toMs), newest first: a raw sample whose status differs from the miner's previous
+ * sample (looked for from `lookbackMs` before the range), after `before` (time, agent, miner), `limit` + 1 rows.
+ */
+export async function selectStatusChanges(
+  db: Db,
+  scope: StatusChangeScope,
+  fromMs: number,
+  toMs: number,
+  lookbackMs: number,
+  before: readonly [number, string, string] | undefined,
+  limit: number,
+): Promise<StatusChangeRow[]> {
+  const customer = scope.customerId == null ? sql`` : sql`and m.customer_id = ${scope.customerId}`;
+  const miner =
+    scope.miner === undefined
+      ? sql``
+      : sql`and s.agent_id = ${scope.miner.agentId} and s.miner_id = ${scope.miner.minerId}`;
+  const position =
+    before === undefined
+      ? sql``
+      : sql`and (x.time_ms, x.agent_id, x.miner_id) < (${before[0]}, ${before[1]}, ${before[2]})`;
+  const { rows } = await sql<StatusChangeRow>`
+    select x.agent_id, x.miner_id, x.time_ms, x.status, x.previous from (
+      select s.agent_id, s.miner_id, s.time_ms, s.status,
+        lag(s.status) over (partition by s.agent_id, s.miner_id order by s.time_ms) as previous
+      from miner_sample s
+      inner join miner m on m.agent_id = s.agent_id and m.id = s.miner_id
+      where m.tenant_id = ${scope.tenantId} ${customer} ${miner}
+        and s.time_ms >= ${fromMs - lookbackMs} and s.time_ms < ${toMs}
+    ) x
+    where x.previous is not null and x.previous <> x.status and x.time_ms >= ${fromMs} ${position}
+    order by x.time_ms desc, x.agent_id desc, x.miner_id desc
+    limit ${limit + 1}`.execute(db);
+  return rows.map((row) => ({ ...row, time_ms: Number(row.time_ms) }));
+}

@@ -12,13 +12,16 @@ import {
   rollupInto,
   rollupRawInto5m,
   type SampleRow,
+  type StatusChangeRow,
+  type StatusChangeScope,
   selectFleetRange,
   selectRawRange,
   selectRollupRange,
+  selectStatusChanges,
 } from './repository.js';
 
 export type HistoryResolution = 'raw' | Resolution;
-export type { Resolution, SampleRow };
+export type { Resolution, SampleRow, StatusChangeRow, StatusChangeScope };
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = BUCKET_MS['1h'];
@@ -227,4 +230,33 @@ export async function fleetHashrateSeries(
     hashrateExpectedMhs: Number(row.hashrate_expected_mhs),
     powerW: Number(row.power_w),
   }));
+}
+
+/** Status changes beyond the range's start are found against samples up to this long before it. */
+export const STATUS_LOOKBACK_MS = 15 * 60_000;
+
+/**
+ * Status changes (ok -> offline, ...) of the scope's miners in [fromMs, toMs), derived from consecutive raw samples,
+ * newest first, after `before` (time, agent, miner): `limit` + 1 rows, the extra one saying more follow. The
+ * portal's events and the console's miner events both read them here.
+ */
+export function statusChanges(
+  db: Db,
+  scope: StatusChangeScope,
+  request: {
+    fromMs: number;
+    toMs: number;
+    before?: readonly [number, string, string] | undefined;
+    limit: number;
+  },
+): Promise<StatusChangeRow[]> {
+  return selectStatusChanges(
+    db,
+    scope,
+    request.fromMs,
+    request.toMs,
+    STATUS_LOOKBACK_MS,
+    request.before,
+    request.limit,
+  );
 }
