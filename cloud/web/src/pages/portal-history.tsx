@@ -5,6 +5,7 @@ import { lang, useT } from '../i18n';
 import { useStore } from '../store';
 import { Async } from '../ui/async';
 import { LineChart } from '../ui/line-chart';
+import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import type { PortalRange } from './portal-range';
 import type { HashratePoint, Uptime } from './portal-types';
@@ -21,14 +22,13 @@ export function PortalHashrate({ range }: { range: PortalRange }) {
       <Async data={history.data} error={history.error} reload={history.reload}>
         {({ points }) => {
           const values = points.map((p) => p.hashrateThs * 1e6);
-          const summary =
-            values.length === 0
-              ? t('portal.noHistory')
-              : t('portal.hashrateSummary', {
-                  average: formatHashrate(values.reduce((a, b) => a + b, 0) / values.length),
-                  latest: formatHashrate(values[values.length - 1]),
-                  points: values.length,
-                });
+          // One bucket is no line: the first few minutes of a new client, or of a new range.
+          if (values.length < 2) return <p class="muted">{t('portal.noHistory')}</p>;
+          const summary = t('portal.hashrateSummary', {
+            average: formatHashrate(values.reduce((a, b) => a + b, 0) / values.length),
+            latest: formatHashrate(values[values.length - 1]),
+            points: values.length,
+          });
           return (
             <LineChart
               series={[
@@ -49,6 +49,8 @@ export function PortalHashrate({ range }: { range: PortalRange }) {
 }
 
 const SLA_KEY = 'hashinsight.portal.sla';
+
+const slaStatus = (met: boolean | null) => (met === null ? 'unknown' : met ? 'ok' : 'failed');
 
 /** Availability per day (week for a month), overall, and whether each met the SLA target the client types. */
 export function PortalUptime({ range }: { range: PortalRange }) {
@@ -96,11 +98,7 @@ export function PortalUptime({ range }: { range: PortalRange }) {
           <>
             <p class="portal-uptime-total">
               <strong>{u.uptimePercent === null ? '—' : `${formatNumber(u.uptimePercent, 2)} %`}</strong>{' '}
-              {u.slaPercent !== null && (
-                <span class={`badge ${u.slaMet === false ? 'badge-failed' : 'badge-ok'}`}>
-                  {met(u.slaMet)}
-                </span>
-              )}
+              {u.slaPercent !== null && <StatusBadge status={slaStatus(u.slaMet)} label={met(u.slaMet)} />}
             </p>
             {u.periods.length === 0 ? (
               <p class="muted">{t('portal.noHistory')}</p>

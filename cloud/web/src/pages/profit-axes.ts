@@ -27,10 +27,17 @@ export function axis(min: number, max: number, steps: number): number[] {
   return values;
 }
 
-/** A BTC price axis around `price`: half of it to one and a half times it, on round thousands. */
+/**
+ * A BTC price axis with `price` (to the thousand) as its middle row and three rows either side, about a sixth of
+ * the price apart on round thousands: every row is a price someone would type.
+ */
 export function btcAxisAround(price: number): Pick<AxisForm, 'btcFrom' | 'btcTo' | 'btcSteps'> {
-  const round = (value: number) => Math.max(1000, Math.round(value / 1000) * 1000);
-  return { btcFrom: String(round(price * 0.5)), btcTo: String(round(price * 1.5)), btcSteps: '7' };
+  const thousand = (value: number) =>
+    Number.isFinite(value) ? Math.max(1000, Math.round(value / 1000) * 1000) : 1000;
+  const middle = thousand(price);
+  const spacing = thousand(price / 6);
+  const from = Math.max(spacing, middle - 3 * spacing);
+  return { btcFrom: String(from), btcTo: String(from + 6 * spacing), btcSteps: '7' };
 }
 
 export const DEFAULT_POWER_AXIS = { powerFrom: '0.02', powerTo: '0.12', powerSteps: '6' } as const;

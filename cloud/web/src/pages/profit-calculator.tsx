@@ -239,10 +239,13 @@ function Results({ result: r }: { result: CalculationResult }) {
   const loss = r.daily_profit < 0;
   const btcPrice = r.inputs.btc_price;
   const difficulty = r.inputs.difficulty;
-  const age = (input: UsedInput | undefined) =>
-    input?.age_seconds === null || input?.age_seconds === undefined
-      ? ''
-      : t('profit.ageMinutes', { minutes: formatNumber(input.age_seconds / 60, 0) });
+  const age = (input: UsedInput | undefined) => {
+    const seconds = input?.age_seconds;
+    if (seconds === null || seconds === undefined) return '';
+    if (seconds < 7200) return t('profit.ageMinutes', { minutes: formatNumber(seconds / 60, 0) });
+    if (seconds < 172_800) return t('profit.ageHours', { hours: formatNumber(seconds / 3600, 0) });
+    return t('profit.ageDays', { days: formatNumber(seconds / 86_400, 0) });
+  };
   return (
     <>
       <p class="profit-headline" aria-live="polite">

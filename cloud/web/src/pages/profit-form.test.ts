@@ -123,9 +123,13 @@ t.test('axis: evenly spaced, rounded to the spacing, no repeats', async (t) => {
   t.same(axis(1, 1.0000001, 12).length <= 12, true);
 });
 
-t.test('btcAxisAround: half to one and a half of the price on round thousands', async (t) => {
-  t.same(btcAxisAround(64_321), { btcFrom: '32000', btcTo: '96000', btcSteps: '7' });
-  t.same(btcAxisAround(100), { btcFrom: '1000', btcTo: '1000', btcSteps: '7' });
+t.test('btcAxisAround: the price to the thousand in the middle, round thousands apart', async (t) => {
+  t.same(btcAxisAround(91_000), { btcFrom: '46000', btcTo: '136000', btcSteps: '7' });
+  t.same(axis(46000, 136000, 7), [46000, 61000, 76000, 91000, 106000, 121000, 136000]);
+  t.same(btcAxisAround(64_321), { btcFrom: '31000', btcTo: '97000', btcSteps: '7' });
+  // A tiny price still gives a valid axis of positive prices.
+  t.same(btcAxisAround(100), { btcFrom: '1000', btcTo: '7000', btcSteps: '7' });
+  t.same(btcAxisAround(Number.NaN), { btcFrom: '1000', btcTo: '7000', btcSteps: '7' });
 });
 
 t.test('axesFrom: both axes, or what is wrong with which field', async (t) => {
@@ -158,8 +162,13 @@ t.test('axesFrom: both axes, or what is wrong with which field', async (t) => {
       ],
     },
   );
-  // The same price at both ends (btcAxisAround of a tiny price) is an order problem, not a one-cell axis.
-  const flat = axesFrom({ ...btcAxisAround(100), ...DEFAULT_POWER_AXIS });
+  // The same price at both ends is an order problem, not a one-cell axis.
+  const flat = axesFrom({
+    ...btcAxisAround(60_000),
+    ...DEFAULT_POWER_AXIS,
+    btcTo: '30000',
+    btcFrom: '30000',
+  });
   t.same(flat, { ok: false, errors: [{ field: 'btcTo', problem: 'order' }] });
   t.notOk(axesFrom({ ...btcAxisAround(60_000), ...DEFAULT_POWER_AXIS, btcFrom: '0' }).ok, 'BTC at 0');
 });

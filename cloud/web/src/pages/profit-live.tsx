@@ -161,7 +161,12 @@ function LiveRow({
       <td>{formatNumber(live.data.miners)}</td>
       <td>{formatHashrate(measured.avg_hashrate_th * 1e6)}</td>
       <td>{measured.uptime_percent === null ? '—' : `${formatNumber(measured.uptime_percent, 1)} %`}</td>
-      <td>{measured.efficiency_j_th === null ? '—' : `${formatNumber(measured.efficiency_j_th, 1)} J/TH`}</td>
+      <td>
+        {/* Zero means no power was reported (some firmwares do not), not a perfect machine. */}
+        {measured.efficiency_j_th === null || measured.efficiency_j_th <= 0
+          ? '—'
+          : `${formatNumber(measured.efficiency_j_th, 1)} J/TH`}
+      </td>
       <td>{formatUsd(day.daily_revenue)}</td>
       <td>{formatUsd(day.daily_cost)}</td>
       <td class={day.daily_profit < 0 ? 'profit-loss' : 'profit-gain'}>{formatUsd(day.daily_profit)}</td>

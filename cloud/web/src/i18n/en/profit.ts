@@ -48,6 +48,8 @@ export const profit = {
   efficiency: 'Efficiency',
   networkUsed: 'BTC price {price} ({priceSource}), difficulty {difficulty} ({difficultySource}).',
   ageMinutes: 'As of {minutes} min ago.',
+  ageHours: 'As of {hours} h ago.',
+  ageDays: 'As of {days} days ago.',
   networkLive: 'Network data live',
   networkPartial: 'Network data partly live',
   networkSnapshot: 'Last stored network data',

@@ -49,6 +49,8 @@ export const profit: Translation<'profit'> = {
   efficiency: '能效',
   networkUsed: 'BTC 价格 {price}（{priceSource}），难度 {difficulty}（{difficultySource}）。',
   ageMinutes: '数据为 {minutes} 分钟前。',
+  ageHours: '数据为 {hours} 小时前。',
+  ageDays: '数据为 {days} 天前。',
   networkLive: '全网数据实时',
   networkPartial: '全网数据部分实时',
   networkSnapshot: '上次保存的全网数据',
