@@ -184,11 +184,8 @@ run('agent', 'agent/dist/main.js', [], {
 });
 
 console.log(`
-HashInsight is running: ${fleetSize} simulated miners -> agent -> cloud.
-  Cloud API   ${url}   (health: ${url}/healthz)
+  Console     ${url}/   (log in with the demo login below)
   Demo login  ${email} / ${password}${generated ? '   (generated now, shown only this once)' : ''}
-  Try         TOKEN=$(curl -s ${url}/api/auth/login -H 'content-type: application/json' \\
-                -d '{"email":"${email}","password":"${password}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).data.accessToken')
-              curl -s ${url}/api/miners -H "authorization: Bearer $TOKEN"
-Press Ctrl+C to stop.
+  API docs    ${url}/docs   (health: ${url}/healthz)
+HashInsight is running: ${fleetSize} simulated miners -> agent -> cloud. Press Ctrl+C to stop.
 `);

@@ -47,6 +47,12 @@ const consoleFeature: FastifyPluginAsync<ConsoleOptions> = async (fastify, optio
     return sendFile(request, reply, web.index, { ...HTML_HEADERS, 'cache-control': HTML_CACHE });
   };
   const hidden = { hide: true, response: { 200: htmlResponse } };
+  // Browsers ask for it on every page; the console has none, and a 404 would be an error in every console log.
+  fastify.get(
+    '/favicon.ico',
+    { config: { access: 'public' }, schema: { hide: true, response: { 204: { type: 'null' } } } },
+    async (_request, reply) => reply.code(204).header('cache-control', ASSET_CACHE).send(),
+  );
   fastify.get('/', { config: { access: 'public' }, schema: hidden }, sendIndex);
   // Every other path a browser navigates to is a page of the console (its router reads the path); anything else
   // unknown, and everything under the API, stays the JSON 404.

@@ -87,6 +87,9 @@ t.test('the shell at / and at every console path a browser opens, with its secur
     t.ok(csp.split('; ').includes(directive), `CSP has ${directive}`);
   t.notMatch(csp, /unsafe-inline|unsafe-eval/, 'nothing inline is allowed');
 
+  const icon = await app.inject({ method: 'GET', url: '/favicon.ico', headers: { accept: 'image/*' } });
+  t.equal(icon.statusCode, 204, 'no icon, and no 404 in the browser console either');
+
   // / answers whatever the client accepts (curl, a probe): it is the console's address.
   t.equal((await app.inject({ method: 'GET', url: '/' })).body, INDEX);
   const head = await app.inject({ method: 'HEAD', url: '/' });
