@@ -15,6 +15,8 @@ import {
 } from './fleet.js';
 import { accessToken, bearer, seedTenant } from './identities.js';
 
+/** Routes that take a whole command body, up to COMMAND_BODY_LIMIT. */
+const COMMAND_BODY_URLS = new Set(['/api/commands', '/api/commands/preview']);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A value of another JSON type than `schema` allows. */
@@ -73,10 +75,12 @@ function casesFor(operation: DocumentedOperation): Case[] {
     cases.push(
       json(
         'a body over the limit',
-        // POST /api/commands takes up to 10,000 targets, so its own larger limit.
+        // POST /api/commands (and its preview) takes up to 10,000 targets, so its own larger limit.
         JSON.stringify({
           ...sample,
-          pad: 'x'.repeat((operation.url === '/api/commands' ? COMMAND_BODY_LIMIT : BODY_LIMIT_BYTES) + 1024),
+          pad: 'x'.repeat(
+            (COMMAND_BODY_URLS.has(operation.url) ? COMMAND_BODY_LIMIT : BODY_LIMIT_BYTES) + 1024,
+          ),
         }),
         413,
       ),
