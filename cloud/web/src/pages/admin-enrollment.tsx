@@ -145,7 +145,7 @@ export function EnrollmentPanel({
                 id="enroll-command"
                 ref={commandField}
                 readOnly
-                rows={2}
+                rows={3}
                 value={command}
                 spellcheck={false}
                 onFocus={(e) => e.currentTarget.select()}

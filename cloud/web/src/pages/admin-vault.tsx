@@ -80,35 +80,39 @@ export function VaultStatusCard({ changes, onRotated }: { changes: number; onRot
               </div>
             </dl>
             {vault.dataKeys.length > 0 && (
-              <div class="table-wrap">
-                <table>
-                  <caption>{t('admin.vaultDataKeys')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('admin.vaultKeyVersion')}</th>
-                      <th scope="col">{t('admin.vaultKeyMaster')}</th>
-                      <th scope="col" class="admin-num">
-                        {t('admin.vaultKeyOperations')}
-                      </th>
-                      <th scope="col">{t('admin.vaultKeyCreated')}</th>
-                      <th scope="col">{t('admin.vaultKeyRetired')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {vault.dataKeys.map((key) => (
-                      <tr key={key.version}>
-                        <td>{key.version}</td>
-                        <td>{key.masterKeyVersion}</td>
-                        <td class="admin-num">{formatNumber(key.operations)}</td>
-                        <td>{formatTime(key.createdAt)}</td>
-                        <td>
-                          {key.retiredAt === null ? t('admin.vaultKeyInUse') : formatTime(key.retiredAt)}
-                        </td>
+              <>
+                <h3 id="vault-keys-title" class="admin-subtitle">
+                  {t('admin.vaultDataKeys')}
+                </h3>
+                <div class="table-wrap">
+                  <table aria-labelledby="vault-keys-title">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('admin.vaultKeyVersion')}</th>
+                        <th scope="col">{t('admin.vaultKeyMaster')}</th>
+                        <th scope="col" class="admin-num">
+                          {t('admin.vaultKeyOperations')}
+                        </th>
+                        <th scope="col">{t('admin.vaultKeyCreated')}</th>
+                        <th scope="col">{t('admin.vaultKeyRetired')}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+                    </thead>
+                    <tbody>
+                      {vault.dataKeys.map((key) => (
+                        <tr key={key.version}>
+                          <td>{key.version}</td>
+                          <td>{key.masterKeyVersion}</td>
+                          <td class="admin-num">{formatNumber(key.operations)}</td>
+                          <td>{formatTime(key.createdAt)}</td>
+                          <td>
+                            {key.retiredAt === null ? t('admin.vaultKeyInUse') : formatTime(key.retiredAt)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
             )}
           </>
         )}
