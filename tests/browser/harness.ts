@@ -143,7 +143,10 @@ export async function logIn(page: Page, email: string, password = OWNER_PASSWORD
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+  // Attached, not visible: on a phone the navigation waits behind the menu button.
+  await page
+    .getByRole('navigation', { name: 'Main navigation', includeHidden: true })
+    .waitFor({ state: 'attached' });
 }
 
 /** Follows a link of the main navigation, as a user does. */
