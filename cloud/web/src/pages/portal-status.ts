@@ -25,6 +25,6 @@ const LABELS: Record<(typeof MINER_STATUSES)[number], MessageKey> = {
 
 /** A status in the reader's language; one the console does not know yet is shown as the cloud names it. */
 export function statusLabel(t: typeof translateFn, status: string): string {
-  const key = LABELS[status as keyof typeof LABELS];
-  return key === undefined ? status : t(key);
+  // Own keys only: a status named like an Object.prototype member ('constructor') is not a message.
+  return Object.hasOwn(LABELS, status) ? t(LABELS[status as keyof typeof LABELS]) : status;
 }

@@ -325,7 +325,7 @@ const NETWORK: Record<string, MessageKey> = {
 };
 
 function networkLabel(t: ReturnType<typeof useT>, status: string): string {
-  const key = NETWORK[status];
+  const key = Object.hasOwn(NETWORK, status) ? NETWORK[status] : undefined;
   return key === undefined ? status : t(key);
 }
 
