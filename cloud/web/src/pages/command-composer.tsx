@@ -21,7 +21,7 @@ import {
   type CommandTargets,
   POWER_MODES,
 } from './commands-types';
-import { useSiteNames } from './commands-widgets';
+import { actionErrorText, useSiteNames } from './commands-widgets';
 
 export type { CommandTargets } from './commands-types';
 
@@ -102,7 +102,7 @@ export function CommandComposer({
       const answer = await api<CommandPreview>('/api/commands/preview', { method: 'POST', body: built.body });
       setPreview({ body: built.body, answer });
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(actionErrorText(failure, t));
     } finally {
       setBusy(false);
     }
@@ -122,7 +122,7 @@ export function CommandComposer({
       });
       onCreated(created.id);
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(actionErrorText(failure, t));
       setBusy(false);
     }
   };
@@ -408,7 +408,7 @@ export function CommandComposer({
 
           {error && (
             <p class="error" role="alert">
-              {t('common.errorPrefix', { message: error })}
+              {error}
             </p>
           )}
           <div class="cmd-actions">
@@ -534,7 +534,7 @@ function PreviewStep({
       )}
       {error && (
         <p class="error" role="alert">
-          {t('common.errorPrefix', { message: error })}
+          {error}
         </p>
       )}
       <div class="cmd-actions">

@@ -34,6 +34,7 @@ import {
   type TargetChange,
 } from './commands-types';
 import {
+  actionErrorText,
   CommandProgress,
   CommandStateBadge,
   useSiteNames,
@@ -183,7 +184,7 @@ export function CommandDetailPage({ id }: { id: string }) {
       );
       reload();
     } catch (failure) {
-      setCancelError((failure as Error).message);
+      setCancelError(actionErrorText(failure, t));
     } finally {
       setCancelling(false);
     }
@@ -235,7 +236,7 @@ export function CommandDetailPage({ id }: { id: string }) {
       {cancelOutcome && <p role="status">{cancelOutcome}</p>}
       {cancelError && (
         <p class="error" role="alert">
-          {t('common.errorPrefix', { message: cancelError })}
+          {cancelError}
         </p>
       )}
 

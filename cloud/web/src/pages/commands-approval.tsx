@@ -5,6 +5,7 @@ import { useT } from '../i18n';
 import { useStore } from '../store';
 import { shortHash } from './commands-describe';
 import type { CommandSummary } from './commands-types';
+import { actionErrorText } from './commands-widgets';
 
 export type ApprovalOutcome = 'approved' | 'rejected';
 
@@ -40,7 +41,7 @@ export function ApprovalActions({
       }
       onDone(outcome);
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(actionErrorText(failure, t));
     } finally {
       setBusy(false);
     }
@@ -73,7 +74,7 @@ export function ApprovalActions({
       </div>
       {error && (
         <p class="error" role="alert">
-          {t('common.errorPrefix', { message: error })}
+          {error}
         </p>
       )}
     </div>

@@ -71,12 +71,12 @@ export function TargetsTable({
           <thead>
             <tr>
               <th scope="col">{t('commands.miner')}</th>
-              <th scope="col">{t('commands.agent')}</th>
-              <th scope="col">{t('commands.site')}</th>
               <th scope="col">{t('commands.state')}</th>
+              <th scope="col">{t('commands.site')}</th>
               <th scope="col">{t('commands.started')}</th>
               <th scope="col">{t('commands.finished')}</th>
               <th scope="col">{t('commands.reason')}</th>
+              <th scope="col">{t('commands.agent')}</th>
             </tr>
           </thead>
           <tbody>
@@ -87,16 +87,16 @@ export function TargetsTable({
                     {row.minerId}
                   </a>
                 </td>
-                <td>{row.agentId}</td>
-                <td>{row.siteId ? (siteName(row.siteId) ?? row.siteId) : t('common.none')}</td>
                 <td>
                   <TargetStateBadge state={row.state} />
                 </td>
+                <td>{row.siteId ? (siteName(row.siteId) ?? row.siteId) : t('common.none')}</td>
                 <td>{formatTime(row.startedAt)}</td>
                 <td>{formatTime(row.finishedAt)}</td>
                 <td class="cmd-reason">
                   {[row.errorCode, row.reason].filter((part) => part !== '').join(': ') || t('common.none')}
                 </td>
+                <td class="muted">{row.agentId}</td>
               </tr>
             ))}
           </tbody>

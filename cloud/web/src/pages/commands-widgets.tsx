@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef } from 'preact/hooks';
+import { ApiError } from '../api';
 import { isAdmin, session } from '../auth';
 import { formatNumber } from '../format';
-import { useT } from '../i18n';
+import { type t as translate, useT } from '../i18n';
 import { useStore } from '../store';
 import type { Site } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
@@ -46,6 +47,17 @@ export function CommandProgress({ counts }: { counts: TargetCounts }) {
       </ul>
     </div>
   );
+}
+
+/**
+ * What to say when the cloud turns an action down: its own message, as a refusal when it is one (a 4xx: self
+ * approval, a foreign miner, a stale approval), else as a failure.
+ */
+export function actionErrorText(failure: unknown, t: typeof translate): string {
+  const message = (failure as Error).message;
+  return failure instanceof ApiError && failure.status >= 400 && failure.status < 500
+    ? t('commands.refusedPrefix', { message })
+    : t('common.errorPrefix', { message });
 }
 
 /** Site names by id, for saying where a command runs. */

@@ -134,6 +134,7 @@ export const commands = {
     'The cloud refuses the whole command while any miner cannot take it: go back and leave these out.',
   previewExpires: 'Miners that have not started by {at} will not run it.',
   andMore: 'and {n} more',
+  refusedPrefix: 'Refused: {message}',
   back: 'Back',
   send: 'Send command',
   sendForApproval: 'Send for approval',

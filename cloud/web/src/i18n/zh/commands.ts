@@ -132,6 +132,7 @@ export const commands: Translation<'commands'> = {
   previewRefusedBlocks: '只要有任何矿机无法执行，云端就会拒绝整个命令：请返回并排除这些矿机。',
   previewExpires: '在 {at} 之前尚未开始的矿机将不再执行。',
   andMore: '另有 {n} 台',
+  refusedPrefix: '已拒绝：{message}',
   back: '返回',
   send: '发送命令',
   sendForApproval: '提交审批',
