@@ -129,6 +129,10 @@ export interface AgentTable {
   enrolled_at: number | null;
   /** Set when an admin revoked the agent: its credentials no longer work. */
   revoked_at: number | null;
+  /** When the cloud last stored a telemetry batch of the agent (0016); null before the first. */
+  last_sync_at: Generated<number | null>;
+  /** Samples waiting in the agent's outbox as it last reported them, at birth or with a batch (0016). */
+  backlog_samples: Generated<number | null>;
 }
 
 /** A one-time enrollment token of a site, stored as the SHA-256 hex of the token. */

@@ -170,6 +170,12 @@ t.test('presence, command and credential rules', async (t) => {
   t.equal(death.kind, 'death');
   expectCode(t, () => agentPresenceCodec.encode({}), 'PROTOCOL_INVALID', /birth or death/);
   expectCode(t, () => agentPresenceCodec.encode({ birth: { epoch: 0 } }), 'PROTOCOL_INVALID', /epoch/);
+  expectCode(
+    t,
+    () => agentPresenceCodec.encode({ birth: { epoch: 1, backlogSamples: 2 ** 60 } }),
+    'PROTOCOL_INVALID',
+    /backlogSamples/,
+  );
 
   const command = { commandId: '01JDX8Z', minerIds: ['aabbccddeeff'], expiresAtMs: 1, reboot: {} };
   t.equal(commandCodec.decode(commandCodec.encode(command)).action, 'reboot');

@@ -49,6 +49,8 @@ export const validators = {
     const epoch = m.birth?.epoch ?? m.death?.epoch;
     if (epoch === undefined) return 'one of birth or death must be set';
     if (!isPositive(epoch)) return 'epoch must be >= 1';
+    if (m.birth?.backlogSamples != null && !isCount(m.birth.backlogSamples))
+      return 'birth.backlogSamples must be a safe integer >= 0';
     return undefined;
   },
 

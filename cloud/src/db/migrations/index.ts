@@ -14,6 +14,7 @@ import * as vault from './0012_vault.js';
 import * as commands from './0013_commands.js';
 import * as minerIdentity from './0014_miner_identity.js';
 import * as schedules from './0015_schedules.js';
+import * as agentSync from './0016_agent_sync.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013_commands': commands,
   '0014_miner_identity': minerIdentity,
   '0015_schedules': schedules,
+  '0016_agent_sync': agentSync,
 };

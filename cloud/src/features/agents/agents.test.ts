@@ -1,6 +1,8 @@
 // Enrollment and the agents API over HTTP (app.inject) on every dialect, with the real embedded broker listening
 // so credentials are proven by connecting with them.
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { agentPresenceCodec, agentTopic, telemetryBatchCodec } from '@hashinsight/protocol';
+import { waitFor } from '@hashinsight/testkit';
 import {
   exportPrivateKey,
   generateKeyPair,
@@ -15,7 +17,7 @@ import type { Db, UserRole } from '../../db/index.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { createEmbeddedBroker } from '../../plugins/broker.js';
 import { testEachDialect } from '../../test/databases.js';
-import { captureLogs, closed, connectAgent, JWT_SECRET, tryConnect } from '../../test/helpers.js';
+import { captureLogs, closed, connectAgent, JWT_SECRET, sample, tryConnect } from '../../test/helpers.js';
 import { hashPassword } from '../auth/password.js';
 import { verifyAgentCredentials } from './index.js';
 
@@ -478,6 +480,58 @@ testEachDialect('agents are listed and read within the tenant only', async (t, d
     400,
   );
 });
+
+testEachDialect(
+  'last sync and backlog come from the agent: its birth, then every batch stored',
+  async (t, db) => {
+    const w = await world(t, db);
+    const a1 = await enrolled(w);
+    const b1 = await enrolled(w, w.tenantB.siteId);
+    const view = async (agentId = a1.agentId, headers = w.as.mining_site) => {
+      const response = await w.app.inject({ method: 'GET', url: `/api/agents/${agentId}`, headers });
+      return response.json() as { data: { lastSyncAt: string | null; backlogSamples: number | null } };
+    };
+    t.match(await view(), { data: { lastSyncAt: null, backlogSamples: null } }, 'nothing reported yet');
+
+    const client = await connectAgent(t, w.mqttPort, a1.agentId, a1.mqtt.password);
+    const birth = agentPresenceCodec.encode({
+      birth: { epoch: 3, agentVersion: '0.1.0', backlogSamples: 120 },
+    });
+    await client.publishAsync(agentTopic(a1.agentId, 'state'), Buffer.from(birth), { qos: 1 });
+    await waitFor('birth stored', async () =>
+      (await view()).data.backlogSamples === 120 ? true : undefined,
+    );
+    t.equal((await view()).data.lastSyncAt, null, 'a birth is not a sync');
+
+    const synced = w.clock.now;
+    const batch = telemetryBatchCodec.encode({ epoch: 3, samples: [sample(1)], backlogSamples: 40 });
+    await client.publishAsync(agentTopic(a1.agentId, 'telemetry'), Buffer.from(batch), { qos: 1 });
+    await waitFor('batch stored', async () => ((await view()).data.backlogSamples === 40 ? true : undefined));
+    t.match(await view(), { data: { lastSyncAt: new Date(synced).toISOString(), backlogSamples: 40 } });
+
+    // An agent older than the field says nothing: the last figure stays, the sync time moves.
+    w.clock.now += 60_000;
+    const older = telemetryBatchCodec.encode({ epoch: 3, samples: [sample(2)] });
+    await client.publishAsync(agentTopic(a1.agentId, 'telemetry'), Buffer.from(older), { qos: 1 });
+    const moved = new Date(w.clock.now).toISOString();
+    await waitFor('second batch stored', async () =>
+      (await view()).data.lastSyncAt === moved ? true : undefined,
+    );
+    t.equal((await view()).data.backlogSamples, 40);
+
+    const list = await w.app.inject({ method: 'GET', url: '/api/agents', headers: w.as.admin });
+    t.match((list.json() as { data: { agents: unknown[] } }).data.agents, [
+      { id: a1.agentId, lastSyncAt: moved, backlogSamples: 40 },
+    ]);
+    const other = await w.app.inject({
+      method: 'GET',
+      url: `/api/agents/${b1.agentId}`,
+      headers: w.as.admin,
+    });
+    t.equal(other.statusCode, 404, "another tenant's agent stays hidden");
+    t.match(await view(b1.agentId, w.as.adminB), { data: { lastSyncAt: null, backlogSamples: null } });
+  },
+);
 
 testEachDialect('revoking an agent cuts its session at once and ends its credentials', async (t, db) => {
   const w = await world(t, db);

@@ -112,6 +112,8 @@ const AGENT_COLUMNS = [
   'enrolled_at',
   'revoked_at',
   'created_at',
+  'last_sync_at',
+  'backlog_samples',
 ] as const;
 
 export async function listAgents(db: Db, tenantId: string, filter: { siteId?: string | undefined }) {

@@ -101,6 +101,8 @@ const agentView = {
     'lastSeenAt',
     'enrolledAt',
     'revokedAt',
+    'lastSyncAt',
+    'backlogSamples',
   ],
   additionalProperties: false,
   properties: {
@@ -113,6 +115,8 @@ const agentView = {
     lastSeenAt: nullableTime,
     enrolledAt: nullableTime,
     revokedAt: nullableTime,
+    lastSyncAt: nullableTime,
+    backlogSamples: { type: ['integer', 'null'], minimum: 0 },
   },
 } as const;
 

@@ -157,6 +157,10 @@ export interface AgentView {
   lastSeenAt: string | null;
   enrolledAt: string | null;
   revokedAt: string | null;
+  /** When the cloud last stored a telemetry batch of the agent; null before the first. */
+  lastSyncAt: string | null;
+  /** Samples waiting in the agent's outbox as it last reported them (birth or batch); null before it did. */
+  backlogSamples: number | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -174,6 +178,8 @@ function view(row: NonNullable<Awaited<ReturnType<typeof findAgent>>>): AgentVie
     lastSeenAt: iso(row.last_seen_at),
     enrolledAt: iso(row.enrolled_at),
     revokedAt: iso(row.revoked_at),
+    lastSyncAt: iso(row.last_sync_at),
+    backlogSamples: row.backlog_samples === null ? null : Number(row.backlog_samples),
   };
 }
 

@@ -12,7 +12,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
 import { ipCiphersOf } from '../miners/index.js';
 import { UnknownAgentError } from './errors.js';
+import { FleetTicker } from './fleet-tick.js';
 import { type IngestMetrics, ingestMetrics } from './metrics.js';
+import { agentPlace } from './repository.js';
 import { applyPresence, ingestTelemetry, recordGaps } from './service.js';
 
 export interface IngestOptions {
@@ -22,11 +24,14 @@ export interface IngestOptions {
   metrics?: IngestMetrics;
 }
 
+export { fleetChannel } from './fleet-tick.js';
+
 export { IngestMetrics, ingestMetrics } from './metrics.js';
 
 /**
  * Agent telemetry and presence from MQTT into the database. The agent id always comes from the topic, which the
- * broker only lets the agent with that client id publish to; payloads never name their sender.
+ * broker only lets the agent with that client id publish to; payloads never name their sender. Each commit that
+ * stored samples ticks the tenant's fleet channel (fleet-tick.ts), which live views follow.
  */
 const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
   fastify,
@@ -34,6 +39,11 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
 ) => {
   const log = fastify.log.child({ feature: 'ingest' });
   const { db, broker } = fastify;
+  const ticker = new FleetTicker({
+    notifier: fastify.platform.notifier,
+    place: (agentId) => agentPlace(db, agentId),
+    logger: log,
+  });
   // One agent's messages are handled in arrival order (the high-water mark depends on it); agents in parallel.
   const queue = new KeyedQueue();
 
@@ -75,6 +85,8 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
         'mark moved to the oldest unacked seq: samples acknowledged earlier are unknown to this cloud',
       );
     }
+    // Committed: live views may refresh (throttled, never in the way of the ack).
+    if (outcome.applied > 0) ticker.stored(agentId);
     // Only now, after the commit, may the agent forget these samples.
     const ack = telemetryAckCodec.encode({ epoch: outcome.epoch, upToSeq: outcome.upToSeq });
     await broker.publish(agentTopic(agentId, 'ack'), ack, { qos: 1, retain: false });
@@ -117,6 +129,7 @@ const ingestFeature: FastifyPluginAsync<IngestOptions> = async (
   fastify.addHook('onClose', async () => {
     for (const unsubscribe of unsubscribes) await unsubscribe();
     await queue.drain(); // let in-flight batches commit (and be acked) before the database closes
+    ticker.close();
   });
 };
 

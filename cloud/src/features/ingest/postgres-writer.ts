@@ -51,7 +51,9 @@ export function ingestPostgres(
         on conflict (agent_id, epoch) do update
           set up_to_seq = greatest(telemetry_stream.up_to_seq, excluded.up_to_seq), updated_at = excluded.updated_at
       )
-      update agent set last_seen_at = ${nowMs} where id = ${agentId}`.execute(trx);
+      update agent set last_seen_at = ${nowMs}, last_sync_at = ${nowMs},
+        backlog_samples = coalesce(${batch.backlogSamples ?? null}::bigint, backlog_samples)
+      where id = ${agentId}`.execute(trx);
     return plan.outcome;
   });
 }

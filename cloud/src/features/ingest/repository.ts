@@ -16,7 +16,7 @@ export async function isActiveAgent(db: Db, agentId: string): Promise<boolean> {
 export async function applyBirth(
   db: Db,
   agentId: string,
-  birth: { epoch: number; hostname: string; agentVersion: string },
+  birth: { epoch: number; hostname: string; agentVersion: string; backlogSamples: number },
   nowMs: number,
 ): Promise<boolean> {
   const result = await db
@@ -27,6 +27,7 @@ export async function applyBirth(
       hostname: birth.hostname,
       agent_version: birth.agentVersion,
       last_seen_at: nowMs,
+      backlog_samples: birth.backlogSamples,
     })
     .where('id', '=', agentId)
     .where('epoch', '<=', birth.epoch)
@@ -73,4 +74,17 @@ export async function moveMarkPast(
     )
     .execute();
   return Number(before?.up_to_seq ?? 0);
+}
+
+/** The tenant and site an agent belongs to; both are fixed at enrollment. Undefined for an unknown agent. */
+export async function agentPlace(
+  db: Db,
+  agentId: string,
+): Promise<{ tenantId: string | null; siteId: string | null } | undefined> {
+  const row = await db
+    .selectFrom('agent')
+    .select(['tenant_id', 'site_id'])
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { tenantId: row.tenant_id, siteId: row.site_id };
 }

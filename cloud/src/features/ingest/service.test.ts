@@ -187,6 +187,25 @@ testIngest('a sample without identity still creates its miner', async (t, db) =>
   });
 });
 
+testIngest('the agent row keeps the last sync time and the backlog the agent last stated', async (t, db) => {
+  t.match(await agent(db), { last_sync_at: null, backlog_samples: null });
+  await applyPresence(db, 'agent-1', { birth: { epoch: 2, backlogSamples: 900 } }, NOW);
+  t.match(await agent(db), { last_sync_at: null, backlog_samples: 900 }, 'the birth states it first');
+  await ingestTelemetry(db, 'agent-1', { epoch: 2, samples: [sample(1)], backlogSamples: 500 }, NOW + 1);
+  t.match(await agent(db), { last_sync_at: NOW + 1, last_seen_at: NOW + 1, backlog_samples: 500 });
+  await ingestTelemetry(db, 'agent-1', { epoch: 2, samples: [sample(2)], backlogSamples: 0 }, NOW + 2);
+  t.match(
+    await agent(db),
+    { last_sync_at: NOW + 2, backlog_samples: 0 },
+    'an empty outbox is 0, not unknown',
+  );
+  // An agent older than the field states nothing: the figure stays, the sync time moves.
+  await ingestTelemetry(db, 'agent-1', { epoch: 2, samples: [sample(3)] }, NOW + 3);
+  t.match(await agent(db), { last_sync_at: NOW + 3, backlog_samples: 0 });
+  await applyPresence(db, 'agent-1', { death: { epoch: 2 } }, NOW + 4);
+  t.match(await agent(db), { last_sync_at: NOW + 3, backlog_samples: 0 }, 'a death is not a sync');
+});
+
 testIngest('birth, then a stale death of an older epoch, leaves the agent online', async (t, db) => {
   const birth = { birth: { epoch: 5, hostname: 'edge-1', agentVersion: '0.1.0', startedAtMs: NOW } };
   t.match(await applyPresence(db, 'agent-1', birth, NOW), { kind: 'birth', epoch: 5, applied: true });

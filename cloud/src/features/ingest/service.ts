@@ -177,6 +177,7 @@ export async function applyPresence(
           epoch,
           hostname: presence.birth.hostname ?? '',
           agentVersion: presence.birth.agentVersion ?? '',
+          backlogSamples: presence.birth.backlogSamples ?? 0,
         },
         nowMs,
       );

@@ -76,7 +76,11 @@ function prepareStatements(sqlite: SqliteHandle) {
       `insert into telemetry_stream (agent_id, epoch, up_to_seq, updated_at) values (?, ?, ?, ?)
        on conflict (agent_id, epoch) do update set up_to_seq = excluded.up_to_seq, updated_at = excluded.updated_at`,
     ),
-    agentSeen: sqlite.prepare('update agent set last_seen_at = ? where id = ?'),
+    // The agents page's last sync and backlog; an agent that does not state its backlog keeps the birth's.
+    agentSynced: sqlite.prepare(
+      `update agent set last_seen_at = ?, last_sync_at = ?, backlog_samples = coalesce(?, backlog_samples)
+       where id = ?`,
+    ),
   };
 }
 
@@ -145,7 +149,7 @@ function writeBatch(statements: Statements, job: Job): TelemetryOutcome {
     );
   }
   statements.setMark.run(agentId, epoch, plan.outcome.upToSeq, nowMs);
-  statements.agentSeen.run(nowMs, agentId);
+  statements.agentSynced.run(nowMs, nowMs, batch.backlogSamples ?? null, agentId);
   return plan.outcome;
 }
 
