@@ -79,6 +79,8 @@ type Resolution = keyof typeof RESOLUTIONS;
 const isResolution = (value: string | null): value is Resolution => value !== null && value in RESOLUTIONS;
 
 const LIVE_MS = 5000;
+// Two charts one above the other: flatter than the overview's single one.
+const CHART_HEIGHT = 110;
 const EVENTS_SHOWN = 50;
 const COMMANDS_SHOWN = 20;
 
@@ -160,7 +162,11 @@ function Boards({ boards }: { boards: Board[] }) {
               <th scope="row">{board.index}</th>
               <td>{formatHashrate(board.hashrateMhs)}</td>
               <td class={board.chips < board.chipsExpected ? 'warn' : undefined}>
-                {t('fleet.chipsOf', { n: board.chips, expected: board.chipsExpected })}
+                {board.chipsExpected > 0
+                  ? t('fleet.chipsOf', { n: board.chips, expected: board.chipsExpected })
+                  : board.chips > 0
+                    ? formatNumber(board.chips)
+                    : '—'}
               </td>
               <td>{formatTemperature(board.chipTempC)}</td>
               <td>{formatTemperature(board.boardTempC)}</td>
@@ -268,6 +274,7 @@ function Charts({ detail, resolution }: { detail: Detail; resolution: Resolution
           },
         ]}
         format={formatHashrate}
+        height={CHART_HEIGHT}
         summary={t('fleet.minerHashrateSummary', { n: formatNumber(points.length) })}
       />
       <h3>{t('fleet.temperature')}</h3>
@@ -285,6 +292,7 @@ function Charts({ detail, resolution }: { detail: Detail; resolution: Resolution
           },
         ]}
         format={formatTemperature}
+        height={CHART_HEIGHT}
         summary={t('fleet.minerTemperatureSummary', { n: formatNumber(points.length) })}
       />
     </section>
@@ -449,11 +457,11 @@ export function MinerDetailPage({ agentId, minerId }: { agentId: string; minerId
               <h2 id="miner-pools-title">{t('fleet.pools')}</h2>
               <Pools pools={miner.pools} />
             </section>
+            <Events path={path} />
+            <Commands agentId={agentId} minerId={minerId} />
           </>
         )}
       </Async>
-      <Events path={path} />
-      <Commands agentId={agentId} minerId={minerId} />
       {composing && (
         <CommandComposer
           targets={{ miners: [{ agentId, minerId }] }}

@@ -32,6 +32,8 @@ const NEXT_PAGE = 500;
 // A live refresh re-reads at most this many rows from the top; rows loaded beyond stay as they were.
 const REFRESH_CAP = 1000;
 const SEARCH_DEBOUNCE_MS = 300;
+// A chosen sort or filter is a step the back button returns from; the search box replaces as one types.
+const PUSH = { replace: false };
 const LIVE_INTERVAL_MS = 3000;
 
 const rowKey = (row: MinerRow): string => minerKey({ agentId: row.agentId, minerId: row.id });
@@ -42,6 +44,8 @@ interface Page {
 }
 
 interface Loaded {
+  /** Which filter load these rows belong to: a new one starts the table again at the top. */
+  generation: number;
   rows: MinerRow[];
   /** Where the next page starts; null when every matching miner is loaded. */
   cursor: string | null;
@@ -65,6 +69,8 @@ function useMinerList(state: MinerListState, scope: Scope) {
   const [error, setError] = useState<Error | undefined>();
   const [moreError, setMoreError] = useState<Error | undefined>();
   const [loadingMore, setLoadingMore] = useState(false);
+  // The previous filter's rows stay on screen (marked busy) until the new ones arrive: no flash of empty table.
+  const [pending, setPending] = useState(true);
   const generation = useRef(0);
   // One request chain at a time per list: a page and a refresh racing would interleave rows.
   const busy = useRef(false);
@@ -76,16 +82,21 @@ function useMinerList(state: MinerListState, scope: Scope) {
   const first = useCallback(() => {
     const gen = ++generation.current;
     busy.current = true;
-    setLoaded(undefined);
+    setPending(true);
     setError(undefined);
     setMoreError(undefined);
+    setLoadingMore(false);
     api<Page>(identity)
       .then(
-        (page) => gen === generation.current && setLoaded({ rows: page.miners, cursor: page.nextCursor }),
+        (page) =>
+          gen === generation.current &&
+          setLoaded({ generation: gen, rows: page.miners, cursor: page.nextCursor }),
         (failure: Error) => gen === generation.current && setError(failure),
       )
       .finally(() => {
-        if (gen === generation.current) busy.current = false;
+        if (gen !== generation.current) return;
+        busy.current = false;
+        setPending(false);
       });
   }, [identity]);
   useEffect(first, [first]);
@@ -105,7 +116,7 @@ function useMinerList(state: MinerListState, scope: Scope) {
           setLoaded((previous) =>
             previous === undefined
               ? previous
-              : { rows: [...previous.rows, ...page.miners], cursor: page.nextCursor },
+              : { ...previous, rows: [...previous.rows, ...page.miners], cursor: page.nextCursor },
           );
         },
         (failure: Error) => gen === generation.current && setMoreError(failure),
@@ -139,8 +150,9 @@ function useMinerList(state: MinerListState, scope: Scope) {
       setLoaded((previous) => {
         if (previous === undefined) return previous;
         // The refresh reached the end, or covered everything loaded: it is the whole list now.
-        if (cursor === null || previous.rows.length <= fresh.length) return { rows: fresh, cursor };
-        return { rows: mergeRefreshed(previous.rows, fresh, rowKey), cursor: previous.cursor };
+        if (cursor === null || previous.rows.length <= fresh.length)
+          return { ...previous, rows: fresh, cursor };
+        return { ...previous, rows: mergeRefreshed(previous.rows, fresh, rowKey) };
       });
     } catch {
       // A failed live refresh keeps the rows shown; the next event tries again.
@@ -149,7 +161,7 @@ function useMinerList(state: MinerListState, scope: Scope) {
     }
   }, []);
 
-  return { loaded, error, moreError, loadingMore, retry: first, loadMore, refresh };
+  return { loaded, pending, error, moreError, loadingMore, retry: first, loadMore, refresh };
 }
 
 type SortableColumn = { sort: MinerSort; label: string };
@@ -159,7 +171,7 @@ function SortHeader({ column, state }: { column: SortableColumn; state: MinerLis
   return (
     <button
       type="button"
-      onClick={() => setQuery(listStateToQuery({ ...state, ...nextSort(state, column.sort) }))}
+      onClick={() => setQuery(listStateToQuery({ ...state, ...nextSort(state, column.sort) }), PUSH)}
     >
       {column.label}
       <span aria-hidden="true" class="sort-mark">
@@ -208,7 +220,10 @@ function Filters({ state, models }: { state: MinerListState; models: readonly st
       <SearchBox state={state} />
       <label>
         <span>{t('fleet.status')}</span>
-        <select value={state.status ?? ''} onChange={(e) => setQuery({ status: e.currentTarget.value })}>
+        <select
+          value={state.status ?? ''}
+          onChange={(e) => setQuery({ status: e.currentTarget.value }, PUSH)}
+        >
           <option value="">{t('fleet.allStatuses')}</option>
           {MINER_STATUSES.map((status) => (
             <option key={status} value={status}>
@@ -224,7 +239,7 @@ function Filters({ state, models }: { state: MinerListState; models: readonly st
           value={state.model ?? ''}
           maxLength={MAX_FILTER_LENGTH}
           placeholder={t('fleet.anyModel')}
-          onChange={(e) => setQuery({ model: cleanText(e.currentTarget.value) })}
+          onChange={(e) => setQuery({ model: cleanText(e.currentTarget.value) }, PUSH)}
         />
         <datalist id="miners-models">
           {models.map((model) => (
@@ -233,7 +248,10 @@ function Filters({ state, models }: { state: MinerListState; models: readonly st
         </datalist>
       </label>
       {filtered && (
-        <button type="button" onClick={() => setQuery({ status: undefined, model: undefined, q: undefined })}>
+        <button
+          type="button"
+          onClick={() => setQuery({ status: undefined, model: undefined, q: undefined }, PUSH)}
+        >
           {t('fleet.clearFilters')}
         </button>
       )}
@@ -325,7 +343,7 @@ export function MinersPage() {
     },
     {
       id: 'miner',
-      width: 200,
+      width: 170,
       header: t('fleet.miner'),
       cell: (row) => (
         <a href={minerHref(row)} onClick={onLinkClick} title={`${row.agentId} / ${row.id}`}>
@@ -344,7 +362,7 @@ export function MinersPage() {
     },
     {
       id: 'hashrate',
-      width: 200,
+      width: 240,
       ...sortable('hashrate', t('fleet.hashrate')),
       cell: (row) => (
         <span>
@@ -384,7 +402,7 @@ export function MinersPage() {
         </button>
         <button
           type="button"
-          disabled={Object.keys(filter).length === 0 || rows.length === 0}
+          disabled={Object.keys(filter).length === 0 || rows.length === 0 || list.pending}
           title={Object.keys(filter).length === 0 ? t('fleet.commandFilterNeedsFilter') : undefined}
           onClick={() => setTargets({ filter })}
         >
@@ -402,8 +420,8 @@ export function MinersPage() {
         )}
       </div>
       <p class="muted miners-count" role="status">
-        {loaded === undefined
-          ? ''
+        {list.pending || loaded === undefined
+          ? t('common.loading')
           : loaded.cursor === null
             ? t('fleet.loadedAll', { n: formatNumber(loaded.rows.length) })
             : t('fleet.loadedMore', { n: formatNumber(loaded.rows.length) })}
@@ -414,9 +432,11 @@ export function MinersPage() {
       ) : loaded === undefined ? (
         <Loading />
       ) : loaded.rows.length === 0 ? (
-        <p>{t('fleet.noMiners')}</p>
+        !list.pending && <p>{t('fleet.noMiners')}</p>
       ) : (
         <VirtualTable
+          key={loaded.generation}
+          busy={list.pending}
           rows={loaded.rows}
           rowKey={rowKey}
           columns={columns}

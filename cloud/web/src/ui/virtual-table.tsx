@@ -25,6 +25,7 @@ export function VirtualTable<T>({
   columns,
   label,
   more = false,
+  busy = false,
   rowHeight = 40,
   overscan = 8,
   onNearEnd,
@@ -38,6 +39,8 @@ export function VirtualTable<T>({
   label: string;
   /** More rows exist beyond the loaded ones (the row count is then unknown to assistive technology). */
   more?: boolean;
+  /** The rows shown are being replaced (a new sort or filter is loading). */
+  busy?: boolean;
   rowHeight?: number;
   overscan?: number;
   onNearEnd?: () => void;
@@ -100,8 +103,15 @@ export function VirtualTable<T>({
     );
 
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll box must take focus so keys can scroll it
-    <section ref={box} class="vtable" tabIndex={0} aria-label={label} onScroll={onScroll}>
+    <section
+      ref={box}
+      class={busy ? 'vtable busy' : 'vtable'}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll box must take focus so keys can scroll it
+      tabIndex={0}
+      aria-label={label}
+      aria-busy={busy}
+      onScroll={onScroll}
+    >
       <table style={{ width: `${width}px` }} aria-rowcount={more ? -1 : rows.length + 1}>
         <caption class="visually-hidden">{label}</caption>
         <colgroup>

@@ -44,7 +44,7 @@ export const fleet = {
   miner: 'Miner',
   ip: 'IP address',
   lastSeen: 'Last seen',
-  minersTable: 'Miners',
+  minersTable: 'Miner list',
   selectAllLoaded: 'Select all loaded miners',
   selectMiner: 'Select {name}',
   commandSelected: 'Command selected ({n})',

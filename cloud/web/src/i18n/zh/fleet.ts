@@ -45,7 +45,7 @@ export const fleet: Translation<'fleet'> = {
   miner: '矿机',
   ip: 'IP 地址',
   lastSeen: '最后在线',
-  minersTable: '矿机',
+  minersTable: '矿机列表',
   selectAllLoaded: '选择全部已加载的矿机',
   selectMiner: '选择 {name}',
   commandSelected: '对所选矿机下发指令（{n}）',
