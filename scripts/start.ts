@@ -15,6 +15,10 @@ const httpPort = env.HASHINSIGHT_HTTP_PORT || '8420';
 const mqttPort = env.HASHINSIGHT_MQTT_PORT || '18830';
 const fleetSize = env.HASHINSIGHT_SIM_COUNT || '20';
 const fleetCidr = env.HASHINSIGHT_SIM_CIDR || '127.1.0.0/24';
+// The simulated Antminers also serve their web CGI (reboot, LED, pools go through it), on every miner's own address.
+const fleetWebPort = env.HASHINSIGHT_SIM_WEB_PORT || '18080';
+/** The login the simulated Antminers ship with (as a real stock Antminer's root/root). */
+const SIMULATED_WEB_LOGIN = { username: 'root', password: 'root' };
 const logs = pretty({
   colorize: process.stdout.isTTY,
   ignore: 'pid,hostname',
@@ -72,7 +76,7 @@ process.on('SIGTERM', () => stop(0));
 const simulator = run(
   'simulator',
   'packages/simulator/dist/cli.js',
-  ['--count', fleetSize, '--cidr', fleetCidr],
+  ['--count', fleetSize, '--cidr', fleetCidr, '--http-port', fleetWebPort],
   {},
   'If its addresses are taken, set HASHINSIGHT_SIM_CIDR to another loopback block (e.g. 127.2.0.0/24).',
 );
@@ -86,7 +90,7 @@ const cloud = run('cloud', 'cloud/dist/main.js', [], {
 // cloud's banner (printed, never logged, whatever the log level) names the owner and, on first start only, the
 // password it generated.
 const [[, minerRange], [, email], [, passwordLine]] = await Promise.all([
-  waitForLine(simulator, /ready.* on (\S+)/),
+  waitForLine(simulator, /ready: \d+ miners? on (\S+)/),
   waitForLine(cloud, /^\s+email:\s+(\S+)/),
   waitForLine(cloud, /^\s+password:\s+(.*)$/),
 ]);
@@ -155,6 +159,13 @@ async function enrollAgent(): Promise<Record<string, string>> {
     token: accessToken,
     body: {},
   });
+  // The site's default web login, so remote commands (reboot, LED, pools) work on the simulated fleet from the
+  // console at once; it goes into the vault like any operator-entered credential.
+  await api('/api/credentials', {
+    method: 'PUT',
+    token: accessToken,
+    body: { scope: { kind: 'site', siteId }, purpose: 'web', ...SIMULATED_WEB_LOGIN },
+  });
   await enroll({
     cloudUrl: url,
     token,
@@ -180,6 +191,7 @@ run('agent', 'agent/dist/main.js', [], {
   HASHINSIGHT_DATA_DIR: agentDataDir,
   HASHINSIGHT_AGENT_MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
   HASHINSIGHT_AGENT_MINERS: minerRange as string,
+  HASHINSIGHT_AGENT_MINER_WEB_PORT: fleetWebPort,
   HASHINSIGHT_AGENT_POLL_INTERVAL_MS: env.HASHINSIGHT_AGENT_POLL_INTERVAL_MS || '10000',
 });
 
