@@ -27,11 +27,6 @@ export function PortalEvents() {
   const [endMs, setEndMs] = useState(minuteNow);
   const span = { from: new Date(endMs - WINDOW_MS).toISOString(), to: new Date(endMs).toISOString() };
   const first = useApi<EventsPage>(`/api/v1/portal/events${query({ ...span, limit: PAGE })}`);
-  useThrottledLive('fleet', 10_000, () => {
-    const now = minuteNow();
-    if (now === endMs) first.reload();
-    else setEndMs(now);
-  });
   // Older pages fetched with "Show more", kept only while the first page they followed is on screen.
   const [more, setMore] = useState<{ after: EventsPage; pages: EventsPage[] } | undefined>();
   const [loadingMore, setLoadingMore] = useState(false);
@@ -39,6 +34,16 @@ export function PortalEvents() {
   const pages =
     first.data === undefined ? [] : [first.data, ...(more?.after === first.data ? more.pages : [])];
   const lastCursor = pages[pages.length - 1]?.nextCursor ?? null;
+  // Live updates refresh the newest page, unless older pages are open: reading back through the day, the list
+  // should not jump to the top (and their cursors belong to the window they came from).
+  const refresh = () => {
+    const now = minuteNow();
+    if (now === endMs) first.reload();
+    else setEndMs(now);
+  };
+  useThrottledLive('fleet', 10_000, () => {
+    if (pages.length <= 1) refresh();
+  });
 
   const showMore = async () => {
     const head = first.data;
@@ -97,11 +102,24 @@ export function PortalEvents() {
           {t('common.errorPrefix', { message: moreError.message })}
         </p>
       )}
-      {lastCursor !== null && (
-        <button type="button" disabled={loadingMore} onClick={() => void showMore()}>
-          {t('portal.showMore')}
-        </button>
-      )}
+      <div class="toolbar portal-pager">
+        {lastCursor !== null && (
+          <button type="button" disabled={loadingMore} onClick={() => void showMore()}>
+            {t('portal.showMore')}
+          </button>
+        )}
+        {pages.length > 1 && (
+          <button
+            type="button"
+            onClick={() => {
+              setMore(undefined);
+              refresh();
+            }}
+          >
+            {t('portal.latestEvents')}
+          </button>
+        )}
+      </div>
     </section>
   );
 }

@@ -78,6 +78,7 @@ export const portal = {
   time: 'Time',
   change: 'Change',
   showMore: 'Show more',
+  latestEvents: 'Back to the latest',
   keysTitle: 'API keys',
   keysIntro:
     'Keys let your own tools read your miners through the Portal Lite API. A key sees only your miners.',

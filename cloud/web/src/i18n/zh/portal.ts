@@ -78,6 +78,7 @@ export const portal: Translation<'portal'> = {
   time: '时间',
   change: '变化',
   showMore: '显示更多',
+  latestEvents: '回到最新',
   keysTitle: 'API 密钥',
   keysIntro: '密钥可让您自己的工具通过 Portal Lite API 读取您的矿机数据。密钥只能看到您的矿机。',
   createKey: '创建密钥',
