@@ -11,7 +11,7 @@ import { ASSET_CACHE, acceptsHtml, HTML_CACHE, HTML_HEADERS, isReservedPath, sen
 import { LiveStreams } from './stream.js';
 import { loadWebApp, warmAssets } from './web-files.js';
 
-export { agentsChannel, fleetChannel, type LiveEventName } from './live-hub.js';
+export { agentsChannel, type LiveEventName } from './live-hub.js';
 export { CONTENT_SECURITY_POLICY } from './serve.js';
 
 /** cloud/dist/web, from this file in cloud/src (tsx) or cloud/dist (built) alike. */

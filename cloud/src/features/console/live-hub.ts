@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Notifier } from '../../platform/index.js';
 import { type CommandActivity, parseCommandActivity, tenantCommandsChannel } from '../commands/index.js';
+// Where the ingest announces stored telemetry, `{ siteIds }`, throttled per tenant.
+import { fleetChannel } from '../ingest/index.js';
 import { Coalescer } from './throttle.js';
 
 // The console's live events (GET /api/stream), one feed per tenant and instance however many tabs are open: it
@@ -15,12 +17,6 @@ export interface LiveListener {
   staff: boolean;
   send(event: LiveEventName, data: Record<string, unknown>): void;
 }
-
-/**
- * Where the ingest announces stored telemetry, `{ siteIds }`, throttled per tenant (the ingest feature's
- * fleetChannel names the same string).
- */
-export const fleetChannel = (tenantId: string): string => `fleet:${tenantId}`;
 
 /** Agent presence of a tenant, `{ agentId, siteId, online, at }`, relayed from the events (presence.ts). */
 export const agentsChannel = (tenantId: string): string => `console:agents:${tenantId}`;

@@ -14,7 +14,8 @@ import { insertAgent, insertMiner } from '../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../test/helpers.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
 import { publishCommandChange, publishTargetChange, tenantCommandsChannel } from '../commands/index.js';
-import { agentsChannel, fleetChannel } from './index.js';
+import { fleetChannel } from '../ingest/index.js';
+import { agentsChannel } from './index.js';
 
 interface SseEvent {
   event: string;
