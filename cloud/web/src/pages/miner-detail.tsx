@@ -52,13 +52,17 @@ interface Detail {
   miner: MinerDetail;
   history: { resolution: string; truncated?: boolean; points: HistoryPoint[] };
 }
-interface MinerEvent {
-  at: string;
-  kind: string;
-  from?: string;
-  to?: string;
-  detail?: string;
-}
+/** GET /api/miners/:agentId/:minerId/events: status changes, and (for staff) its commands' progress. */
+type MinerEvent =
+  | { at: string; kind: 'status'; from: string; to: string }
+  | {
+      at: string;
+      kind: 'command';
+      commandId: string;
+      commandType: string;
+      state: string;
+      detail: string;
+    };
 interface CommandItem {
   id: string;
   type: string;
@@ -301,8 +305,12 @@ function Charts({ detail, resolution }: { detail: Detail; resolution: Resolution
 
 function Events({ path }: { path: string }) {
   const t = useT();
-  const events = useApi<{ events: MinerEvent[] }>(`${path}/events${query({ limit: EVENTS_SHOWN })}`);
+  const events = useApi<{ events: MinerEvent[]; truncated?: boolean }>(
+    `${path}/events${query({ limit: EVENTS_SHOWN })}`,
+  );
+  // Status changes come with telemetry (rarely worth more than a reload in 30 s); command progress is quicker.
   useLiveReload('fleet', events.reload, LIVE_MS * 6);
+  useLiveReload('command', events.reload, LIVE_MS);
   return (
     <section aria-labelledby="miner-events-title">
       <h2 id="miner-events-title">{t('fleet.events')}</h2>
@@ -325,16 +333,24 @@ function Events({ path }: { path: string }) {
                   {list.map((event, i) => (
                     <tr key={`${event.at}:${i}`}>
                       <td>{formatTime(event.at)}</td>
-                      <td>{event.kind}</td>
+                      <td>{t(`fleet.event_${event.kind}`)}</td>
                       <td class="wrap">
-                        {event.from !== undefined || event.to !== undefined ? (
+                        {event.kind === 'status' ? (
                           <>
-                            {event.from !== undefined && <MinerStatusBadge status={event.from} />}
-                            {' → '}
-                            {event.to !== undefined && <MinerStatusBadge status={event.to} />}
+                            <MinerStatusBadge status={event.from} /> → <MinerStatusBadge status={event.to} />
                           </>
-                        ) : null}
-                        {event.detail && <span> {event.detail}</span>}
+                        ) : (
+                          <>
+                            <a
+                              href={`/commands/${encodeURIComponent(event.commandId)}`}
+                              onClick={onLinkClick}
+                            >
+                              {event.commandType}
+                            </a>{' '}
+                            <StatusBadge status={event.state} />
+                            {event.detail && <span> {event.detail}</span>}
+                          </>
+                        )}
                       </td>
                     </tr>
                   ))}

@@ -169,14 +169,18 @@ function SitesTable({ summary }: { summary: Summary }) {
   );
 }
 
-function HashrateChart({ history }: { history: History }) {
+function HashrateChart({ history, stepMs }: { history: History; stepMs: number }) {
   const t = useT();
-  const points = history.points.map((p) => ({
+  // The fleet's hashrate is a sum over the miners that reported in a bucket: the bucket still filling holds only
+  // some of them and would draw a dip at the end of every chart.
+  const closedBefore = Date.now() - stepMs;
+  const closed = history.points.filter((p) => Date.parse(p.t) <= closedBefore);
+  const points = closed.map((p) => ({
     t: Date.parse(p.t),
     hashrateMhs: p.hashrateMhs,
     expected: p.expectedHashrateMhs,
   }));
-  const last = history.points.at(-1);
+  const last = closed.at(-1);
   return (
     <LineChart
       series={[
@@ -196,7 +200,7 @@ function HashrateChart({ history }: { history: History }) {
         last === undefined
           ? t('fleet.noHistory')
           : t('fleet.hashrateChartSummary', {
-              n: formatNumber(history.points.length),
+              n: formatNumber(points.length),
               last: formatHashrate(last.hashrateMhs),
             })
       }
@@ -241,7 +245,7 @@ export function OverviewPage() {
                 </label>
               </div>
               <Async data={history.data} error={history.error} reload={history.reload}>
-                {(loaded) => <HashrateChart history={loaded} />}
+                {(loaded) => <HashrateChart history={loaded} stepMs={stepMs} />}
               </Async>
             </section>
             {data.sites.length > 0 && <SitesTable summary={data} />}

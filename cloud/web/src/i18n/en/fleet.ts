@@ -109,6 +109,8 @@ export const fleet = {
   eventTime: 'Time',
   eventKind: 'Event',
   eventChange: 'Change',
+  event_status: 'Status changed',
+  event_command: 'Command',
   noEvents: 'No events in this period.',
   minerCommands: 'Commands for this miner',
   commandCreated: 'Created',

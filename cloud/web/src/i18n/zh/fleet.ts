@@ -109,6 +109,8 @@ export const fleet: Translation<'fleet'> = {
   eventTime: '时间',
   eventKind: '事件',
   eventChange: '变化',
+  event_status: '状态变化',
+  event_command: '指令',
   noEvents: '此期间没有事件。',
   minerCommands: '此矿机的指令',
   commandCreated: '创建时间',
