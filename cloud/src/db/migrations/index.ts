@@ -15,6 +15,7 @@ import * as commands from './0013_commands.js';
 import * as minerIdentity from './0014_miner_identity.js';
 import * as schedules from './0015_schedules.js';
 import * as agentSync from './0016_agent_sync.js';
+import * as commandTargetMiner from './0017_command_target_miner.js';
 
 /**
  * Every migration, in order of name. Listed in code rather than found by scanning a folder so the compiled
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_miner_identity': minerIdentity,
   '0015_schedules': schedules,
   '0016_agent_sync': agentSync,
+  '0017_command_target_miner': commandTargetMiner,
 };
