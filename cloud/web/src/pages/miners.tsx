@@ -188,14 +188,22 @@ const ariaSort = (state: MinerListState, sort: MinerSort): 'ascending' | 'descen
 function SearchBox({ state }: { state: MinerListState }) {
   const t = useT();
   const [text, setText] = useState(state.q ?? '');
-  // The address changed from elsewhere (back button, a link): show its search.
+  // What this box last put in the address: its echo must not overwrite what was typed since.
+  const sent = useRef(state.q);
+  // The address changed from elsewhere (back button, a link, Clear filters): show its search.
   useEffect(() => {
-    if (cleanText(text) !== state.q) setText(state.q ?? '');
+    if (state.q !== sent.current) {
+      sent.current = state.q;
+      setText(state.q ?? '');
+    }
   }, [state.q]);
   useEffect(() => {
     const wanted = cleanText(text);
     if (wanted === state.q) return;
-    const timer = setTimeout(() => setQuery({ q: wanted }), SEARCH_DEBOUNCE_MS);
+    const timer = setTimeout(() => {
+      sent.current = wanted;
+      setQuery({ q: wanted });
+    }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text]);
   return (
