@@ -10,7 +10,10 @@ import { portalCurlExample } from './portal-curl';
 interface PortalKey {
   id: string;
   name: string;
+  /** The key's first characters, to tell keys apart (the key itself is never shown again). */
+  prefix?: string;
   createdAt: string;
+  /** Only when the cloud records key use; absent is "not known", not "never". */
   lastUsedAt?: string | null;
   revokedAt?: string | null;
 }
@@ -50,8 +53,9 @@ export function PortalKeysPage() {
       <section aria-labelledby="portal-keys-list">
         <h2 id="portal-keys-list">{t('portal.keysList')}</h2>
         <Async data={keys.data} error={keys.error} reload={keys.reload}>
-          {({ keys: list }) =>
-            list.length === 0 ? (
+          {({ keys: list }) => {
+            const tracksUse = list.some((key) => key.lastUsedAt !== undefined);
+            return list.length === 0 ? (
               <p class="muted">{t('portal.noKeys')}</p>
             ) : (
               <div class="table-wrap">
@@ -60,7 +64,7 @@ export function PortalKeysPage() {
                     <tr>
                       <th scope="col">{t('portal.keyName')}</th>
                       <th scope="col">{t('portal.keyCreated')}</th>
-                      <th scope="col">{t('portal.keyLastUsed')}</th>
+                      {tracksUse && <th scope="col">{t('portal.keyLastUsed')}</th>}
                       <th scope="col">{t('portal.keyState')}</th>
                       <th scope="col">
                         <span class="visually-hidden">{t('portal.keyActions')}</span>
@@ -70,9 +74,14 @@ export function PortalKeysPage() {
                   <tbody>
                     {list.map((key) => (
                       <tr key={key.id}>
-                        <td>{key.name}</td>
+                        <td>
+                          {key.name}
+                          {key.prefix && <code class="portal-key-prefix">{`${key.prefix}…`}</code>}
+                        </td>
                         <td>{formatTime(key.createdAt)}</td>
-                        <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : t('portal.keyNeverUsed')}</td>
+                        {tracksUse && (
+                          <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : t('portal.keyNeverUsed')}</td>
+                        )}
                         <td>
                           {key.revokedAt ? (
                             <StatusBadge
@@ -100,8 +109,8 @@ export function PortalKeysPage() {
                   </tbody>
                 </table>
               </div>
-            )
-          }
+            );
+          }}
         </Async>
       </section>
       {revoking !== undefined && (
