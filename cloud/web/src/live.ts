@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { session } from './auth';
+import { type Role, session } from './auth';
 import { createStore } from './store';
 import { followStream } from './stream';
 
@@ -67,4 +67,14 @@ export function useLiveEvent<T>(name: LiveEventName, handler: (data: T | undefin
     start();
     return () => set.delete(listener);
   }, [name]);
+}
+
+/** Who may follow GET /api/stream (the cloud's `fleet` permission): staff and hosting clients, not guests. */
+export const canStream = (role: Role): boolean => role !== 'guest';
+
+/** Keeps the tab's stream open while `enabled` (the frame does this, so the live indicator tells the truth). */
+export function useLiveStream(enabled: boolean): void {
+  useEffect(() => {
+    if (enabled) start();
+  }, [enabled]);
 }

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { isAdmin, isStaff, type Session, session } from '../auth';
 import { LANGS, type Lang, lang, type MessageKey, setLang, useT } from '../i18n';
-import { liveConnected } from '../live';
+import { canStream, liveConnected, useLiveStream } from '../live';
 import { onLinkClick, useLocation } from '../router';
 import { useStore } from '../store';
 import { ScopeSwitcher } from './scope';
@@ -60,8 +60,16 @@ export function Layout({ current, children }: { current: Session; children: Comp
   const { path } = useLocation();
   const live = useStore(liveConnected);
   const [menuOpen, setMenuOpen] = useState(false);
-  const active = (href: string) =>
-    href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+  const items = NAV.filter((item) => item.show(current));
+  const streams = canStream(current.role);
+  useLiveStream(streams);
+  // The nav item of the page: the longest href that is the path or a folder of it (/portal/keys is "API keys",
+  // not also "My miners").
+  const within = (href: string) => path === href || (href !== '/' && path.startsWith(`${href}/`));
+  const activeHref = items
+    .map((item) => item.href)
+    .filter(within)
+    .sort((a, b) => b.length - a.length)[0];
   return (
     <>
       <a class="skip-link" href="#main">
@@ -79,9 +87,11 @@ export function Layout({ current, children }: { current: Session; children: Comp
         </button>
         <strong class="brand">{t('common.appName')}</strong>
         {isStaff(current.role) && <ScopeSwitcher />}
-        <span class={`live-dot ${live ? 'on' : 'off'}`} role="status">
-          {live ? t('common.live') : t('common.offlineStream')}
-        </span>
+        {streams && (
+          <span class={`live-dot ${live ? 'on' : 'off'}`} role="status">
+            {live ? t('common.live') : t('common.offlineStream')}
+          </span>
+        )}
         <LanguagePicker />
         <span class="muted who">{t('common.signedInAs', { email: current.email })}</span>
         <button type="button" onClick={() => void logout()}>
@@ -91,11 +101,11 @@ export function Layout({ current, children }: { current: Session; children: Comp
       <div class="frame">
         <nav id="main-nav" class={menuOpen ? 'open' : ''} aria-label={t('common.mainNavigation')}>
           <ul>
-            {NAV.filter((item) => item.show(current)).map((item) => (
+            {items.map((item) => (
               <li key={item.href}>
                 <a
                   href={item.href}
-                  aria-current={active(item.href) ? 'page' : undefined}
+                  aria-current={item.href === activeHref ? 'page' : undefined}
                   onClick={(e) => {
                     setMenuOpen(false);
                     onLinkClick(e);
