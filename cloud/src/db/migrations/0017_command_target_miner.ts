@@ -11,4 +11,3 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['agent_id', 'miner_id', 'updated_at'])
     .execute();
 }
-
