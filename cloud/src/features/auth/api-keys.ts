@@ -3,14 +3,18 @@ import type { UserRole } from '../../db/schema.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { Principal } from '../../plugins/access.js';
 import { authRequired } from '../../plugins/jwt.js';
-import { apiKeyNotFound, customerMismatch, customerNotFound } from './errors.js';
+import { apiKeyLimit, apiKeyNotFound, customerMismatch, customerNotFound } from './errors.js';
 import {
+  countActiveCustomerApiKeys,
   customerExists,
   findApiKeyByHash,
   findTenantApiKey,
   insertApiKey,
+  listCustomerApiKeys,
   listTenantApiKeys,
+  lockCustomer,
   revokeApiKeyRow,
+  revokeCustomerApiKeyRow,
 } from './repository.js';
 import { API_KEY_PREFIX, newSecret, secretDigest } from './tokens.js';
 
@@ -104,6 +108,55 @@ export async function revokeApiKey(
   nowMs: number,
 ): Promise<ApiKeyView> {
   await revokeApiKeyRow(db, caller.tenantId, id, nowMs);
+  return getApiKey(db, caller, id);
+}
+
+// A hosting client's own keys for Portal Lite (the portal feature's /api/portal/keys): always the customer
+// role, bound to the caller's customer, and only ever that customer's keys listed or revoked.
+
+/** Active keys one customer may hold at once. */
+export const MAX_ACTIVE_CUSTOMER_KEYS = 20;
+/** Keys one list shows: every active one, then the most recently revoked. */
+const CUSTOMER_KEYS_LISTED = 100;
+
+/** The customer a caller acts for; the portal's permission admits no other role. */
+function customerIdOf(caller: Principal): string {
+  if (caller.role !== 'customer' || caller.customerId === null) throw customerNotFound();
+  return caller.customerId;
+}
+
+/** A new customer key of the caller's customer, unless it holds MAX_ACTIVE_CUSTOMER_KEYS already. */
+export async function createCustomerApiKey(
+  db: Db,
+  caller: Principal,
+  name: string,
+  nowMs: number,
+): Promise<ApiKeyView & { key: string }> {
+  const customerId = customerIdOf(caller);
+  return db.transaction().execute(async (trx) => {
+    // Concurrent creations of one customer count one after another, so the cap holds under a burst too.
+    if (!(await lockCustomer(trx, caller.tenantId, customerId))) throw customerNotFound();
+    const active = await countActiveCustomerApiKeys(trx, caller.tenantId, customerId);
+    if (active >= MAX_ACTIVE_CUSTOMER_KEYS) throw apiKeyLimit(MAX_ACTIVE_CUSTOMER_KEYS);
+    return createApiKey(trx, caller, { name, role: 'customer', customerId }, nowMs);
+  });
+}
+
+export async function listCustomerKeys(db: Db, caller: Principal): Promise<ApiKeyView[]> {
+  const rows = await listCustomerApiKeys(db, caller.tenantId, customerIdOf(caller), CUSTOMER_KEYS_LISTED);
+  return rows.map(viewOf);
+}
+
+/** Revokes one of the caller's customer's keys (idempotent); any other key is as missing as an unknown one. */
+export async function revokeCustomerKey(
+  db: Db,
+  caller: Principal,
+  id: string,
+  nowMs: number,
+): Promise<ApiKeyView> {
+  if (!(await revokeCustomerApiKeyRow(db, caller.tenantId, customerIdOf(caller), id, nowMs))) {
+    throw apiKeyNotFound();
+  }
   return getApiKey(db, caller, id);
 }
 

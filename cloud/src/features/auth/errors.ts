@@ -22,6 +22,10 @@ export function apiKeyNotFound(): AppError {
   return new AppError('API_KEY_NOT_FOUND', 404, 'API key not found');
 }
 
+export function apiKeyLimit(max: number): AppError {
+  return new AppError('API_KEY_LIMIT', 409, `At most ${max} active API keys: revoke one first`);
+}
+
 export function customerNotFound(): AppError {
   return new AppError('CUSTOMER_NOT_FOUND', 404, 'Customer not found');
 }

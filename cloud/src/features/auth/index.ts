@@ -32,8 +32,16 @@ import {
   type SessionUser,
 } from './sessions.js';
 
-export { checkRoleCustomer } from './api-keys.js';
+export {
+  type ApiKeyView,
+  checkRoleCustomer,
+  createCustomerApiKey,
+  listCustomerKeys,
+  MAX_ACTIVE_CUSTOMER_KEYS,
+  revokeCustomerKey,
+} from './api-keys.js';
 export { createTenantCommand } from './cli.js';
+export { sessionRequired } from './errors.js';
 export { type Credential, default as identifyPlugin, type RouteAccess } from './identify.js';
 export { generatePassword, hashPassword } from './password.js';
 export { ensureDefaultTenant, insertUser } from './repository.js';

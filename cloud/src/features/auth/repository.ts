@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, UserRole } from '../../db/index.js';
 import type { ApiKeyTable } from '../../db/schema.js';
 import { uuidv7 } from '../../lib/ids.js';
@@ -248,6 +249,70 @@ export async function revokeApiKeyRow(db: Db, tenantId: string, id: string, nowM
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** A customer's keys, the active ones first, then the newest; at most `limit`. */
+export async function listCustomerApiKeys(db: Db, tenantId: string, customerId: string, limit: number) {
+  return db
+    .selectFrom('api_key')
+    .select(API_KEY_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('role', '=', 'customer')
+    .orderBy(sql`revoked_at is null`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function countActiveCustomerApiKeys(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('api_key')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('role', '=', 'customer')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Holds the customer's row until the transaction ends, so that concurrent key creations of one customer count
+ * one after the other (a no-op write: PostgreSQL locks the row, SQLite the database). False when the customer is
+ * not the tenant's.
+ */
+export async function lockCustomer(db: Db, tenantId: string, customerId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('customer')
+    .set((eb) => ({ tenant_id: eb.ref('tenant_id') }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', customerId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Revokes a key of the customer (the first revocation time stays); false when it is not the customer's. */
+export async function revokeCustomerApiKeyRow(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  id: string,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('api_key')
+    .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(nowMs)) }))
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('role', '=', 'customer')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function customerExists(db: Db, tenantId: string, customerId: string): Promise<boolean> {

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ok } from '../../http/envelope.js';
 import { principalOf } from '../../plugins/access.js';
+import {
+  type ApiKeyView,
+  createCustomerApiKey,
+  listCustomerKeys,
+  revokeCustomerKey,
+  sessionRequired,
+} from '../auth/index.js';
 import { tenantCatalog } from '../catalog/index.js';
 import { DEFAULT_STALE_AFTER_MS, type FleetFilters, summaryCachePrefix } from '../miners/index.js';
 import type { NetworkService } from '../network/index.js';
@@ -8,6 +16,14 @@ import { liveProfitability, liveResponse } from '../profitability/index.js';
 import { fleetHashrateSeries, type Resolution } from '../telemetry/index.js';
 import { CursorSigner } from './cursor.js';
 import { withEtag } from './etag.js';
+import {
+  type CreateKeyBody,
+  createdKeyResponse,
+  createKeyBody,
+  keyListResponse,
+  keyParams,
+  keyResponse,
+} from './key-schemas.js';
 import {
   earningsQuery,
   eventsQuery,
@@ -56,10 +72,20 @@ export const DEFAULT_PORTAL_RATE_PER_MINUTE = 1200;
 
 type Range = { from?: string; to?: string };
 
+/** What the client portal shows of a key: never its hash, role or creator. */
+const keyView = ({ id, name, prefix, createdAt, revokedAt }: ApiKeyView) => ({
+  id,
+  name,
+  prefix,
+  createdAt,
+  revokedAt,
+});
+
 /**
  * Portal Lite: the hosting client's own miners, summary, history, availability, earnings and events at
  * /api/v1/portal/*, for customer users and customer API keys only. Every read is scoped by the caller's
  * customer; cursors are signed to the customer; answers carry ETags; each client has its own rate limit.
+ * The client manages its own API keys at /api/portal/keys.
  */
 const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options) => {
   const { network, now = Date.now, staleAfterMs = DEFAULT_STALE_AFTER_MS } = options;
@@ -220,6 +246,40 @@ const portalFeature: FastifyPluginAsync<PortalOptions> = async (fastify, options
         now(),
       );
       return withEtag(request, reply, result);
+    },
+  );
+
+  // Keys are managed from a login only: a leaked key must not be able to mint its own successors.
+  const session = (request: FastifyRequest) => {
+    if (request.credential?.kind !== 'session') throw sessionRequired();
+    return principalOf(request);
+  };
+
+  fastify.get(
+    '/api/portal/keys',
+    { config, schema: { response: { 200: keyListResponse } } },
+    async (request) => ok({ keys: (await listCustomerKeys(fastify.db, session(request))).map(keyView) }),
+  );
+
+  fastify.post<{ Body: CreateKeyBody }>(
+    '/api/portal/keys',
+    { config, schema: { body: createKeyBody, response: { 201: createdKeyResponse } } },
+    async (request, reply) => {
+      const created = await createCustomerApiKey(fastify.db, session(request), request.body.name, now());
+      // Never the key itself in a log line.
+      request.log.info({ apiKeyId: created.id, customerId: created.customerId }, 'portal API key created');
+      reply.code(201);
+      return ok({ ...keyView(created), key: created.key });
+    },
+  );
+
+  fastify.delete<{ Params: { id: string } }>(
+    '/api/portal/keys/:id',
+    { config, schema: { params: keyParams, response: { 200: keyResponse } } },
+    async (request) => {
+      const revoked = await revokeCustomerKey(fastify.db, session(request), request.params.id, now());
+      request.log.info({ apiKeyId: revoked.id }, 'portal API key revoked');
+      return ok(keyView(revoked));
     },
   );
 
