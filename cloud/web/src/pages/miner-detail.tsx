@@ -9,6 +9,9 @@ import { LineChart } from '../ui/line-chart';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { CommandComposer } from './command-composer';
+import { TYPE_LABEL } from './commands-describe';
+import type { CommandType, OverallState, TargetState } from './commands-types';
+import { CommandStateBadge, TargetStateBadge } from './commands-widgets';
 import { touchesSite, useLiveReload } from './fleet-live';
 import { type MinerRow, minerName } from './fleet-types';
 import { MinerStatusBadge, useSiteNames } from './fleet-ui';
@@ -59,14 +62,14 @@ type MinerEvent =
       at: string;
       kind: 'command';
       commandId: string;
-      commandType: string;
-      state: string;
+      commandType: CommandType;
+      state: TargetState;
       detail: string;
     };
 interface CommandItem {
   id: string;
-  type: string;
-  state: string;
+  type: CommandType;
+  state: OverallState;
   targetCount: number;
   createdBy: string;
   createdAt: string;
@@ -345,9 +348,9 @@ function Events({ path }: { path: string }) {
                               href={`/commands/${encodeURIComponent(event.commandId)}`}
                               onClick={onLinkClick}
                             >
-                              {event.commandType}
+                              {t(TYPE_LABEL[event.commandType])}
                             </a>{' '}
-                            <StatusBadge status={event.state} />
+                            <TargetStateBadge state={event.state} />
                             {event.detail && <span> {event.detail}</span>}
                           </>
                         )}
@@ -397,9 +400,9 @@ function Commands({ agentId, minerId }: { agentId: string; minerId: string }) {
                           {formatTime(command.createdAt)}
                         </a>
                       </td>
-                      <td>{command.type}</td>
+                      <td>{t(TYPE_LABEL[command.type])}</td>
                       <td>
-                        <StatusBadge status={command.state} />
+                        <CommandStateBadge state={command.state} />
                       </td>
                       <td>{formatNumber(command.targetCount)}</td>
                     </tr>
