@@ -30,8 +30,17 @@ export function dialectOf(db: Db): Dialect {
 }
 
 /** Applies every pending migration; throws the first failure. */
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  if (dialectOf(db) === 'sqlite') return runMigrations(db, undefined);
+export function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  return migrate(db, undefined);
+}
+
+/** Applies the pending migrations up to and including `name` (tests that start from an older schema). */
+export function migrateTo(db: Db, name: string): Promise<MigrationResultSet> {
+  return migrate(db, name);
+}
+
+async function migrate(db: Db, target: string | undefined): Promise<MigrationResultSet> {
+  if (dialectOf(db) === 'sqlite') return runMigrations(db, undefined, target);
   // On PostgreSQL, name the schema the connection works in: without it Kysely looks for its migration tables
   // in any schema, finds another schema's (parallel test runs, a second install), skips creating its own and
   // then fails with 'relation kysely_migration_lock does not exist'. The advisory lock, held on a connection
@@ -41,7 +50,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   return db.connection().execute(async (lockConnection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(lockConnection);
     try {
-      return await runMigrations(db, rows[0]?.schema);
+      return await runMigrations(db, rows[0]?.schema, target);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(lockConnection);
     }
@@ -63,13 +72,17 @@ export async function dropSchemaExclusively(db: Db, schema: string): Promise<voi
   });
 }
 
-async function runMigrations(db: Db, schema: string | undefined): Promise<MigrationResultSet> {
+async function runMigrations(
+  db: Db,
+  schema: string | undefined,
+  target: string | undefined,
+): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const result = await migrator.migrateToLatest();
+  const result = await (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
   if (result.error !== undefined) {
     throw new Error('database migration failed', { cause: result.error });
   }
