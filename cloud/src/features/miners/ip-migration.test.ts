@@ -1,40 +1,11 @@
 // Upgrading a database that holds miner addresses in clear (migration 0014, then the app's start): the rows
 // keep their address, now sealed, and nothing of it stays in clear. On every dialect.
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import t from 'tap';
-import type { Db, Dialect } from '../../db/index.js';
-import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../db/index.js';
-import { migrations } from '../../db/migrations/index.js';
+import { migrateTo, migrateToLatest } from '../../db/index.js';
 import { DIALECTS, openTestDatabase, postgresSkip } from '../../test/databases.js';
 import { buildAppOver, insertAgent, insertMiner } from '../../test/fleet.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
-
-async function migrateTo(db: Db, dialect: Dialect, name: string): Promise<void> {
-  const schema =
-    dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-      : undefined;
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
-  if (schema === undefined) {
-    const result = await migrator.migrateTo(name);
-    if (result.error !== undefined) throw result.error;
-    return;
-  }
-  // As migrateToLatest does: Kysely's catalogue reads fail on another test's schema dropped meanwhile.
-  await db.connection().execute(async (lock) => {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(lock);
-    try {
-      const result = await migrator.migrateTo(name);
-      if (result.error !== undefined) throw result.error;
-    } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(lock);
-    }
-  });
-}
 
 for (const dialect of DIALECTS) {
   const skip = dialect === 'postgres' ? postgresSkip : undefined;
@@ -43,7 +14,7 @@ for (const dialect of DIALECTS) {
     skip ? { skip } : {},
     async (t) => {
       const db = await openTestDatabase(t, dialect);
-      await migrateTo(db, dialect, '0013_commands');
+      await migrateTo(db, '0013_commands');
       const a = await seedTenant(db, 'a');
       await insertAgent(db, { id: 'agent-a', tenantId: a.tenantId, siteId: a.siteId });
       const addresses = ['10.20.30.40', '10.20.30.41', 'fd00::7'];
