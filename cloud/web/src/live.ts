@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { type Role, session } from './auth';
 import { createStore } from './store';
 import { followStream } from './stream';
+import { useThrottled } from './throttle';
 
 /**
  * The console's live updates: one server-sent event stream per tab (`GET /api/stream`, features/console in the
@@ -78,3 +79,32 @@ export function useLiveStream(enabled: boolean): void {
     if (enabled) start();
   }, [enabled]);
 }
+
+/**
+ * Reloads a page on live `name` events, at most once per `intervalMs`. `accept` skips events about other
+ * parts of the fleet; after a reconnect (no data) the page always reloads.
+ */
+export function useLiveReload<T>(
+  name: LiveEventName,
+  reload: () => void,
+  intervalMs: number,
+  accept?: (data: T) => boolean,
+): void {
+  const reloadSoon = useThrottled(reload, intervalMs);
+  useLiveEvent<T>(name, (data) => {
+    if (data !== undefined && accept !== undefined && !accept(data)) return;
+    reloadSoon();
+  });
+}
+
+/** A `fleet` event: telemetry was stored for these sites (empty for a customer's stream). */
+export interface FleetEvent {
+  siteIds: string[];
+  at: number;
+}
+
+/** Whether a fleet event may change what a page scoped to `siteId` shows. */
+export const touchesSite =
+  (siteId: string | null | undefined) =>
+  (event: FleetEvent): boolean =>
+    !siteId || !Array.isArray(event.siteIds) || event.siteIds.length === 0 || event.siteIds.includes(siteId);

@@ -9,7 +9,6 @@ import {
   filterAudit,
   PASSWORD_MAX,
   shellQuote,
-  throttle,
   USERNAME_MAX,
 } from './admin-lib';
 
@@ -141,25 +140,4 @@ t.test('appendAudit adds a page without repeating entries already loaded', async
     merged.map((e) => e.seq),
     [5, 4, 3],
   );
-});
-
-t.test('throttle runs at once, folds calls in the pause into one, then rests', async (t) => {
-  let runs = 0;
-  const throttled = throttle(() => runs++, 30);
-  throttled.call();
-  t.equal(runs, 1, 'first call runs at once');
-  throttled.call();
-  throttled.call();
-  throttled.call();
-  t.equal(runs, 1, 'calls in the pause wait');
-  await new Promise((resolve) => setTimeout(resolve, 45));
-  t.equal(runs, 2, 'they ran once at the end of the pause');
-  await new Promise((resolve) => setTimeout(resolve, 45));
-  t.equal(runs, 2, 'nothing more without calls');
-  throttled.call();
-  t.equal(runs, 3, 'after a rest a call runs at once again');
-  throttled.call();
-  throttled.cancel();
-  await new Promise((resolve) => setTimeout(resolve, 45));
-  t.equal(runs, 3, 'a cancelled pending call never runs');
 });

@@ -148,36 +148,3 @@ export function appendAudit(loaded: readonly AuditEntry[], page: readonly AuditE
   const seen = new Set(loaded.map((entry) => entry.seq));
   return [...loaded, ...page.filter((entry) => !seen.has(entry.seq))];
 }
-
-/**
- * Runs `fn` at most once per `ms`: the first call at once, calls during the pause fold into one at its end.
- * Live events arrive up to every second per kind; a page reloads for them without piling requests up.
- */
-export function throttle(fn: () => void, ms: number): { call: () => void; cancel: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let pending = false;
-  const release = () => {
-    if (pending) {
-      pending = false;
-      fn();
-      timer = setTimeout(release, ms);
-    } else {
-      timer = undefined;
-    }
-  };
-  return {
-    call() {
-      if (timer !== undefined) {
-        pending = true;
-        return;
-      }
-      fn();
-      timer = setTimeout(release, ms);
-    },
-    cancel() {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      pending = false;
-    },
-  };
-}

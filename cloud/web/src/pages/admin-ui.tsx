@@ -1,16 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useT } from '../i18n';
-import { throttle } from './admin-lib';
-
-/** `fn` throttled to once per `ms` for live events; the latest `fn` runs, pending calls die with the page. */
-export function useThrottled(fn: () => void, ms = 1000): () => void {
-  const latest = useRef(fn);
-  latest.current = fn;
-  const throttled = useMemo(() => throttle(() => latest.current(), ms), [ms]);
-  useEffect(() => () => throttled.cancel(), [throttled]);
-  return throttled.call;
-}
 
 /** `value` once it has stopped changing for `ms` (a search box queries the cloud per pause, not per key). */
 export function useDebounced<T>(value: T, ms = 300): T {

@@ -5,13 +5,14 @@ import { formatNumber, formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
 import { useLiveEvent } from '../live';
 import { useStore } from '../store';
+import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
 import { type Site, useScope } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { EnrollmentPanel } from './admin-enrollment';
 import type { AgentView } from './admin-lib';
-import { ConfirmDialog, useThrottled } from './admin-ui';
+import { ConfirmDialog } from './admin-ui';
 
 const STATUS_LABEL: Record<AgentView['status'], MessageKey> = {
   online: 'admin.agentOnline',

@@ -5,12 +5,13 @@ import { useT } from '../i18n';
 import { useLiveEvent } from '../live';
 import { onLinkClick } from '../router';
 import { useStore } from '../store';
+import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
 import { useApi } from '../use-api';
 import { ApprovalActions, type ApprovalOutcome } from './commands-approval';
 import { byCount, describeParams, describeTargets, personLabel, TYPE_LABEL } from './commands-describe';
 import type { CommandDetail, CommandPage, CommandSummary } from './commands-types';
-import { useSiteNames, useThrottled, useUserEmails } from './commands-widgets';
+import { useSiteNames, useUserEmails } from './commands-widgets';
 
 const href = (id: string) => `/commands/${encodeURIComponent(id)}`;
 

@@ -6,6 +6,7 @@ import { useT } from '../i18n';
 import { onLinkClick } from '../router';
 import { useStore } from '../store';
 import { followStream } from '../stream';
+import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
 import { ApprovalActions } from './commands-approval';
 import {
@@ -38,7 +39,6 @@ import {
   CommandProgress,
   CommandStateBadge,
   useSiteNames,
-  useThrottled,
   useUserEmails,
 } from './commands-widgets';
 

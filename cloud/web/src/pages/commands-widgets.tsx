@@ -11,9 +11,7 @@ import { progressOf, type TargetCounts } from './commands-board';
 import { OVERALL_STATE_LABEL, TARGET_STATE_LABEL } from './commands-describe';
 import { type OverallState, TARGET_STATES, type TargetState } from './commands-types';
 
-// Small pieces the four command pages share: translated state badges, the progress bar, who and where names,
-// and a throttle for live reloads.
-
+// Small pieces the four command pages share: translated state badges, the progress bar, who and where names.
 export function CommandStateBadge({ state }: { state: OverallState }) {
   const t = useT();
   return <StatusBadge status={state} label={t(OVERALL_STATE_LABEL[state])} />;
@@ -81,24 +79,4 @@ export function useUserEmails(): ReadonlyMap<string, string> {
     admin ? '/api/users?limit=200' : undefined,
   );
   return useMemo(() => new Map((users.data?.users ?? []).map((user) => [user.id, user.email])), [users.data]);
-}
-
-/** `fn` at most once per `ms`, the last call winning: a burst of live events becomes one reload. */
-export function useThrottled(fn: () => void, ms = 1000): () => void {
-  const current = useRef(fn);
-  current.current = fn;
-  const state = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: 0 });
-  useEffect(() => () => clearTimeout(state.current.timer), []);
-  return useCallback(() => {
-    const s = state.current;
-    if (s.timer !== undefined) return;
-    s.timer = setTimeout(
-      () => {
-        s.timer = undefined;
-        s.last = Date.now();
-        current.current();
-      },
-      Math.max(0, s.last + ms - Date.now()),
-    );
-  }, [ms]);
 }

@@ -6,13 +6,14 @@ import { useT } from '../i18n';
 import { useLiveEvent } from '../live';
 import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { useStore } from '../store';
+import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
 import { useScope } from '../ui/scope';
 import { CommandComposer } from './command-composer';
 import { personLabel, STATUS_LABEL, TYPE_LABEL } from './commands-describe';
 import { appendPage, mergeFirstPage } from './commands-list';
 import { COMMAND_STATUSES, type CommandPage, type CommandStatus } from './commands-types';
-import { CommandStateBadge, useSiteNames, useThrottled, useUserEmails } from './commands-widgets';
+import { CommandStateBadge, useSiteNames, useUserEmails } from './commands-widgets';
 
 const PAGE_SIZE = 50;
 

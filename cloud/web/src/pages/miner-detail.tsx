@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { query } from '../api';
 import { formatHashrate, formatNumber, formatPower, formatTemperature, formatTime } from '../format';
 import { type t as translateNow, useT } from '../i18n';
+import { touchesSite, useLiveReload } from '../live';
 import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { Async } from '../ui/async';
 import { LineChart } from '../ui/line-chart';
@@ -12,7 +13,6 @@ import { CommandComposer } from './command-composer';
 import { TYPE_LABEL } from './commands-describe';
 import type { CommandType, OverallState, TargetState } from './commands-types';
 import { CommandStateBadge, TargetStateBadge } from './commands-widgets';
-import { touchesSite, useLiveReload } from './fleet-live';
 import { type MinerRow, minerName } from './fleet-types';
 import { MinerStatusBadge, useSiteNames } from './fleet-ui';
 

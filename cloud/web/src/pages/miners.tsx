@@ -2,12 +2,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api';
 import { formatHashrate, formatNumber, formatPower, formatTemperature, formatTime } from '../format';
 import { useT } from '../i18n';
+import { touchesSite, useLiveReload } from '../live';
 import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { ErrorBox, Loading } from '../ui/async';
 import { type Scope, useScope } from '../ui/scope';
 import { type Column, VirtualTable } from '../ui/virtual-table';
 import { CommandComposer, type CommandTargets } from './command-composer';
-import { touchesSite, useLiveReload } from './fleet-live';
 import { type MinerRow, minerHref, minerName } from './fleet-types';
 import { MinerStatusBadge, useSiteNames } from './fleet-ui';
 import {

@@ -2,12 +2,12 @@ import { useLayoutEffect, useState } from 'preact/hooks';
 import { query } from '../api';
 import { formatHashrate, formatNumber, formatPower, formatTemperature } from '../format';
 import { useT } from '../i18n';
+import { touchesSite, useLiveReload } from '../live';
 import { navigate } from '../router';
 import { Async } from '../ui/async';
 import { LineChart } from '../ui/line-chart';
 import { scope as scopeStore, useScope } from '../ui/scope';
 import { useApi } from '../use-api';
-import { touchesSite, useLiveReload } from './fleet-live';
 
 /** GET /api/fleet/summary: the fleet's figures, and the same per site. */
 interface Totals {

@@ -2,11 +2,11 @@ import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
+import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { statusLabel } from './portal-status';
-import { useThrottledLive } from './portal-throttle';
 import type { PortalEvent } from './portal-types';
 
 const PAGE = 50;
@@ -41,9 +41,13 @@ export function PortalEvents() {
     if (now === endMs) first.reload();
     else setEndMs(now);
   };
-  useThrottledLive('fleet', 10_000, () => {
-    if (pages.length <= 1) refresh();
-  });
+  useLiveReload(
+    'fleet',
+    () => {
+      if (pages.length <= 1) refresh();
+    },
+    10_000,
+  );
 
   const showMore = async () => {
     const head = first.data;

@@ -2,12 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { query } from '../api';
 import { formatHashrate, formatPower, formatTemperature, formatTime } from '../format';
 import { useT } from '../i18n';
+import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { durationParts } from './portal-range';
 import { MINER_STATUSES, statusLabel } from './portal-status';
-import { useThrottledLive } from './portal-throttle';
 import { type PortalMiner, thsToMhs } from './portal-types';
 
 const PAGE = 50;
@@ -33,7 +33,7 @@ export function PortalMiners() {
   const page = useApi<{ miners: PortalMiner[]; nextCursor: string | null }>(
     `/api/v1/portal/miners${query({ limit: PAGE, status, q, cursor })}`,
   );
-  useThrottledLive('fleet', 2_000, page.reload);
+  useLiveReload('fleet', page.reload, 2_000);
   const uptime = (seconds: number | null) => {
     if (seconds === null) return '—';
     const { d, h, m } = durationParts(seconds);

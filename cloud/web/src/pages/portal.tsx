@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type MessageKey, useT } from '../i18n';
+import { useLiveReload } from '../live';
 import { setQuery, useLocation } from '../router';
 import { useApi } from '../use-api';
 import { PortalEarnings } from './portal-earnings';
@@ -8,7 +9,6 @@ import { PortalHashrate, PortalUptime } from './portal-history';
 import { PortalMiners } from './portal-miners';
 import { isRangeKey, portalRange, RANGE_KEYS, type RangeKey } from './portal-range';
 import { PortalSummaryCards } from './portal-summary';
-import { useThrottledLive } from './portal-throttle';
 import type { PortalSummary } from './portal-types';
 
 const RANGE_LABEL: Record<RangeKey, MessageKey> = {
@@ -32,9 +32,9 @@ export function PortalPage() {
   // The range ends "now"; moving now forward (on live updates, at most once a minute) reloads the history.
   const [nowMs, setNowMs] = useState(() => Date.now());
   const range = portalRange(rangeKey, nowMs);
-  useThrottledLive('fleet', HISTORY_RELOAD_MS, () => setNowMs(Date.now()));
+  useLiveReload('fleet', () => setNowMs(Date.now()), HISTORY_RELOAD_MS);
   const summary = useApi<PortalSummary>('/api/v1/portal/summary');
-  useThrottledLive('fleet', 2_000, summary.reload);
+  useLiveReload('fleet', summary.reload, 2_000);
 
   return (
     <div class="portal">

@@ -2,11 +2,11 @@ import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api';
 import { formatHashrate, formatNumber, formatUsd } from '../format';
 import { type MessageKey, useT } from '../i18n';
+import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
 import { type Site, useScope } from '../ui/scope';
 import { useApi } from '../use-api';
 import { isRangeKey, portalRange, RANGE_KEYS, type RangeKey } from './portal-range';
-import { useThrottledLive } from './portal-throttle';
 import type { LiveProfit } from './portal-types';
 import type { CalculationBody } from './profit-form';
 
@@ -39,7 +39,7 @@ export function ProfitLive({ base }: { base: CalculationBody }) {
   const sites = useApi<{ sites: Site[] }>('/api/sites');
   const [rangeKey, setRangeKey] = useState<RangeKey>('24h');
   const [nowMs, setNowMs] = useState(() => Date.now());
-  useThrottledLive('fleet', RELOAD_MS, () => setNowMs(Date.now()));
+  useLiveReload('fleet', () => setNowMs(Date.now()), RELOAD_MS);
   if (sites.error instanceof ApiError && sites.error.status === 403) return null;
 
   const range = portalRange(rangeKey, nowMs);

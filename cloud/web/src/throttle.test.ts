@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createThrottle, type Timers } from './fleet-throttle';
+import { createThrottle, type Timers } from './throttle';
 
 function manualClock() {
   let now = 0;

@@ -1,3 +1,5 @@
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+
 /** What a throttle needs of time; tests pass a manual clock. */
 export interface Timers {
   now(): number;
@@ -41,4 +43,16 @@ export function createThrottle(run: () => void, intervalMs: number, timers: Time
       pending = undefined;
     },
   };
+}
+
+/**
+ * `fn` throttled for a component (the latest `fn` runs; a pending run dies with the component): a burst of live
+ * events becomes one reload.
+ */
+export function useThrottled(fn: () => void, intervalMs = 1000): () => void {
+  const latest = useRef(fn);
+  latest.current = fn;
+  const throttle = useMemo(() => createThrottle(() => latest.current(), intervalMs), [intervalMs]);
+  useEffect(() => () => throttle.cancel(), [throttle]);
+  return throttle.call;
 }
