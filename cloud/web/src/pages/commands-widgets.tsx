@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef } from 'preact/hooks';
+import { useCallback, useMemo } from 'preact/hooks';
 import { ApiError } from '../api';
 import { isAdmin, session } from '../auth';
 import { formatNumber } from '../format';

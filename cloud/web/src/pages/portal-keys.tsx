@@ -151,7 +151,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) 
       <h2 id="portal-key-create" class="portal-keys-form-title">
         {t('portal.createKey')}
       </h2>
-      <label>
+      <label class="portal-key-name">
         <span>{t('portal.keyName')}</span>
         <input
           type="text"
