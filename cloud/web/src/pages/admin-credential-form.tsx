@@ -186,9 +186,9 @@ export function CredentialForm({ sites, onSaved }: { sites: readonly Site[]; onS
             {error}
           </p>
         )}
-        <div class="admin-actions">
+        <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
-            {busy ? t('admin.working') : t('admin.credSave')}
+            {busy ? t('common.working') : t('admin.credSave')}
           </button>
         </div>
         <p role="status">{saved}</p>

@@ -100,7 +100,7 @@ export function EnrollmentPanel({
           </select>
         </label>
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? t('admin.working') : t('admin.enrollCreate')}
+          {busy ? t('common.working') : t('admin.enrollCreate')}
         </button>
       </form>
       {error !== undefined && (

@@ -3,8 +3,8 @@ import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
 import { Async } from '../ui/async';
+import { ConfirmDialog } from '../ui/dialog';
 import { useApi } from '../use-api';
-import { ConfirmDialog } from './admin-ui';
 
 interface VaultStatus {
   masterKeyVersion: number;
@@ -117,7 +117,7 @@ export function VaultStatusCard({ changes, onRotated }: { changes: number; onRot
           </>
         )}
       </Async>
-      <div class="admin-actions">
+      <div class="actions">
         <button type="button" onClick={() => setConfirming(true)}>
           {t('admin.vaultRotate')}
         </button>

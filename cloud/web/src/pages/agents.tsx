@@ -7,12 +7,12 @@ import { useLiveEvent } from '../live';
 import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
+import { ConfirmDialog } from '../ui/dialog';
 import { type Site, useScope } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { EnrollmentPanel } from './admin-enrollment';
 import type { AgentView } from './admin-lib';
-import { ConfirmDialog } from './admin-ui';
 
 const STATUS_LABEL: Record<AgentView['status'], MessageKey> = {
   online: 'admin.agentOnline',

@@ -5,10 +5,10 @@ import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { useStore } from '../store';
 import { Async, ErrorBox, Loading } from '../ui/async';
+import { Modal } from '../ui/dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { type AuditEntry, appendAudit, auditActor, filterAudit } from './admin-lib';
-import { Modal } from './admin-ui';
 
 const PAGE = 50;
 
@@ -142,7 +142,7 @@ function AuditLog() {
         <ErrorBox error={error} onRetry={() => void (loaded ? load(cursor, entries) : load(null, []))} />
       )}
       {loaded && cursor !== null && (
-        <div class="admin-actions">
+        <div class="actions">
           <button type="button" disabled={busy} onClick={() => void load(cursor, entries)}>
             {busy ? t('common.loading') : t('admin.loadMore')}
           </button>

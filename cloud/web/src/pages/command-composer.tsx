@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
+import { Dialog } from '../ui/dialog';
 import { byCount, describeTargets, TYPE_LABEL } from './commands-describe';
 import {
   buildCreateBody,
@@ -59,7 +60,6 @@ export function CommandComposer({
 }) {
   const t = useT();
   const siteName = useSiteNames();
-  const dialog = useRef<HTMLDialogElement>(null);
   const firstField = useRef<HTMLSelectElement>(null);
   const [form, setForm] = useState<ComposerForm>(initialForm);
   const [problems, setProblems] = useState<FormProblem[]>([]);
@@ -69,18 +69,8 @@ export function CommandComposer({
   // One key per body for the dialog's life: a double click or a retry after a lost answer is the same command.
   const sent = useRef<{ json: string; key: string } | undefined>(undefined);
 
-  // Open as a modal (the rest of the page inert, Escape closes) with the first field focused. Closing it any way
-  // (Escape, Cancel) ends up in onClose; once the parent has unmounted it, a late close event is ignored.
-  const mounted = useRef(true);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element !== null && !element.open) element.showModal();
-    firstField.current?.focus();
-    return () => {
-      mounted.current = false;
-      element?.close();
-    };
-  }, []);
+  // Shown as a modal (the Dialog's effect runs first, being the child), then the first field takes the focus.
+  useEffect(() => firstField.current?.focus(), []);
 
   const update = (patch: Partial<ComposerForm>) => setForm((previous) => ({ ...previous, ...patch }));
   const updatePool = (index: number, patch: Partial<PoolFields>) =>
@@ -147,12 +137,7 @@ export function CommandComposer({
       : { 'aria-invalid': true as const, 'aria-describedby': `cmd-${name}-problem` };
 
   return (
-    <dialog
-      ref={dialog}
-      class="cmd-composer"
-      aria-labelledby="cmd-composer-title"
-      onClose={() => mounted.current && onClose()}
-    >
+    <Dialog class="cmd-composer" labelledBy="cmd-composer-title" onClose={onClose}>
       <h2 id="cmd-composer-title">{t('commands.composerTitle')}</h2>
       <p class="muted">{t('commands.composerFor', { targets: describeTargets(targets, siteName, t) })}</p>
       {preview === undefined ? (
@@ -412,7 +397,7 @@ export function CommandComposer({
             </p>
           )}
           <div class="cmd-actions">
-            <button type="button" onClick={() => dialog.current?.close()}>
+            <button type="button" onClick={onClose}>
               {t('common.cancel')}
             </button>
             <button type="submit" class="primary" disabled={busy}>
@@ -433,7 +418,7 @@ export function CommandComposer({
           onConfirm={() => void confirm()}
         />
       )}
-    </dialog>
+    </Dialog>
   );
 }
 

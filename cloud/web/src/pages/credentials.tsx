@@ -6,10 +6,10 @@ import { type MessageKey, useT } from '../i18n';
 import { onLinkClick } from '../router';
 import { useStore } from '../store';
 import { Async } from '../ui/async';
+import { ConfirmDialog } from '../ui/dialog';
 import type { Site } from '../ui/scope';
 import { useApi } from '../use-api';
 import { CredentialForm } from './admin-credential-form';
-import { ConfirmDialog } from './admin-ui';
 import { VaultStatusCard } from './admin-vault';
 
 /** GET /api/credentials: metadata only — the cloud has no route that returns a username or password. */

@@ -3,6 +3,7 @@ import { api } from '../api';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { Async } from '../ui/async';
+import { ConfirmDialog } from '../ui/dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { portalCurlExample } from './portal-curl';
@@ -113,15 +114,18 @@ export function PortalKeysPage() {
           }}
         </Async>
       </section>
-      {revoking !== undefined && (
-        <RevokeDialog
-          target={revoking}
-          onClose={(revoked) => {
-            setRevoking(undefined);
-            if (revoked) keys.reload();
-          }}
-        />
-      )}
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title={t('portal.revokeTitle', { name: revoking?.name ?? '' })}
+        message={t('portal.revokeWarning')}
+        confirmLabel={t('portal.revokeConfirm')}
+        onConfirm={async () => {
+          if (revoking === undefined) return;
+          await api(`/api/portal/keys/${encodeURIComponent(revoking.id)}`, { method: 'DELETE' });
+          keys.reload();
+        }}
+        onClose={() => setRevoking(undefined)}
+      />
     </div>
   );
 }
@@ -227,55 +231,5 @@ function NewKey({ created, onDone }: { created: CreatedKey; onDone: () => void }
         {t('portal.newKeyDone')}
       </button>
     </section>
-  );
-}
-
-/** Revoking is final, so it asks first: a modal dialog, Cancel focused, Escape closes it. */
-function RevokeDialog({ target, onClose }: { target: PortalKey; onClose: (revoked: boolean) => void }) {
-  const t = useT();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    dialog.current?.showModal();
-    cancel.current?.focus();
-  }, []);
-  const revoke = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api(`/api/portal/keys/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
-      onClose(true);
-    } catch (failure) {
-      setError(t('common.errorPrefix', { message: (failure as Error).message }));
-      setBusy(false);
-    }
-  };
-  return (
-    <dialog
-      ref={dialog}
-      aria-labelledby="portal-revoke-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose(false);
-      }}
-    >
-      <h2 id="portal-revoke-title">{t('portal.revokeTitle', { name: target.name })}</h2>
-      <p>{t('portal.revokeWarning')}</p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="toolbar">
-        <button ref={cancel} type="button" onClick={() => onClose(false)}>
-          {t('common.cancel')}
-        </button>
-        <button type="button" class="danger" disabled={busy} onClick={() => void revoke()}>
-          {t('portal.revokeConfirm')}
-        </button>
-      </div>
-    </dialog>
   );
 }

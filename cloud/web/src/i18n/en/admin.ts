@@ -2,7 +2,6 @@
 export const admin = {
   actions: 'Actions',
   choose: 'Choose…',
-  working: 'Working…',
   delete: 'Delete',
   refresh: 'Refresh',
   loadMore: 'Load more',

@@ -36,6 +36,7 @@ export const common = {
   offlineStream: 'Reconnecting…',
   close: 'Close',
   cancel: 'Cancel',
+  working: 'Working…',
   save: 'Save',
   none: '—',
 };

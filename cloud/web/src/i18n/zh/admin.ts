@@ -3,7 +3,6 @@ import type { Translation } from '../types';
 export const admin: Translation<'admin'> = {
   actions: '操作',
   choose: '请选择…',
-  working: '处理中…',
   delete: '删除',
   refresh: '刷新',
   loadMore: '加载更多',

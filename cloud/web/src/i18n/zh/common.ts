@@ -37,6 +37,7 @@ export const common: Translation<'common'> = {
   offlineStream: '正在重新连接…',
   close: '关闭',
   cancel: '取消',
+  working: '处理中…',
   save: '保存',
   none: '—',
 };
