@@ -1,10 +1,10 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
 import type { Site } from '../ui/scope';
+import { ShownOnce } from '../ui/secret';
 import { enrollCommand } from './admin-lib';
-import { copyText } from './admin-ui';
 
 interface CreatedToken {
   siteId: string;
@@ -40,9 +40,6 @@ export function EnrollmentPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [created, setCreated] = useState<CreatedToken | undefined>();
-  const [copied, setCopied] = useState('');
-  const tokenField = useRef<HTMLInputElement>(null);
-  const commandField = useRef<HTMLTextAreaElement>(null);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -52,7 +49,6 @@ export function EnrollmentPanel({
     }
     setBusy(true);
     setError(undefined);
-    setCopied('');
     try {
       const answer = await api<CreatedToken>(`/api/sites/${encodeURIComponent(siteId)}/enrollment-tokens`, {
         method: 'POST',
@@ -66,12 +62,7 @@ export function EnrollmentPanel({
     }
   };
 
-  const copy = async (text: string, field: HTMLInputElement | HTMLTextAreaElement | null, what: string) => {
-    setCopied((await copyText(text, field)) ? t('admin.copied', { what }) : t('admin.copyFailed'));
-  };
-
   const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? id;
-  const command = created ? enrollCommand(window.location.origin, created.token) : '';
 
   return (
     <section class="card admin-enroll" aria-labelledby="enroll-title">
@@ -109,68 +100,23 @@ export function EnrollmentPanel({
         </p>
       )}
       {created !== undefined && (
-        <section class="admin-secret" aria-labelledby="enroll-token-title">
-          <h3 id="enroll-token-title">{t('admin.enrollTokenFor', { site: siteName(created.siteId) })}</h3>
-          <p class="admin-warning" role="alert">
-            {t('admin.enrollShownOnce', { time: formatTime(created.expiresAt) })}
-          </p>
-          <div class="admin-field">
-            <label for="enroll-token">
-              <span>{t('admin.enrollToken')}</span>
-            </label>
-            <div class="admin-copy-row">
-              <input
-                id="enroll-token"
-                ref={tokenField}
-                readOnly
-                value={created.token}
-                autocomplete="off"
-                spellcheck={false}
-                onFocus={(e) => e.currentTarget.select()}
-              />
-              <button
-                type="button"
-                onClick={() => void copy(created.token, tokenField.current, t('admin.enrollToken'))}
-              >
-                {t('admin.copyToken')}
-              </button>
-            </div>
-          </div>
-          <div class="admin-field">
-            <label for="enroll-command">
-              <span>{t('admin.enrollCommand')}</span>
-            </label>
-            <div class="admin-copy-row">
-              <textarea
-                id="enroll-command"
-                ref={commandField}
-                readOnly
-                rows={3}
-                value={command}
-                spellcheck={false}
-                onFocus={(e) => e.currentTarget.select()}
-              />
-              <button
-                type="button"
-                onClick={() => void copy(command, commandField.current, t('admin.enrollCommand'))}
-              >
-                {t('admin.copyCommand')}
-              </button>
-            </div>
-          </div>
-          <p class="muted" role="status">
-            {copied}
-          </p>
-          <button
-            type="button"
-            onClick={() => {
-              setCreated(undefined);
-              setCopied('');
-            }}
-          >
-            {t('admin.enrollDone')}
-          </button>
-        </section>
+        <ShownOnce
+          key={created.token}
+          title={t('admin.enrollTokenFor', { site: siteName(created.siteId) })}
+          level={3}
+          warning={t('admin.enrollShownOnce', { time: formatTime(created.expiresAt) })}
+          values={[
+            { label: t('admin.enrollToken'), value: created.token, copyLabel: t('admin.copyToken') },
+            {
+              label: t('admin.enrollCommand'),
+              value: enrollCommand(window.location.origin, created.token),
+              copyLabel: t('admin.copyCommand'),
+              multiline: true,
+            },
+          ]}
+          doneLabel={t('admin.enrollDone')}
+          onDone={() => setCreated(undefined)}
+        />
       )}
     </section>
   );

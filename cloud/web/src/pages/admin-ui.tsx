@@ -9,16 +9,3 @@ export function useDebounced<T>(value: T, ms = 300): T {
   }, [value, ms]);
   return settled;
 }
-
-/** Copies `text` to the clipboard, falling back to selecting `field` and the old copy command. */
-export async function copyText(text: string, field: HTMLInputElement | HTMLTextAreaElement | null) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (field === null) return false;
-    field.focus();
-    field.select();
-    return document.execCommand('copy');
-  }
-}

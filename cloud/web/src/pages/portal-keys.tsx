@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { Async } from '../ui/async';
 import { ConfirmDialog } from '../ui/dialog';
+import { ShownOnce } from '../ui/secret';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { portalCurlExample } from './portal-curl';
@@ -49,7 +50,19 @@ export function PortalKeysPage() {
           }}
         />
       ) : (
-        <NewKey created={created} onDone={() => setCreated(undefined)} />
+        <ShownOnce
+          title={t('portal.newKeyTitle', { name: created.name })}
+          level={2}
+          warning={t('portal.newKeyWarning')}
+          values={[{ label: t('portal.newKeyLabel'), value: created.key, copyLabel: t('portal.copy') }]}
+          doneLabel={t('portal.newKeyDone')}
+          onDone={() => setCreated(undefined)}
+        >
+          <p>{t('portal.curlIntro')}</p>
+          <pre class="portal-curl">
+            <code>{portalCurlExample(window.location.origin, created.key)}</code>
+          </pre>
+        </ShownOnce>
       )}
       <section aria-labelledby="portal-keys-list">
         <h2 id="portal-keys-list">{t('portal.keysList')}</h2>
@@ -175,61 +188,5 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) 
         </p>
       )}
     </form>
-  );
-}
-
-/** The new key's secret, shown this once: read-only, selectable, with a copy button and a first call to try. */
-function NewKey({ created, onDone }: { created: CreatedKey; onDone: () => void }) {
-  const t = useT();
-  const field = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'no' | undefined>();
-  useEffect(() => {
-    field.current?.focus();
-    field.current?.select();
-  }, []);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopied('yes');
-    } catch {
-      // Without clipboard access (plain http, a refused permission) the key is selected for ctrl+c instead.
-      field.current?.select();
-      setCopied('no');
-    }
-  };
-  return (
-    <section class="card portal-new-key" aria-labelledby="portal-new-key-title">
-      <h2 id="portal-new-key-title">{t('portal.newKeyTitle', { name: created.name })}</h2>
-      <p class="portal-warning" role="alert">
-        {t('portal.newKeyWarning')}
-      </p>
-      <div class="toolbar">
-        <label class="portal-key-field">
-          <span>{t('portal.newKeyLabel')}</span>
-          <input
-            ref={field}
-            type="text"
-            readOnly
-            value={created.key}
-            spellcheck={false}
-            autocomplete="off"
-            onFocus={(e) => e.currentTarget.select()}
-          />
-        </label>
-        <button type="button" onClick={() => void copy()}>
-          {t('portal.copy')}
-        </button>
-        <span role="status" class="muted">
-          {copied === 'yes' ? t('portal.copied') : copied === 'no' ? t('portal.copyManually') : ''}
-        </span>
-      </div>
-      <p>{t('portal.curlIntro')}</p>
-      <pre class="portal-curl">
-        <code>{portalCurlExample(window.location.origin, created.key)}</code>
-      </pre>
-      <button type="button" class="primary" onClick={onDone}>
-        {t('portal.newKeyDone')}
-      </button>
-    </section>
   );
 }

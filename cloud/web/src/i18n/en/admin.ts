@@ -5,8 +5,6 @@ export const admin = {
   delete: 'Delete',
   refresh: 'Refresh',
   loadMore: 'Load more',
-  copied: '{what} copied to the clipboard',
-  copyFailed: 'Could not copy: the text is selected, copy it with Ctrl+C',
 
   agentsTitle: 'Agents',
   agentsEmpty: 'No agents yet. Create an enrollment token below and enroll the first one.',

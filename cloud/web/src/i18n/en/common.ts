@@ -37,6 +37,8 @@ export const common = {
   close: 'Close',
   cancel: 'Cancel',
   working: 'Working…',
+  copied: 'Copied to the clipboard.',
+  copyFailed: 'Could not copy: the text is selected, press Ctrl+C.',
   save: 'Save',
   none: '—',
 };

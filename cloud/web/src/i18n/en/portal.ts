@@ -104,8 +104,6 @@ export const portal = {
     'Copy the key now: it is shown only this once. If you lose it, revoke it and create another.',
   newKeyLabel: 'Your new API key',
   copy: 'Copy',
-  copied: 'Copied to the clipboard.',
-  copyManually: 'Copying is not allowed here: the key is selected, press Ctrl+C.',
   curlIntro: 'Try it:',
   newKeyDone: 'I have copied it',
 };

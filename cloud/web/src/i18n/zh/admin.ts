@@ -6,8 +6,6 @@ export const admin: Translation<'admin'> = {
   delete: '删除',
   refresh: '刷新',
   loadMore: '加载更多',
-  copied: '{what}已复制到剪贴板',
-  copyFailed: '无法复制：文本已选中，请按 Ctrl+C 复制',
 
   agentsTitle: '代理',
   agentsEmpty: '还没有代理。请在下方创建注册令牌并注册第一个代理。',

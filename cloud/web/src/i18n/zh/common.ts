@@ -38,6 +38,8 @@ export const common: Translation<'common'> = {
   close: '关闭',
   cancel: '取消',
   working: '处理中…',
+  copied: '已复制到剪贴板。',
+  copyFailed: '无法复制：文本已选中，请按 Ctrl+C 复制。',
   save: '保存',
   none: '—',
 };

@@ -102,8 +102,6 @@ export const portal: Translation<'portal'> = {
   newKeyWarning: '请立即复制密钥：它只显示这一次。如果丢失，请吊销后重新创建。',
   newKeyLabel: '您的新 API 密钥',
   copy: '复制',
-  copied: '已复制到剪贴板。',
-  copyManually: '此处不允许自动复制：密钥已选中，请按 Ctrl+C。',
   curlIntro: '试一试：',
   newKeyDone: '我已复制',
 };
