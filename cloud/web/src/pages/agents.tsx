@@ -7,6 +7,7 @@ import { useLiveEvent } from '../live';
 import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
 import { type Site, useScope } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
@@ -59,61 +60,51 @@ export function AgentsPage() {
         {notice}
       </p>
       <Async data={agents.data} error={agents.error} reload={agents.reload}>
-        {({ agents: list }) =>
-          list.length === 0 ? (
-            <p class="muted">{t('admin.agentsEmpty')}</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t('admin.agentsCaption', { n: list.length })}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('admin.agentHostname')}</th>
-                    <th scope="col">{t('admin.agentSite')}</th>
-                    <th scope="col">{t('admin.agentVersion')}</th>
-                    <th scope="col">{t('admin.agentStatus')}</th>
-                    <th scope="col">{t('admin.agentLastSeen')}</th>
-                    <th scope="col">{t('admin.agentLastSync')}</th>
-                    <th scope="col" class="admin-num">
-                      {t('admin.agentBacklog')}
-                    </th>
-                    {admin && <th scope="col">{t('admin.actions')}</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((agent) => (
-                    <tr key={agent.id}>
-                      <td>
-                        <span title={agent.id}>{agent.hostname}</span>
-                      </td>
-                      <td>{siteName(agent.siteId)}</td>
-                      <td>{agent.agentVersion}</td>
-                      <td>
-                        <StatusBadge status={agent.status} label={t(STATUS_LABEL[agent.status])} />
-                      </td>
-                      <td>{formatTime(agent.lastSeenAt)}</td>
-                      <td>{formatTime(agent.lastSyncAt)}</td>
-                      <td class="admin-num">{formatNumber(agent.backlogSamples)}</td>
-                      {admin && (
-                        <td>
-                          {agent.status !== 'revoked' && (
-                            <button
-                              type="button"
-                              aria-label={t('admin.revokeAgentNamed', { name: agent.hostname })}
-                              onClick={() => setRevoking(agent)}
-                            >
-                              {t('admin.revoke')}
-                            </button>
-                          )}
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {({ agents: list }) => (
+          <DataTable
+            caption={t('admin.agentsCaption', { n: list.length })}
+            columns={[
+              t('admin.agentHostname'),
+              t('admin.agentSite'),
+              t('admin.agentVersion'),
+              t('admin.agentStatus'),
+              t('admin.agentLastSeen'),
+              t('admin.agentLastSync'),
+              { label: t('admin.agentBacklog'), class: 'admin-num' },
+              admin && t('admin.actions'),
+            ]}
+            items={list}
+            empty={t('admin.agentsEmpty')}
+            row={(agent) => (
+              <tr key={agent.id}>
+                <td>
+                  <span title={agent.id}>{agent.hostname}</span>
+                </td>
+                <td>{siteName(agent.siteId)}</td>
+                <td>{agent.agentVersion}</td>
+                <td>
+                  <StatusBadge status={agent.status} label={t(STATUS_LABEL[agent.status])} />
+                </td>
+                <td>{formatTime(agent.lastSeenAt)}</td>
+                <td>{formatTime(agent.lastSyncAt)}</td>
+                <td class="admin-num">{formatNumber(agent.backlogSamples)}</td>
+                {admin && (
+                  <td>
+                    {agent.status !== 'revoked' && (
+                      <button
+                        type="button"
+                        aria-label={t('admin.revokeAgentNamed', { name: agent.hostname })}
+                        onClick={() => setRevoking(agent)}
+                      >
+                        {t('admin.revoke')}
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            )}
+          />
+        )}
       </Async>
       {admin && sites.data !== undefined && (
         <EnrollmentPanel

@@ -5,6 +5,7 @@ import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { useStore } from '../store';
 import { Async, ErrorBox, Loading } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { Modal } from '../ui/dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
@@ -88,54 +89,47 @@ function AuditLog() {
       </p>
       {!loaded && error === undefined && <Loading />}
       {loaded && (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t('admin.auditCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.auditTime')}</th>
-                <th scope="col">{t('admin.auditActor')}</th>
-                <th scope="col">{t('admin.auditAction')}</th>
-                <th scope="col">{t('admin.auditTarget')}</th>
-                <th scope="col">{t('admin.auditStatus')}</th>
-                <th scope="col">{t('admin.auditIp')}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{t('admin.auditDetails')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((entry) => (
-                <tr key={entry.seq}>
-                  <td>{formatTime(entry.at)}</td>
-                  <td class="admin-wrap">{auditActor(entry, emails)}</td>
-                  <td class="admin-wrap">
-                    <code>
-                      {entry.method} {entry.route}
-                    </code>
-                  </td>
-                  <td class="admin-wrap">{entry.targetId ?? t('common.none')}</td>
-                  <td>
-                    <StatusBadge
-                      status={entry.outcome === 'success' ? 'ok' : 'failed'}
-                      label={`${entry.statusCode} ${t(entry.outcome === 'success' ? 'admin.auditSuccess' : 'admin.auditFailure')}`}
-                    />
-                  </td>
-                  <td>{entry.ip ?? t('common.none')}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={t('admin.auditDetailsOf', { seq: entry.seq })}
-                      onClick={() => setDetail(entry.seq)}
-                    >
-                      {t('admin.auditDetails')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('admin.auditCaption')}
+          columns={[
+            t('admin.auditTime'),
+            t('admin.auditActor'),
+            t('admin.auditAction'),
+            t('admin.auditTarget'),
+            t('admin.auditStatus'),
+            t('admin.auditIp'),
+            { label: t('admin.auditDetails'), hidden: true },
+          ]}
+          items={shown}
+          row={(entry) => (
+            <tr key={entry.seq}>
+              <td>{formatTime(entry.at)}</td>
+              <td class="admin-wrap">{auditActor(entry, emails)}</td>
+              <td class="admin-wrap">
+                <code>
+                  {entry.method} {entry.route}
+                </code>
+              </td>
+              <td class="admin-wrap">{entry.targetId ?? t('common.none')}</td>
+              <td>
+                <StatusBadge
+                  status={entry.outcome === 'success' ? 'ok' : 'failed'}
+                  label={`${entry.statusCode} ${t(entry.outcome === 'success' ? 'admin.auditSuccess' : 'admin.auditFailure')}`}
+                />
+              </td>
+              <td>{entry.ip ?? t('common.none')}</td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={t('admin.auditDetailsOf', { seq: entry.seq })}
+                  onClick={() => setDetail(entry.seq)}
+                >
+                  {t('admin.auditDetails')}
+                </button>
+              </td>
+            </tr>
+          )}
+        />
       )}
       {loaded && entries.length === 0 && <p class="muted">{t('admin.auditEmpty')}</p>}
       {error !== undefined && (

@@ -6,6 +6,7 @@ import { type MessageKey, useT } from '../i18n';
 import { onLinkClick } from '../router';
 import { useStore } from '../store';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
 import type { Site } from '../ui/scope';
 import { useApi } from '../use-api';
@@ -100,57 +101,49 @@ export function CredentialsPage() {
       <section aria-labelledby="cred-list-title">
         <h2 id="cred-list-title">{t('admin.credListTitle')}</h2>
         <Async data={credentials.data} error={credentials.error} reload={credentials.reload}>
-          {({ credentials: list }) =>
-            list.length === 0 ? (
-              <p class="muted">{t('admin.credEmpty')}</p>
-            ) : (
-              <div class="table-wrap">
-                <table>
-                  <caption class="visually-hidden">{t('admin.credCaption', { n: list.length })}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('admin.credScope')}</th>
-                      <th scope="col">{t('admin.credTarget')}</th>
-                      <th scope="col">{t('admin.credPurpose')}</th>
-                      <th scope="col">{t('admin.credVersion')}</th>
-                      <th scope="col">{t('admin.credUpdated')}</th>
-                      {admin && <th scope="col">{t('admin.actions')}</th>}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((credential) => (
-                      <tr key={credential.id}>
-                        <td>{t(KIND_LABEL[credential.scope.kind])}</td>
-                        <td class="admin-wrap">{target(credential.scope)}</td>
-                        <td>{t(PURPOSE_LABEL[credential.purpose])}</td>
-                        <td>
-                          {credential.version ?? t('common.none')}
-                          {credential.pendingVersion !== null && (
-                            <span class="muted">
-                              {' '}
-                              {t('admin.credPending', { version: credential.pendingVersion })}
-                            </span>
-                          )}
-                        </td>
-                        <td>{formatTime(credential.updatedAt)}</td>
-                        {admin && (
-                          <td>
-                            <button
-                              type="button"
-                              aria-label={t('admin.credDeleteNamed', { what: describe(credential) })}
-                              onClick={() => setDeleting(credential)}
-                            >
-                              {t('admin.delete')}
-                            </button>
-                          </td>
-                        )}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
+          {({ credentials: list }) => (
+            <DataTable
+              caption={t('admin.credCaption', { n: list.length })}
+              columns={[
+                t('admin.credScope'),
+                t('admin.credTarget'),
+                t('admin.credPurpose'),
+                t('admin.credVersion'),
+                t('admin.credUpdated'),
+                admin && t('admin.actions'),
+              ]}
+              items={list}
+              empty={t('admin.credEmpty')}
+              row={(credential) => (
+                <tr key={credential.id}>
+                  <td>{t(KIND_LABEL[credential.scope.kind])}</td>
+                  <td class="admin-wrap">{target(credential.scope)}</td>
+                  <td>{t(PURPOSE_LABEL[credential.purpose])}</td>
+                  <td>
+                    {credential.version ?? t('common.none')}
+                    {credential.pendingVersion !== null && (
+                      <span class="muted">
+                        {' '}
+                        {t('admin.credPending', { version: credential.pendingVersion })}
+                      </span>
+                    )}
+                  </td>
+                  <td>{formatTime(credential.updatedAt)}</td>
+                  {admin && (
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={t('admin.credDeleteNamed', { what: describe(credential) })}
+                        onClick={() => setDeleting(credential)}
+                      >
+                        {t('admin.delete')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              )}
+            />
+          )}
         </Async>
       </section>
       {admin && <VaultStatusCard changes={changes} onRotated={credentials.reload} />}

@@ -6,6 +6,7 @@ import { type t as translateNow, useT } from '../i18n';
 import { touchesSite, useLiveReload } from '../live';
 import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { LineChart } from '../ui/line-chart';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
@@ -148,43 +149,38 @@ function Facts({ miner }: { miner: MinerDetail }) {
 
 function Boards({ boards }: { boards: Board[] }) {
   const t = useT();
-  if (boards.length === 0) return <p class="muted">{t('fleet.noBoards')}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{t('fleet.boards')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('fleet.board')}</th>
-            <th scope="col">{t('fleet.hashrate')}</th>
-            <th scope="col">{t('fleet.chips')}</th>
-            <th scope="col">{t('fleet.chipTemp')}</th>
-            <th scope="col">{t('fleet.boardTemp')}</th>
-            <th scope="col">{t('fleet.inletOutlet')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {boards.map((board) => (
-            <tr key={board.index}>
-              <th scope="row">{board.index}</th>
-              <td>{formatHashrate(board.hashrateMhs)}</td>
-              <td class={board.chips < board.chipsExpected ? 'warn' : undefined}>
-                {board.chipsExpected > 0
-                  ? t('fleet.chipsOf', { n: board.chips, expected: board.chipsExpected })
-                  : board.chips > 0
-                    ? formatNumber(board.chips)
-                    : '—'}
-              </td>
-              <td>{formatTemperature(board.chipTempC)}</td>
-              <td>{formatTemperature(board.boardTempC)}</td>
-              <td>
-                {formatTemperature(board.inletTempC)} / {formatTemperature(board.outletTempC)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={t('fleet.boards')}
+      columns={[
+        t('fleet.board'),
+        t('fleet.hashrate'),
+        t('fleet.chips'),
+        t('fleet.chipTemp'),
+        t('fleet.boardTemp'),
+        t('fleet.inletOutlet'),
+      ]}
+      items={boards}
+      empty={t('fleet.noBoards')}
+      row={(board) => (
+        <tr key={board.index}>
+          <th scope="row">{board.index}</th>
+          <td>{formatHashrate(board.hashrateMhs)}</td>
+          <td class={board.chips < board.chipsExpected ? 'warn' : undefined}>
+            {board.chipsExpected > 0
+              ? t('fleet.chipsOf', { n: board.chips, expected: board.chipsExpected })
+              : board.chips > 0
+                ? formatNumber(board.chips)
+                : '—'}
+          </td>
+          <td>{formatTemperature(board.chipTempC)}</td>
+          <td>{formatTemperature(board.boardTempC)}</td>
+          <td>
+            {formatTemperature(board.inletTempC)} / {formatTemperature(board.outletTempC)}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -204,46 +200,41 @@ function Fans({ fans }: { fans: number[] }) {
 
 function Pools({ pools }: { pools: Pool[] }) {
   const t = useT();
-  if (pools.length === 0) return <p class="muted">{t('fleet.noPools')}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{t('fleet.pools')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('fleet.poolPriority')}</th>
-            <th scope="col">{t('fleet.poolUrl')}</th>
-            <th scope="col">{t('fleet.poolUser')}</th>
-            <th scope="col">{t('fleet.status')}</th>
-            <th scope="col">{t('fleet.poolActive')}</th>
-            <th scope="col">{t('fleet.poolShares')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {pools.map((pool) => (
-            <tr key={`${pool.priority}:${pool.url}`}>
-              <td>{pool.priority}</td>
-              <td class="wrap">{pool.url}</td>
-              <td class="wrap">{pool.user}</td>
-              <td>
-                <StatusBadge
-                  status={pool.status === 'alive' ? 'ok' : pool.status === 'dead' ? 'failed' : 'unknown'}
-                  label={t(`fleet.pool_${pool.status}`)}
-                />
-              </td>
-              <td>{pool.active ? t('fleet.yes') : t('fleet.no')}</td>
-              <td>
-                {t('fleet.shares', {
-                  accepted: formatNumber(pool.accepted),
-                  rejected: formatNumber(pool.rejected),
-                  stale: formatNumber(pool.stale),
-                })}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={t('fleet.pools')}
+      columns={[
+        t('fleet.poolPriority'),
+        t('fleet.poolUrl'),
+        t('fleet.poolUser'),
+        t('fleet.status'),
+        t('fleet.poolActive'),
+        t('fleet.poolShares'),
+      ]}
+      items={pools}
+      empty={t('fleet.noPools')}
+      row={(pool) => (
+        <tr key={`${pool.priority}:${pool.url}`}>
+          <td>{pool.priority}</td>
+          <td class="wrap">{pool.url}</td>
+          <td class="wrap">{pool.user}</td>
+          <td>
+            <StatusBadge
+              status={pool.status === 'alive' ? 'ok' : pool.status === 'dead' ? 'failed' : 'unknown'}
+              label={t(`fleet.pool_${pool.status}`)}
+            />
+          </td>
+          <td>{pool.active ? t('fleet.yes') : t('fleet.no')}</td>
+          <td>
+            {t('fleet.shares', {
+              accepted: formatNumber(pool.accepted),
+              rejected: formatNumber(pool.rejected),
+              stale: formatNumber(pool.stale),
+            })}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -318,50 +309,35 @@ function Events({ path }: { path: string }) {
     <section aria-labelledby="miner-events-title">
       <h2 id="miner-events-title">{t('fleet.events')}</h2>
       <Async data={events.data} error={events.error} reload={events.reload}>
-        {({ events: list }) =>
-          list.length === 0 ? (
-            <p class="muted">{t('fleet.noEvents')}</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t('fleet.events')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('fleet.eventTime')}</th>
-                    <th scope="col">{t('fleet.eventKind')}</th>
-                    <th scope="col">{t('fleet.eventChange')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((event, i) => (
-                    <tr key={`${event.at}:${i}`}>
-                      <td>{formatTime(event.at)}</td>
-                      <td>{t(`fleet.event_${event.kind}`)}</td>
-                      <td class="wrap">
-                        {event.kind === 'status' ? (
-                          <>
-                            <MinerStatusBadge status={event.from} /> → <MinerStatusBadge status={event.to} />
-                          </>
-                        ) : (
-                          <>
-                            <a
-                              href={`/commands/${encodeURIComponent(event.commandId)}`}
-                              onClick={onLinkClick}
-                            >
-                              {t(TYPE_LABEL[event.commandType])}
-                            </a>{' '}
-                            <TargetStateBadge state={event.state} />
-                            {event.detail && <span> {event.detail}</span>}
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {({ events: list }) => (
+          <DataTable
+            caption={t('fleet.events')}
+            columns={[t('fleet.eventTime'), t('fleet.eventKind'), t('fleet.eventChange')]}
+            items={list}
+            empty={t('fleet.noEvents')}
+            row={(event, i) => (
+              <tr key={`${event.at}:${i}`}>
+                <td>{formatTime(event.at)}</td>
+                <td>{t(`fleet.event_${event.kind}`)}</td>
+                <td class="wrap">
+                  {event.kind === 'status' ? (
+                    <>
+                      <MinerStatusBadge status={event.from} /> → <MinerStatusBadge status={event.to} />
+                    </>
+                  ) : (
+                    <>
+                      <a href={`/commands/${encodeURIComponent(event.commandId)}`} onClick={onLinkClick}>
+                        {t(TYPE_LABEL[event.commandType])}
+                      </a>{' '}
+                      <TargetStateBadge state={event.state} />
+                      {event.detail && <span> {event.detail}</span>}
+                    </>
+                  )}
+                </td>
+              </tr>
+            )}
+          />
+        )}
       </Async>
     </section>
   );
@@ -377,41 +353,33 @@ function Commands({ agentId, minerId }: { agentId: string; minerId: string }) {
     <section aria-labelledby="miner-commands-title">
       <h2 id="miner-commands-title">{t('fleet.minerCommands')}</h2>
       <Async data={commands.data} error={commands.error} reload={commands.reload}>
-        {({ commands: list }) =>
-          list.length === 0 ? (
-            <p class="muted">{t('fleet.noCommands')}</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t('fleet.minerCommands')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('fleet.commandCreated')}</th>
-                    <th scope="col">{t('fleet.commandType')}</th>
-                    <th scope="col">{t('fleet.status')}</th>
-                    <th scope="col">{t('fleet.commandTargets')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((command) => (
-                    <tr key={command.id}>
-                      <td>
-                        <a href={`/commands/${encodeURIComponent(command.id)}`} onClick={onLinkClick}>
-                          {formatTime(command.createdAt)}
-                        </a>
-                      </td>
-                      <td>{t(TYPE_LABEL[command.type])}</td>
-                      <td>
-                        <CommandStateBadge state={command.state} />
-                      </td>
-                      <td>{formatNumber(command.targetCount)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {({ commands: list }) => (
+          <DataTable
+            caption={t('fleet.minerCommands')}
+            columns={[
+              t('fleet.commandCreated'),
+              t('fleet.commandType'),
+              t('fleet.status'),
+              t('fleet.commandTargets'),
+            ]}
+            items={list}
+            empty={t('fleet.noCommands')}
+            row={(command) => (
+              <tr key={command.id}>
+                <td>
+                  <a href={`/commands/${encodeURIComponent(command.id)}`} onClick={onLinkClick}>
+                    {formatTime(command.createdAt)}
+                  </a>
+                </td>
+                <td>{t(TYPE_LABEL[command.type])}</td>
+                <td>
+                  <CommandStateBadge state={command.state} />
+                </td>
+                <td>{formatNumber(command.targetCount)}</td>
+              </tr>
+            )}
+          />
+        )}
       </Async>
     </section>
   );

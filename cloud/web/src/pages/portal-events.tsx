@@ -4,6 +4,7 @@ import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { statusLabel } from './portal-status';
@@ -70,36 +71,25 @@ export function PortalEvents() {
     <section class="card" aria-labelledby="portal-events-title">
       <h2 id="portal-events-title">{t('portal.events')}</h2>
       <Async data={first.data} error={first.error} reload={first.reload}>
-        {() => {
-          const events = pages.flatMap((p) => p.events);
-          if (events.length === 0) return <p class="muted">{t('portal.noEvents')}</p>;
-          return (
-            <div class="table-wrap">
-              <table aria-label={t('portal.eventsCaption')}>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('portal.time')}</th>
-                    <th scope="col">{t('portal.miner')}</th>
-                    <th scope="col">{t('portal.change')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {events.map((e) => (
-                    <tr key={`${e.time}/${e.agentId}/${e.minerId}`}>
-                      <td>{formatTime(e.time)}</td>
-                      <td>{e.minerId}</td>
-                      <td>
-                        <StatusBadge status={e.from} label={statusLabel(t, e.from)} />
-                        {' → '}
-                        <StatusBadge status={e.to} label={statusLabel(t, e.to)} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          );
-        }}
+        {() => (
+          <DataTable
+            caption={t('portal.eventsCaption')}
+            columns={[t('portal.time'), t('portal.miner'), t('portal.change')]}
+            items={pages.flatMap((p) => p.events)}
+            empty={t('portal.noEvents')}
+            row={(e) => (
+              <tr key={`${e.time}/${e.agentId}/${e.minerId}`}>
+                <td>{formatTime(e.time)}</td>
+                <td>{e.minerId}</td>
+                <td>
+                  <StatusBadge status={e.from} label={statusLabel(t, e.from)} />
+                  {' → '}
+                  <StatusBadge status={e.to} label={statusLabel(t, e.to)} />
+                </td>
+              </tr>
+            )}
+          />
+        )}
       </Async>
       {moreError !== undefined && (
         <p class="error" role="alert">

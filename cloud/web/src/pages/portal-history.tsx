@@ -4,6 +4,7 @@ import { formatHashrate, formatNumber, formatTime } from '../format';
 import { lang, useT } from '../i18n';
 import { useStore } from '../store';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { LineChart } from '../ui/line-chart';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
@@ -100,31 +101,23 @@ export function PortalUptime({ range }: { range: PortalRange }) {
               <strong>{u.uptimePercent === null ? '—' : `${formatNumber(u.uptimePercent, 2)} %`}</strong>{' '}
               {u.slaPercent !== null && <StatusBadge status={slaStatus(u.slaMet)} label={met(u.slaMet)} />}
             </p>
-            {u.periods.length === 0 ? (
-              <p class="muted">{t('portal.noHistory')}</p>
-            ) : (
-              <div class="table-wrap">
-                <table>
-                  <caption class="visually-hidden">{t('portal.uptimeCaption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{range.period === 'week' ? t('portal.weekOf') : t('portal.day')}</th>
-                      <th scope="col">{t('portal.uptime')}</th>
-                      {u.slaPercent !== null && <th scope="col">{t('portal.sla')}</th>}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {u.periods.map((p) => (
-                      <tr key={p.start}>
-                        <td title={formatTime(p.start)}>{day.format(new Date(p.start))}</td>
-                        <td>{p.uptimePercent === null ? '—' : `${formatNumber(p.uptimePercent, 2)} %`}</td>
-                        {u.slaPercent !== null && <td>{met(p.slaMet)}</td>}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              caption={t('portal.uptimeCaption')}
+              columns={[
+                range.period === 'week' ? t('portal.weekOf') : t('portal.day'),
+                t('portal.uptime'),
+                u.slaPercent !== null && t('portal.sla'),
+              ]}
+              items={u.periods}
+              empty={t('portal.noHistory')}
+              row={(p) => (
+                <tr key={p.start}>
+                  <td title={formatTime(p.start)}>{day.format(new Date(p.start))}</td>
+                  <td>{p.uptimePercent === null ? '—' : `${formatNumber(p.uptimePercent, 2)} %`}</td>
+                  {u.slaPercent !== null && <td>{met(p.slaMet)}</td>}
+                </tr>
+              )}
+            />
           </>
         )}
       </Async>

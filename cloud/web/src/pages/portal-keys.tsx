@@ -3,6 +3,7 @@ import { api } from '../api';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
 import { ShownOnce } from '../ui/secret';
 import { StatusBadge } from '../ui/status-badge';
@@ -69,60 +70,53 @@ export function PortalKeysPage() {
         <Async data={keys.data} error={keys.error} reload={keys.reload}>
           {({ keys: list }) => {
             const tracksUse = list.some((key) => key.lastUsedAt !== undefined);
-            return list.length === 0 ? (
-              <p class="muted">{t('portal.noKeys')}</p>
-            ) : (
-              <div class="table-wrap">
-                <table aria-label={t('portal.keysList')}>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('portal.keyName')}</th>
-                      <th scope="col">{t('portal.keyCreated')}</th>
-                      {tracksUse && <th scope="col">{t('portal.keyLastUsed')}</th>}
-                      <th scope="col">{t('portal.keyState')}</th>
-                      <th scope="col">
-                        <span class="visually-hidden">{t('portal.keyActions')}</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((key) => (
-                      <tr key={key.id}>
-                        <td>
-                          {key.name}
-                          {key.prefix && <code class="portal-key-prefix">{`${key.prefix}…`}</code>}
-                        </td>
-                        <td>{formatTime(key.createdAt)}</td>
-                        {tracksUse && (
-                          <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : t('portal.keyNeverUsed')}</td>
-                        )}
-                        <td>
-                          {key.revokedAt ? (
-                            <StatusBadge
-                              status="revoked"
-                              label={t('portal.keyRevokedAt', { time: formatTime(key.revokedAt) })}
-                            />
-                          ) : (
-                            <StatusBadge status="ok" label={t('portal.keyActive')} />
-                          )}
-                        </td>
-                        <td>
-                          {!key.revokedAt && (
-                            <button
-                              type="button"
-                              class="danger"
-                              aria-label={t('portal.revokeNamed', { name: key.name })}
-                              onClick={() => setRevoking(key)}
-                            >
-                              {t('portal.revoke')}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+            return (
+              <DataTable
+                caption={t('portal.keysList')}
+                columns={[
+                  t('portal.keyName'),
+                  t('portal.keyCreated'),
+                  tracksUse && t('portal.keyLastUsed'),
+                  t('portal.keyState'),
+                  { label: t('portal.keyActions'), hidden: true },
+                ]}
+                items={list}
+                empty={t('portal.noKeys')}
+                row={(key) => (
+                  <tr key={key.id}>
+                    <td>
+                      {key.name}
+                      {key.prefix && <code class="portal-key-prefix">{`${key.prefix}…`}</code>}
+                    </td>
+                    <td>{formatTime(key.createdAt)}</td>
+                    {tracksUse && (
+                      <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : t('portal.keyNeverUsed')}</td>
+                    )}
+                    <td>
+                      {key.revokedAt ? (
+                        <StatusBadge
+                          status="revoked"
+                          label={t('portal.keyRevokedAt', { time: formatTime(key.revokedAt) })}
+                        />
+                      ) : (
+                        <StatusBadge status="ok" label={t('portal.keyActive')} />
+                      )}
+                    </td>
+                    <td>
+                      {!key.revokedAt && (
+                        <button
+                          type="button"
+                          class="danger"
+                          aria-label={t('portal.revokeNamed', { name: key.name })}
+                          onClick={() => setRevoking(key)}
+                        >
+                          {t('portal.revoke')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                )}
+              />
             );
           }}
         </Async>

@@ -4,6 +4,7 @@ import { formatHashrate, formatPower, formatTemperature, formatTime } from '../f
 import { useT } from '../i18n';
 import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { durationParts } from './portal-range';
@@ -69,40 +70,36 @@ export function PortalMiners() {
       <Async data={page.data} error={page.error} reload={page.reload}>
         {({ miners, nextCursor }) => (
           <>
-            <div class="table-wrap">
-              <table aria-label={t('portal.minersCaption')}>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('portal.miner')}</th>
-                    <th scope="col">{t('portal.model')}</th>
-                    <th scope="col">{t('portal.status')}</th>
-                    <th scope="col">{t('portal.hashrate')}</th>
-                    <th scope="col">{t('portal.expected')}</th>
-                    <th scope="col">{t('portal.power')}</th>
-                    <th scope="col">{t('portal.temperature')}</th>
-                    <th scope="col">{t('portal.minerUptime')}</th>
-                    <th scope="col">{t('portal.lastSample')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {miners.map((m) => (
-                    <tr key={`${m.agentId}/${m.minerId}`}>
-                      <td>{m.hostname || m.minerId}</td>
-                      <td>{m.model}</td>
-                      <td>
-                        <StatusBadge status={m.status} label={statusLabel(t, m.status)} />
-                      </td>
-                      <td>{formatHashrate(thsToMhs(m.hashrateThs))}</td>
-                      <td>{formatHashrate(thsToMhs(m.expectedHashrateThs))}</td>
-                      <td>{formatPower(m.powerW)}</td>
-                      <td>{formatTemperature(m.temperatureC)}</td>
-                      <td>{uptime(m.uptimeS)}</td>
-                      <td>{formatTime(m.lastSampleAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={t('portal.minersCaption')}
+              columns={[
+                t('portal.miner'),
+                t('portal.model'),
+                t('portal.status'),
+                t('portal.hashrate'),
+                t('portal.expected'),
+                t('portal.power'),
+                t('portal.temperature'),
+                t('portal.minerUptime'),
+                t('portal.lastSample'),
+              ]}
+              items={miners}
+              row={(m) => (
+                <tr key={`${m.agentId}/${m.minerId}`}>
+                  <td>{m.hostname || m.minerId}</td>
+                  <td>{m.model}</td>
+                  <td>
+                    <StatusBadge status={m.status} label={statusLabel(t, m.status)} />
+                  </td>
+                  <td>{formatHashrate(thsToMhs(m.hashrateThs))}</td>
+                  <td>{formatHashrate(thsToMhs(m.expectedHashrateThs))}</td>
+                  <td>{formatPower(m.powerW)}</td>
+                  <td>{formatTemperature(m.temperatureC)}</td>
+                  <td>{uptime(m.uptimeS)}</td>
+                  <td>{formatTime(m.lastSampleAt)}</td>
+                </tr>
+              )}
+            />
             {miners.length === 0 && <p class="muted">{t('portal.noMiners')}</p>}
             <nav class="toolbar portal-pager" aria-label={t('portal.pages')}>
               <button
