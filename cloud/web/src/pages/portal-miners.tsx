@@ -7,8 +7,9 @@ import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
+import { MINER_STATUSES } from './miners-query';
 import { durationParts } from './portal-range';
-import { MINER_STATUSES, statusLabel } from './portal-status';
+import { statusLabel } from './portal-status';
 import { type PortalMiner, thsToMhs } from './portal-types';
 
 const PAGE = 50;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { translate } from '../i18n';
-import { MINER_STATUSES, statusLabel } from './portal-status';
+import { MINER_STATUSES } from './miners-query';
+import { statusLabel } from './portal-status';
 
 t.test('every fleet status has its own words in both languages', async (t) => {
   for (const lang of ['en', 'zh'] as const) {

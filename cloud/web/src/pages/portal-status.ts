@@ -1,18 +1,8 @@
 import type { MessageKey, t as translateFn } from '../i18n';
+import type { MinerStatus } from './miners-query';
 
-/** The miner statuses of the fleet reads (cloud/src/features/miners/scope.ts). */
-export const MINER_STATUSES = [
-  'ok',
-  'degraded',
-  'offline',
-  'unreachable',
-  'auth_failed',
-  'sleeping',
-  'unknown',
-  'stale',
-] as const;
-
-const LABELS: Record<(typeof MINER_STATUSES)[number], MessageKey> = {
+// The portal's own words: a hosting client reads "No data yet" where staff read "Unknown".
+const LABELS: Record<MinerStatus, MessageKey> = {
   ok: 'portal.statusOk',
   degraded: 'portal.statusDegraded',
   offline: 'portal.statusOffline',
