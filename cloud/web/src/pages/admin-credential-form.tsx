@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { useT } from '../i18n';
-import type { Site } from '../ui/scope';
+import { NamedOptions, type Site } from '../ui/scope';
 import { useApi } from '../use-api';
 import {
   credentialBody,
@@ -105,11 +105,7 @@ export function CredentialForm({ sites, onSaved }: { sites: readonly Site[]; onS
               <span>{t('admin.credSite')}</span>
               <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
                 <option value="">{t('admin.choose')}</option>
-                {sites.map((site) => (
-                  <option key={site.id} value={site.id}>
-                    {site.name}
-                  </option>
-                ))}
+                <NamedOptions items={sites} />
               </select>
             </label>
           )}

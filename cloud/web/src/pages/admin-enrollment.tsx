@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
-import type { Site } from '../ui/scope';
+import { NamedOptions, type Site, siteNames } from '../ui/scope';
 import { ShownOnce } from '../ui/secret';
 import { enrollCommand } from './admin-lib';
 
@@ -62,7 +62,7 @@ export function EnrollmentPanel({
     }
   };
 
-  const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? id;
+  const siteName = siteNames(sites);
 
   return (
     <section class="card admin-enroll" aria-labelledby="enroll-title">
@@ -73,11 +73,7 @@ export function EnrollmentPanel({
           <span>{t('admin.enrollSite')}</span>
           <select value={siteId} required onChange={(e) => setSiteId(e.currentTarget.value)}>
             <option value="">{t('admin.choose')}</option>
-            {sites.map((site) => (
-              <option key={site.id} value={site.id}>
-                {site.name}
-              </option>
-            ))}
+            <NamedOptions items={sites} />
           </select>
         </label>
         <label>

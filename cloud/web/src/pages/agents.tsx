@@ -9,7 +9,7 @@ import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
-import { type Site, useScope } from '../ui/scope';
+import { type Site, siteNames, useScope } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { EnrollmentPanel } from './admin-enrollment';
@@ -44,8 +44,7 @@ export function AgentsPage() {
       reloadForSync();
   });
 
-  const siteName = (id: string | null) =>
-    id === null ? t('common.none') : (sites.data?.sites.find((site) => site.id === id)?.name ?? id);
+  const siteName = siteNames(sites.data?.sites);
 
   const revoke = async (agent: AgentView) => {
     await api(`/api/agents/${encodeURIComponent(agent.id)}/revoke`, { method: 'POST' });

@@ -7,16 +7,17 @@ import { onLinkClick } from '../router';
 import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
+import { useSiteNames } from '../ui/scope';
 import { useApi } from '../use-api';
 import { ApprovalActions, type ApprovalOutcome } from './commands-approval';
 import { byCount, describeParams, describeTargets, personLabel, TYPE_LABEL } from './commands-describe';
 import type { CommandDetail, CommandPage, CommandSummary } from './commands-types';
-import { useSiteNames, useUserEmails } from './commands-widgets';
+import { useUserEmails } from './commands-widgets';
 
 const href = (id: string) => `/commands/${encodeURIComponent(id)}`;
 
 /** Miners per site of one command, loaded when the approver opens it (a command may name 10,000 miners). */
-function SitesOf({ id, siteName }: { id: string; siteName: (id: string) => string | undefined }) {
+function SitesOf({ id, siteName }: { id: string; siteName: (id: string) => string }) {
   const t = useT();
   const [open, setOpen] = useState(false);
   const detail = useApi<CommandDetail>(open ? `/api/commands/${encodeURIComponent(id)}` : undefined);
@@ -38,7 +39,7 @@ function SitesOf({ id, siteName }: { id: string; siteName: (id: string) => strin
               {perSite.map(([site, count]) => (
                 <li key={site}>
                   {t(byCount(count, 'commands.siteCountOne', 'commands.siteCount'), {
-                    site: site === '' ? t('commands.noSite') : (siteName(site) ?? site),
+                    site: site === '' ? t('commands.noSite') : siteName(site),
                     n: formatNumber(count),
                   })}
                 </li>
@@ -59,7 +60,7 @@ function ApprovalCard({
 }: {
   command: CommandSummary;
   people: (userId: string) => string;
-  siteName: (id: string) => string | undefined;
+  siteName: (id: string) => string;
   onDone: (outcome: ApprovalOutcome) => void;
 }) {
   const t = useT();

@@ -4,6 +4,7 @@ import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
 import { Dialog } from '../ui/dialog';
+import { useSiteNames } from '../ui/scope';
 import { byCount, describeTargets, TYPE_LABEL } from './commands-describe';
 import {
   buildCreateBody,
@@ -22,7 +23,7 @@ import {
   type CommandTargets,
   POWER_MODES,
 } from './commands-types';
-import { actionErrorText, useSiteNames } from './commands-widgets';
+import { actionErrorText } from './commands-widgets';
 
 export type { CommandTargets } from './commands-types';
 

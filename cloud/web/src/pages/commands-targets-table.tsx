@@ -21,7 +21,7 @@ export function TargetsTable({
 }: {
   board: Board;
   counts: TargetCounts;
-  siteName: (id: string) => string | undefined;
+  siteName: (id: string | null | undefined) => string;
 }) {
   const t = useT();
   const [state, setState] = useState<TargetState | ''>('');
@@ -90,7 +90,7 @@ export function TargetsTable({
                 <td>
                   <TargetStateBadge state={row.state} />
                 </td>
-                <td>{row.siteId ? (siteName(row.siteId) ?? row.siteId) : t('common.none')}</td>
+                <td>{siteName(row.siteId)}</td>
                 <td>{formatTime(row.startedAt)}</td>
                 <td>{formatTime(row.finishedAt)}</td>
                 <td class="cmd-reason">

@@ -1,10 +1,9 @@
-import { useCallback, useMemo } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { ApiError } from '../api';
 import { isAdmin, session } from '../auth';
 import { formatNumber } from '../format';
 import { type t as translate, useT } from '../i18n';
 import { useStore } from '../store';
-import type { Site } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { progressOf, type TargetCounts } from './commands-board';
@@ -56,16 +55,6 @@ export function actionErrorText(failure: unknown, t: typeof translate): string {
   return failure instanceof ApiError && failure.status >= 400 && failure.status < 500
     ? t('commands.refusedPrefix', { message })
     : t('common.errorPrefix', { message });
-}
-
-/** Site names by id, for saying where a command runs. */
-export function useSiteNames(): (id: string) => string | undefined {
-  const sites = useApi<{ sites: Site[] }>('/api/sites');
-  const names = useMemo(
-    () => new Map((sites.data?.sites ?? []).map((site) => [site.id, site.name])),
-    [sites.data],
-  );
-  return useCallback((id: string) => names.get(id), [names]);
 }
 
 /**

@@ -8,12 +8,12 @@ import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
-import { useScope } from '../ui/scope';
+import { useScope, useSiteNames } from '../ui/scope';
 import { CommandComposer } from './command-composer';
 import { personLabel, STATUS_LABEL, TYPE_LABEL } from './commands-describe';
 import { appendPage, mergeFirstPage } from './commands-list';
 import { COMMAND_STATUSES, type CommandPage, type CommandStatus } from './commands-types';
-import { CommandStateBadge, useSiteNames, useUserEmails } from './commands-widgets';
+import { CommandStateBadge, useUserEmails } from './commands-widgets';
 
 const PAGE_SIZE = 50;
 
@@ -103,7 +103,7 @@ export function CommandsPage() {
         </label>
         {scope.siteId !== undefined && (
           <button type="button" class="primary" onClick={() => setComposing(true)}>
-            {t('commands.newForSite', { site: siteName(scope.siteId) ?? scope.siteId })}
+            {t('commands.newForSite', { site: siteName(scope.siteId) })}
           </button>
         )}
       </div>

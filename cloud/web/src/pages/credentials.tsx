@@ -8,7 +8,7 @@ import { useStore } from '../store';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
-import type { Site } from '../ui/scope';
+import { type Site, siteNames } from '../ui/scope';
 import { useApi } from '../use-api';
 import { CredentialForm } from './admin-credential-form';
 import { VaultStatusCard } from './admin-vault';
@@ -57,7 +57,7 @@ export function CredentialsPage() {
     credentials.reload();
   };
 
-  const siteName = (id: string) => sites.data?.sites.find((site) => site.id === id)?.name ?? id;
+  const siteName = siteNames(sites.data?.sites);
 
   const target = (scope: CredentialMeta['scope']) => {
     switch (scope.kind) {

@@ -1,7 +1,5 @@
 import { useT } from '../i18n';
-import type { Site } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
-import { useApi } from '../use-api';
 import { MINER_STATUSES, type MinerStatus } from './miners-query';
 
 const isMinerStatus = (status: string): status is MinerStatus =>
@@ -11,11 +9,4 @@ const isMinerStatus = (status: string): status is MinerStatus =>
 export function MinerStatusBadge({ status }: { status: string }) {
   const t = useT();
   return <StatusBadge status={status} label={isMinerStatus(status) ? t(`fleet.status_${status}`) : status} />;
-}
-
-/** Site names by id, for tables that only carry the id. */
-export function useSiteNames(): (siteId: string | null | undefined) => string {
-  const sites = useApi<{ sites: Site[] }>('/api/sites');
-  const names = new Map(sites.data?.sites.map((site) => [site.id, site.name]));
-  return (siteId) => (siteId ? (names.get(siteId) ?? siteId) : '—');
 }

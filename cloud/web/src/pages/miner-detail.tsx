@@ -8,6 +8,7 @@ import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { LineChart } from '../ui/line-chart';
+import { useSiteNames } from '../ui/scope';
 import { StatusBadge } from '../ui/status-badge';
 import { useApi } from '../use-api';
 import { CommandComposer } from './command-composer';
@@ -15,7 +16,7 @@ import { TYPE_LABEL } from './commands-describe';
 import type { CommandType, OverallState, TargetState } from './commands-types';
 import { CommandStateBadge, TargetStateBadge } from './commands-widgets';
 import { type MinerRow, minerName } from './fleet-types';
-import { MinerStatusBadge, useSiteNames } from './fleet-ui';
+import { MinerStatusBadge } from './fleet-ui';
 
 interface Board {
   index: number;

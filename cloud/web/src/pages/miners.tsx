@@ -5,11 +5,11 @@ import { useT } from '../i18n';
 import { touchesSite, useLiveReload } from '../live';
 import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { ErrorBox, Loading } from '../ui/async';
-import { type Scope, useScope } from '../ui/scope';
+import { type Scope, useScope, useSiteNames } from '../ui/scope';
 import { type Column, VirtualTable } from '../ui/virtual-table';
 import { CommandComposer, type CommandTargets } from './command-composer';
 import { type MinerRow, minerHref, minerName } from './fleet-types';
-import { MinerStatusBadge, useSiteNames } from './fleet-ui';
+import { MinerStatusBadge } from './fleet-ui';
 import {
   cleanText,
   fleetFilter,

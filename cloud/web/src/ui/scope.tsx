@@ -1,3 +1,4 @@
+import { useMemo } from 'preact/hooks';
 import { useT } from '../i18n';
 import { createStore, useStore } from '../store';
 import { useApi } from '../use-api';
@@ -32,9 +33,34 @@ export interface Site {
   minerCount?: number;
   agentCount?: number;
 }
+/** Site names by id, for what carries only the id: the name, else the id itself; '—' for no site. */
+export function siteNames(sites: readonly Site[] | undefined): (id: string | null | undefined) => string {
+  const names = new Map(sites?.map((site) => [site.id, site.name]));
+  return (id) => (id ? (names.get(id) ?? id) : '—');
+}
+
+/** siteNames over GET /api/sites, for a page that has no site list of its own. */
+export function useSiteNames(): (id: string | null | undefined) => string {
+  const sites = useApi<{ sites: Site[] }>('/api/sites');
+  return useMemo(() => siteNames(sites.data?.sites), [sites.data]);
+}
+
 export interface Customer {
   id: string;
   name: string;
+}
+
+/** The <option>s of a site or hosting-client picker: value the id, text the name. */
+export function NamedOptions({ items }: { items: readonly { id: string; name: string }[] | undefined }) {
+  return (
+    <>
+      {items?.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </>
+  );
 }
 
 /** The site and hosting-client pickers in the console header. */
@@ -52,11 +78,7 @@ export function ScopeSwitcher() {
           onChange={(e) => scope.set({ ...current, siteId: (e.currentTarget.value || undefined) as string })}
         >
           <option value="">{t('common.allSites')}</option>
-          {sites.data?.sites.map((site) => (
-            <option key={site.id} value={site.id}>
-              {site.name}
-            </option>
-          ))}
+          <NamedOptions items={sites.data?.sites} />
         </select>
       </label>
       <label>
@@ -68,11 +90,7 @@ export function ScopeSwitcher() {
           }
         >
           <option value="">{t('common.allCustomers')}</option>
-          {customers.data?.customers.map((customer) => (
-            <option key={customer.id} value={customer.id}>
-              {customer.name}
-            </option>
-          ))}
+          <NamedOptions items={customers.data?.customers} />
         </select>
       </label>
     </div>
