@@ -16,7 +16,7 @@ import { TYPE_LABEL } from './commands-describe';
 import type { CommandType, OverallState, TargetState } from './commands-types';
 import { CommandStateBadge, TargetStateBadge } from './commands-widgets';
 import { type MinerRow, minerName } from './fleet-types';
-import { MinerStatusBadge } from './fleet-ui';
+import { HashrateChart, MinerStatusBadge } from './fleet-ui';
 
 interface Board {
   index: number;
@@ -241,7 +241,11 @@ function Pools({ pools }: { pools: Pool[] }) {
 
 function Charts({ detail, resolution }: { detail: Detail; resolution: Resolution }) {
   const t = useT();
-  const points = detail.history.points.map((p) => ({ ...p, t: Date.parse(p.time) }));
+  const points = detail.history.points.map((p) => ({
+    ...p,
+    t: Date.parse(p.time),
+    expectedMhs: p.hashrateExpectedMhs,
+  }));
   return (
     <section class="card miner-charts" aria-labelledby="miner-history-title">
       <div class="overview-chart-head">
@@ -259,20 +263,8 @@ function Charts({ detail, resolution }: { detail: Detail; resolution: Resolution
       </div>
       {detail.history.truncated && <p class="muted">{t('fleet.historyTruncated')}</p>}
       <h3>{t('fleet.hashrate')}</h3>
-      <LineChart
-        series={[
-          {
-            label: t('fleet.hashrate'),
-            color: 'var(--chart-1)',
-            points: points.map((p) => ({ t: p.t, v: p.hashrateMhs })),
-          },
-          {
-            label: t('fleet.expected'),
-            color: 'var(--chart-2)',
-            points: points.map((p) => ({ t: p.t, v: p.hashrateExpectedMhs })),
-          },
-        ]}
-        format={formatHashrate}
+      <HashrateChart
+        points={points}
         height={CHART_HEIGHT}
         summary={t('fleet.minerHashrateSummary', { n: formatNumber(points.length) })}
       />

@@ -5,9 +5,9 @@ import { useT } from '../i18n';
 import { touchesSite, useLiveReload } from '../live';
 import { navigate } from '../router';
 import { Async } from '../ui/async';
-import { LineChart } from '../ui/line-chart';
 import { scope as scopeStore, useScope } from '../ui/scope';
 import { useApi } from '../use-api';
+import { HashrateChart } from './fleet-ui';
 
 /** GET /api/fleet/summary: the fleet's figures, and the same per site. */
 interface Totals {
@@ -169,7 +169,7 @@ function SitesTable({ summary }: { summary: Summary }) {
   );
 }
 
-function HashrateChart({ history, stepMs }: { history: History; stepMs: number }) {
+function FleetHashrateChart({ history, stepMs }: { history: History; stepMs: number }) {
   const t = useT();
   // The fleet's hashrate is a sum over the miners that reported in a bucket: the bucket still filling holds only
   // some of them and would draw a dip at the end of every chart.
@@ -178,24 +178,12 @@ function HashrateChart({ history, stepMs }: { history: History; stepMs: number }
   const points = closed.map((p) => ({
     t: Date.parse(p.t),
     hashrateMhs: p.hashrateMhs,
-    expected: p.expectedHashrateMhs,
+    expectedMhs: p.expectedHashrateMhs,
   }));
   const last = closed.at(-1);
   return (
-    <LineChart
-      series={[
-        {
-          label: t('fleet.hashrate'),
-          color: 'var(--chart-1)',
-          points: points.map((p) => ({ t: p.t, v: p.hashrateMhs })),
-        },
-        {
-          label: t('fleet.expected'),
-          color: 'var(--chart-2)',
-          points: points.map((p) => ({ t: p.t, v: p.expected })),
-        },
-      ]}
-      format={formatHashrate}
+    <HashrateChart
+      points={points}
       summary={
         last === undefined
           ? t('fleet.noHistory')
@@ -245,7 +233,7 @@ export function OverviewPage() {
                 </label>
               </div>
               <Async data={history.data} error={history.error} reload={history.reload}>
-                {(loaded) => <HashrateChart history={loaded} stepMs={stepMs} />}
+                {(loaded) => <FleetHashrateChart history={loaded} stepMs={stepMs} />}
               </Async>
             </section>
             {data.sites.length > 0 && <SitesTable summary={data} />}
