@@ -3,6 +3,7 @@ import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
 import { Async } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
 import { useApi } from '../use-api';
 
@@ -81,37 +82,27 @@ export function VaultStatusCard({ changes, onRotated }: { changes: number; onRot
             </dl>
             {vault.dataKeys.length > 0 && (
               <>
-                <h3 id="vault-keys-title" class="admin-subtitle">
-                  {t('admin.vaultDataKeys')}
-                </h3>
-                <div class="table-wrap">
-                  <table aria-labelledby="vault-keys-title">
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('admin.vaultKeyVersion')}</th>
-                        <th scope="col">{t('admin.vaultKeyMaster')}</th>
-                        <th scope="col" class="admin-num">
-                          {t('admin.vaultKeyOperations')}
-                        </th>
-                        <th scope="col">{t('admin.vaultKeyCreated')}</th>
-                        <th scope="col">{t('admin.vaultKeyRetired')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {vault.dataKeys.map((key) => (
-                        <tr key={key.version}>
-                          <td>{key.version}</td>
-                          <td>{key.masterKeyVersion}</td>
-                          <td class="admin-num">{formatNumber(key.operations)}</td>
-                          <td>{formatTime(key.createdAt)}</td>
-                          <td>
-                            {key.retiredAt === null ? t('admin.vaultKeyInUse') : formatTime(key.retiredAt)}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <h3 class="admin-subtitle">{t('admin.vaultDataKeys')}</h3>
+                <DataTable
+                  caption={t('admin.vaultDataKeys')}
+                  columns={[
+                    t('admin.vaultKeyVersion'),
+                    t('admin.vaultKeyMaster'),
+                    { label: t('admin.vaultKeyOperations'), class: 'admin-num' },
+                    t('admin.vaultKeyCreated'),
+                    t('admin.vaultKeyRetired'),
+                  ]}
+                  items={vault.dataKeys}
+                  row={(key) => (
+                    <tr key={key.version}>
+                      <td>{key.version}</td>
+                      <td>{key.masterKeyVersion}</td>
+                      <td class="admin-num">{formatNumber(key.operations)}</td>
+                      <td>{formatTime(key.createdAt)}</td>
+                      <td>{key.retiredAt === null ? t('admin.vaultKeyInUse') : formatTime(key.retiredAt)}</td>
+                    </tr>
+                  )}
+                />
               </>
             )}
           </>

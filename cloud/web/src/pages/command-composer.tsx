@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
+import { DataTable } from '../ui/data-table';
 import { Dialog } from '../ui/dialog';
 import { useSiteNames } from '../ui/scope';
 import { byCount, describeTargets, TYPE_LABEL } from './commands-describe';
@@ -459,25 +460,17 @@ function PreviewStep({
             })}
       </p>
       {answer.sites.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t('commands.previewSites')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('commands.site')}</th>
-                <th scope="col">{t('commands.miners')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {answer.sites.map((site) => (
-                <tr key={site.siteId ?? ''}>
-                  <td>{site.siteName ?? site.siteId ?? t('commands.noSite')}</td>
-                  <td>{formatNumber(site.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('commands.previewSites')}
+          columns={[t('commands.site'), t('commands.miners')]}
+          items={answer.sites}
+          row={(site) => (
+            <tr key={site.siteId ?? ''}>
+              <td>{site.siteName ?? site.siteId ?? t('commands.noSite')}</td>
+              <td>{formatNumber(site.count)}</td>
+            </tr>
+          )}
+        />
       )}
       {answer.requiresApproval ? (
         <div class="cmd-callout">

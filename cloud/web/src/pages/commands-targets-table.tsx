@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { formatNumber, formatTime } from '../format';
 import { useT } from '../i18n';
 import { onLinkClick } from '../router';
+import { DataTable } from '../ui/data-table';
 import { type Board, type TargetCounts, targetsIn } from './commands-board';
 import { TARGET_STATE_LABEL } from './commands-describe';
 import { TARGET_STATES, type TargetState } from './commands-types';
@@ -66,42 +67,38 @@ export function TargetsTable({
           </nav>
         )}
       </div>
-      <div class="table-wrap">
-        <table aria-labelledby="cmd-targets-title">
-          <thead>
-            <tr>
-              <th scope="col">{t('commands.miner')}</th>
-              <th scope="col">{t('commands.state')}</th>
-              <th scope="col">{t('commands.site')}</th>
-              <th scope="col">{t('commands.started')}</th>
-              <th scope="col">{t('commands.finished')}</th>
-              <th scope="col">{t('commands.reason')}</th>
-              <th scope="col">{t('commands.agent')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((row) => (
-              <tr key={`${row.agentId}\u0000${row.minerId}`}>
-                <td>
-                  <a href={minerHref(row.agentId, row.minerId)} onClick={onLinkClick}>
-                    {row.minerId}
-                  </a>
-                </td>
-                <td>
-                  <TargetStateBadge state={row.state} />
-                </td>
-                <td>{siteName(row.siteId)}</td>
-                <td>{formatTime(row.startedAt)}</td>
-                <td>{formatTime(row.finishedAt)}</td>
-                <td class="cmd-reason">
-                  {[row.errorCode, row.reason].filter((part) => part !== '').join(': ') || t('common.none')}
-                </td>
-                <td class="muted">{row.agentId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t('commands.targetsTitle')}
+        columns={[
+          t('commands.miner'),
+          t('commands.state'),
+          t('commands.site'),
+          t('commands.started'),
+          t('commands.finished'),
+          t('commands.reason'),
+          t('commands.agent'),
+        ]}
+        items={shown}
+        row={(row) => (
+          <tr key={`${row.agentId}\u0000${row.minerId}`}>
+            <td>
+              <a href={minerHref(row.agentId, row.minerId)} onClick={onLinkClick}>
+                {row.minerId}
+              </a>
+            </td>
+            <td>
+              <TargetStateBadge state={row.state} />
+            </td>
+            <td>{siteName(row.siteId)}</td>
+            <td>{formatTime(row.startedAt)}</td>
+            <td>{formatTime(row.finishedAt)}</td>
+            <td class="cmd-reason">
+              {[row.errorCode, row.reason].filter((part) => part !== '').join(': ') || t('common.none')}
+            </td>
+            <td class="muted">{row.agentId}</td>
+          </tr>
+        )}
+      />
       {shown.length === 0 && <p class="muted">{t('commands.noTargetsInState')}</p>}
     </section>
   );

@@ -8,6 +8,7 @@ import { navigate, onLinkClick, setQuery, useLocation } from '../router';
 import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
+import { DataTable } from '../ui/data-table';
 import { useScope, useSiteNames } from '../ui/scope';
 import { CommandComposer } from './command-composer';
 import { personLabel, STATUS_LABEL, TYPE_LABEL } from './commands-describe';
@@ -122,46 +123,42 @@ export function CommandsPage() {
         <p class="muted">{t('commands.noCommands')}</p>
       ) : (
         <>
-          <div class="table-wrap">
-            <table aria-labelledby="cmd-list-title">
-              <thead>
-                <tr>
-                  <th scope="col">{t('commands.command')}</th>
-                  <th scope="col">{t('commands.state')}</th>
-                  <th scope="col">{t('commands.miners')}</th>
-                  <th scope="col">{t('commands.requestedBy')}</th>
-                  <th scope="col">{t('commands.created')}</th>
-                  <th scope="col">{t('commands.approval')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.commands.map((command) => (
-                  <tr key={command.id}>
-                    <td>
-                      <a href={`/commands/${encodeURIComponent(command.id)}`} onClick={onLinkClick}>
-                        {t(TYPE_LABEL[command.type])}
-                      </a>
-                    </td>
-                    <td>
-                      <CommandStateBadge state={command.state} />
-                    </td>
-                    <td>{formatNumber(command.targetCount)}</td>
-                    <td>{personLabel(command.createdBy, me, emails, t)}</td>
-                    <td>{formatTime(command.createdAt)}</td>
-                    <td>
-                      {!command.requiresApproval
-                        ? t('commands.approvalNotNeeded')
-                        : command.approvedBy
-                          ? t('commands.approvedBy', { who: personLabel(command.approvedBy, me, emails, t) })
-                          : command.status === 'awaiting_approval'
-                            ? t('commands.approvalPending')
-                            : t('commands.approvalNeeded')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('commands.title')}
+            columns={[
+              t('commands.command'),
+              t('commands.state'),
+              t('commands.miners'),
+              t('commands.requestedBy'),
+              t('commands.created'),
+              t('commands.approval'),
+            ]}
+            items={list.commands}
+            row={(command) => (
+              <tr key={command.id}>
+                <td>
+                  <a href={`/commands/${encodeURIComponent(command.id)}`} onClick={onLinkClick}>
+                    {t(TYPE_LABEL[command.type])}
+                  </a>
+                </td>
+                <td>
+                  <CommandStateBadge state={command.state} />
+                </td>
+                <td>{formatNumber(command.targetCount)}</td>
+                <td>{personLabel(command.createdBy, me, emails, t)}</td>
+                <td>{formatTime(command.createdAt)}</td>
+                <td>
+                  {!command.requiresApproval
+                    ? t('commands.approvalNotNeeded')
+                    : command.approvedBy
+                      ? t('commands.approvedBy', { who: personLabel(command.approvedBy, me, emails, t) })
+                      : command.status === 'awaiting_approval'
+                        ? t('commands.approvalPending')
+                        : t('commands.approvalNeeded')}
+                </td>
+              </tr>
+            )}
+          />
           {list.nextCursor !== null && (
             <button type="button" disabled={loadingMore} onClick={() => void loadMore()}>
               {loadingMore ? t('common.loading') : t('commands.loadMore')}
