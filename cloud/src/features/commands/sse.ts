@@ -75,6 +75,11 @@ export async function streamCommand(
   });
   open.add(end);
   raw.on('close', end);
+  // A client gone before this ran ('close' already fired) would otherwise keep its subscription and timer.
+  if (raw.destroyed) {
+    end();
+    return;
+  }
   try {
     unsubscribe = await notifier.subscribe(commandChannel(tenantId, commandId), (message) => {
       const notification = parseNotification(message);

@@ -83,8 +83,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function setup(
   t: Test,
   db: Db,
-  console: { streamThrottleMs?: number; maxStreamsPerUser?: number } = {},
+  options: { streamThrottleMs?: number; maxStreamsPerUser?: number; slowStreamAuthMs?: number } = {},
 ) {
+  const { slowStreamAuthMs, ...console } = options;
   const a = await seedTenant(db, 'a');
   const b = await seedTenant(db, 'b');
   await insertAgent(db, { id: 'agent-a', tenantId: a.tenantId, siteId: a.siteId });
@@ -103,6 +104,12 @@ async function setup(
     console: { streamHeartbeatMs: 50, streamThrottleMs: 200, ...console },
   });
   app.commandEngine.kick = () => undefined;
+  if (slowStreamAuthMs !== undefined) {
+    // Stands for a slow session lookup: the client can hang up before the handler runs.
+    app.addHook('onRequest', async (request) => {
+      if (request.url === '/api/stream') await sleep(slowStreamAuthMs);
+    });
+  }
   t.teardown(async () => {
     await app.close();
     await broker.close();
@@ -281,3 +288,29 @@ testEachDialect('live stream: Accept, per-user cap, closing the app', async (t, 
   await Promise.all([second.ended, again.ended, other.ended]);
   t.pass('every open stream ended with the app');
 });
+
+testEachDialect(
+  'live stream: a client that hangs up during authentication frees its place',
+  async (t, db) => {
+    const { app, a, port } = await setup(t, db, { maxStreamsPerUser: 2, slowStreamAuthMs: 150 });
+    const token = await accessToken(app, db, a.users.admin);
+    // Three requests abandoned while the (slowed) authentication runs: more than the cap of 2.
+    for (let i = 0; i < 3; i++) {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        path: '/api/stream',
+        headers: { ...bearer(token), accept: 'text/event-stream' },
+      });
+      request.on('error', () => undefined);
+      request.end();
+      await sleep(30);
+      request.destroy();
+    }
+    await sleep(400);
+    // Before the fix each of them kept a place: this one got 429 until the process restarted.
+    const response = await get(port, { ...bearer(token), accept: 'text/event-stream' });
+    t.equal(response.statusCode, 200, 'a new stream opens: the abandoned requests hold no place');
+    response.destroy();
+  },
+);

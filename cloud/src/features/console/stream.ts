@@ -85,6 +85,12 @@ export class LiveStreams {
     });
     this.open.add(end);
     raw.on('close', end);
+    // A client that hung up while authentication was awaited has already fired 'close': without this check its
+    // place, heartbeat and subscriptions would be held until the process restarts.
+    if (raw.destroyed || request.raw.destroyed) {
+      end();
+      return;
+    }
     try {
       const stop = await this.hub.join(principal.tenantId, {
         staff: STAFF_ROLES.has(principal.role),
