@@ -146,9 +146,10 @@ t.test('client portal', { skip: browserMissing, timeout: 280_000 }, async (t) =>
       t.match(key, /^hik_/, 'the key is shown');
       await screenshot(page, 'portal-keys');
       await page.getByRole('button', { name: 'I have copied it' }).click();
+      // Listed (by name and a short prefix) and active: it can be revoked.
       await page
         .getByRole('table', { name: 'Your keys' })
-        .getByRole('cell', { name: 'monitoring' })
+        .getByRole('button', { name: 'Revoke key monitoring' })
         .waitFor();
       t.notOk((await page.content()).includes(key), 'the key is gone from the page once done');
 
