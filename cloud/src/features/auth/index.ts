@@ -44,7 +44,7 @@ export { createTenantCommand } from './cli.js';
 export { sessionRequired } from './errors.js';
 export { type Credential, default as identifyPlugin, type RouteAccess } from './identify.js';
 export { generatePassword, hashPassword } from './password.js';
-export { ensureDefaultTenant, insertUser } from './repository.js';
+export { ensureDefaultTenant, insertUser, revokeCustomerKeysCreatedBy } from './repository.js';
 export { bootstrapOwner } from './service.js';
 export { revokeUserSessions } from './sessions.js';
 

@@ -315,6 +315,24 @@ export async function revokeCustomerApiKeyRow(
   return result.numUpdatedRows > 0n;
 }
 
+/** Revokes the customer-role keys a user created (their portal keys); returns how many were still active. */
+export async function revokeCustomerKeysCreatedBy(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  nowMs: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('api_key')
+    .set({ revoked_at: nowMs })
+    .where('tenant_id', '=', tenantId)
+    .where('created_by', '=', userId)
+    .where('role', '=', 'customer')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function customerExists(db: Db, tenantId: string, customerId: string): Promise<boolean> {
   const row = await db
     .selectFrom('customer')

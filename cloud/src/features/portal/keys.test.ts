@@ -244,3 +244,28 @@ testEachDialect('bad input is a 400 and creates nothing', async (t, db) => {
   );
   t.equal((await create(app, me, { name: 'x'.repeat(100) })).statusCode, 201, '100 characters are fine');
 });
+
+testEachDialect(
+  "offboarding a client's user (disabled, or moved to another customer) revokes the keys they made",
+  async (t, db) => {
+    const { app, a, a2, login } = await setup(t, db);
+    const admin = await login(a, 'admin');
+    const keyOf = async (headers: Headers) =>
+      ((await create(app, headers, { name: 'dashboard' })).json() as { data: Created }).data.key;
+    const mine = await keyOf(await login(a));
+    const theirs = await keyOf(await login(a2));
+    const patchUser = (id: string, payload: Record<string, unknown>) =>
+      app.inject({ method: 'PATCH', url: `/api/users/${id}`, headers: admin, payload });
+
+    t.equal((await patchUser(a.users.customer.id, { disabled: true })).statusCode, 200);
+    t.equal((await portalMiners(app, mine)).statusCode, 401, "a disabled user's key stops working");
+    t.equal((await portalMiners(app, theirs)).statusCode, 200, "another user's key is untouched");
+
+    t.equal((await patchUser(a2.users.customer.id, { customerId: a.customerId })).statusCode, 200);
+    t.equal(
+      (await portalMiners(app, theirs)).statusCode,
+      401,
+      "a user moved to another customer no longer reads the old customer's miners through their key",
+    );
+  },
+);

@@ -7,6 +7,7 @@ import {
   generatePassword,
   hashPassword,
   insertUser,
+  revokeCustomerKeysCreatedBy,
   revokeUserSessions,
 } from '../auth/index.js';
 import { emailTakenError, ownerProtected, selfLockout, userNotFound } from './errors.js';
@@ -115,5 +116,10 @@ export async function updateUser(
         : null;
   await updateTenantUser(db, caller.tenantId, id, { role, customer_id: customerId, disabled_at: disabledAt });
   if (disabling) await revokeUserSessions(db, id, 'user_disabled', nowMs);
+  // A hosting client's user makes Portal Lite keys for their customer; offboarding them (disabled, moved to
+  // another customer or out of the role) must not leave those keys reading the customer's miners.
+  const leftCustomer =
+    current.role === 'customer' && (disabling || role !== 'customer' || customerId !== current.customer_id);
+  if (leftCustomer) await revokeCustomerKeysCreatedBy(db, caller.tenantId, id, nowMs);
   return getUser(db, caller, id);
 }
