@@ -1,7 +1,9 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { useT } from '../i18n';
+import { ErrorBox } from '../ui/async';
 import { NamedOptions, type Site } from '../ui/scope';
+import { useAction } from '../ui/use-action';
 import { useApi } from '../use-api';
 import {
   credentialBody,
@@ -41,8 +43,8 @@ export function CredentialForm({ sites, onSaved }: { sites: readonly Site[]; onS
   const [search, setSearch] = useState('');
   const [minerKey, setMinerKey] = useState('');
   const [purpose, setPurpose] = useState<Purpose>('web');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, failure, run, forget } = useAction();
+  const [problem, setProblem] = useState<string | undefined>();
   const [saved, setSaved] = useState('');
   const username = useRef<HTMLInputElement>(null);
   const password = useRef<HTMLInputElement>(null);
@@ -68,22 +70,18 @@ export function CredentialForm({ sites, onSaved }: { sites: readonly Site[]; onS
       password: password.current?.value ?? '',
     });
     if (typeof body === 'string') {
-      setError(t(`admin.${body}`, { max: body.endsWith('TooLong') ? limitOf(body) : 0 }));
+      setProblem(t(`admin.${body}`, { max: body.endsWith('TooLong') ? limitOf(body) : 0 }));
+      forget();
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
+    setProblem(undefined);
+    await run(async () => {
       const ref = await api<{ id: string; version: number }>('/api/credentials', { method: 'PUT', body });
       if (username.current) username.current.value = '';
       if (password.current) password.current.value = '';
       setSaved(t('admin.credSaved', { version: ref.version }));
       onSaved();
-    } catch (failure) {
-      setError(t('common.errorPrefix', { message: (failure as Error).message }));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -172,16 +170,13 @@ export function CredentialForm({ sites, onSaved }: { sites: readonly Site[]; onS
             />
           </label>
         </div>
-        {miners.error !== undefined && kind === 'miner' && (
+        {miners.error !== undefined && kind === 'miner' && <ErrorBox error={miners.error} />}
+        {problem !== undefined && (
           <p class="error" role="alert">
-            {t('common.errorPrefix', { message: miners.error.message })}
+            {problem}
           </p>
         )}
-        {error !== undefined && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        {failure && <ErrorBox error={failure} />}
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
             {busy ? t('common.working') : t('admin.credSave')}

@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
+import { ErrorBox } from '../ui/async';
 import { NamedOptions, type Site, siteNames } from '../ui/scope';
 import { ShownOnce } from '../ui/secret';
+import { useAction } from '../ui/use-action';
 import { enrollCommand } from './admin-lib';
 
 interface CreatedToken {
@@ -37,29 +39,21 @@ export function EnrollmentPanel({
   const t = useT();
   const [siteId, setSiteId] = useState(initialSiteId ?? '');
   const [validityS, setValidityS] = useState(DAY);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, failure, run } = useAction();
+  const [pickSite, setPickSite] = useState(false);
   const [created, setCreated] = useState<CreatedToken | undefined>();
 
   const create = async (event: Event) => {
     event.preventDefault();
-    if (siteId === '') {
-      setError(t('admin.enrollPickSite'));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+    setPickSite(siteId === '');
+    if (siteId === '') return;
+    await run(async () => {
       const answer = await api<CreatedToken>(`/api/sites/${encodeURIComponent(siteId)}/enrollment-tokens`, {
         method: 'POST',
         body: { expiresInS: validityS },
       });
       setCreated({ siteId: answer.siteId, token: answer.token, expiresAt: answer.expiresAt });
-    } catch (failure) {
-      setError(t('common.errorPrefix', { message: (failure as Error).message }));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const siteName = siteNames(sites);
@@ -90,11 +84,12 @@ export function EnrollmentPanel({
           {busy ? t('common.working') : t('admin.enrollCreate')}
         </button>
       </form>
-      {error !== undefined && (
+      {pickSite && (
         <p class="error" role="alert">
-          {error}
+          {t('admin.enrollPickSite')}
         </p>
       )}
+      {failure && <ErrorBox error={failure} />}
       {created !== undefined && (
         <ShownOnce
           key={created.token}

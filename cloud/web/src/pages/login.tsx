@@ -2,33 +2,24 @@ import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { session, sessionFrom, type TokenPair } from '../auth';
 import { useT } from '../i18n';
+import { ErrorBox } from '../ui/async';
 import { LanguagePicker } from '../ui/layout';
+import { useAction } from '../ui/use-action';
 
 export function LoginPage() {
   const t = useT();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, failure, run } = useAction();
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const tokens = await api<TokenPair>('/api/auth/login', { method: 'POST', body: { email, password } });
       session.set(sessionFrom(email, tokens));
-    } catch (failure) {
-      const wrongLogin = failure instanceof ApiError && failure.status === 401;
-      setError(
-        wrongLogin
-          ? t('common.loginFailed')
-          : t('common.errorPrefix', { message: (failure as Error).message }),
-      );
-    } finally {
-      setBusy(false);
-    }
+    });
   };
+  const wrongLogin = failure instanceof ApiError && failure.status === 401;
 
   return (
     <main id="main" class="login">
@@ -56,11 +47,14 @@ export function LoginPage() {
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        {failure &&
+          (wrongLogin ? (
+            <p class="error" role="alert">
+              {t('common.loginFailed')}
+            </p>
+          ) : (
+            <ErrorBox error={failure} />
+          ))}
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t('common.loggingIn') : t('common.login')}
         </button>

@@ -2,11 +2,12 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
-import { Async } from '../ui/async';
+import { Async, ErrorBox } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
 import { ShownOnce } from '../ui/secret';
 import { StatusBadge } from '../ui/status-badge';
+import { useAction } from '../ui/use-action';
 import { useApi } from '../use-api';
 import { portalCurlExample } from './portal-curl';
 
@@ -140,22 +141,15 @@ export function PortalKeysPage() {
 function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) {
   const t = useT();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, failure, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const trimmed = name.trim();
     if (trimmed === '') return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       onCreated(await api<CreatedKey>('/api/portal/keys', { method: 'POST', body: { name: trimmed } }));
       setName('');
-    } catch (failure) {
-      setError(t('common.errorPrefix', { message: (failure as Error).message }));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="card toolbar" onSubmit={(e) => void submit(e)} aria-labelledby="portal-key-create">
@@ -176,11 +170,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) 
       <button type="submit" class="primary" disabled={busy || name.trim() === ''}>
         {t('portal.createKey')}
       </button>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      {failure && <ErrorBox error={failure} />}
     </form>
   );
 }

@@ -2,10 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatHashrate, formatNumber, formatPower, formatUsd } from '../format';
 import { type MessageKey, useT } from '../i18n';
-import { Async } from '../ui/async';
+import { Async, ErrorBox } from '../ui/async';
 import { StatusBadge } from '../ui/status-badge';
+import { useAction } from '../ui/use-action';
 import { useApi } from '../use-api';
-import { NumberField } from './profit-fields';
+import { NumberField, SelectField } from './profit-fields';
 import {
   type CalculationBody,
   type CalculatorForm,
@@ -45,8 +46,7 @@ export function ProfitCalculator({
   const [form, setForm] = useState<CalculatorForm | undefined>();
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [result, setResult] = useState<CalculationResult | undefined>();
-  const [failure, setFailure] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run: request } = useAction();
 
   const run = async (current: CalculatorForm) => {
     const checked = calculationBody(current);
@@ -55,17 +55,11 @@ export function ProfitCalculator({
       return;
     }
     setErrors([]);
-    setBusy(true);
-    setFailure(undefined);
-    try {
+    await request(async () => {
       const answer = await api<CalculationResult>('/api/calculate', { method: 'POST', body: checked.value });
       setResult(answer);
       onCalculated(checked.value, answer);
-    } catch (error) {
-      setFailure(error as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   // The first answer comes without a click, for the catalog's best machine at the default prices.
@@ -104,38 +98,33 @@ export function ProfitCalculator({
             void run(form);
           }}
         >
-          <div class="profit-field">
-            <label for="profit-model">
-              <span>{t('profit.model')}</span>
-            </label>
-            <select
-              id="profit-model"
-              value={form.model}
-              onChange={(e) => set('model', e.currentTarget.value)}
-            >
-              {vendors.map((vendor) => (
-                <optgroup key={vendor} label={vendor}>
-                  {models
-                    .filter((m) => m.vendor === vendor)
-                    .map((m) => (
-                      <option key={m.id} value={m.id}>
-                        {m.model}
-                      </option>
-                    ))}
-                </optgroup>
-              ))}
-              <option value="">{t('profit.customMachine')}</option>
-            </select>
-            {chosen && (
-              <small class="muted">
-                {t('profit.modelFigures', {
-                  hashrate: formatHashrate(chosen.hashrateTh * 1e6),
-                  power: formatPower(chosen.powerW),
-                  efficiency: formatNumber(chosen.efficiencyJTh, 1),
-                })}
-              </small>
-            )}
-          </div>
+          <SelectField
+            id="profit-model"
+            label={t('profit.model')}
+            value={form.model}
+            onChange={(value) => set('model', value)}
+            hint={
+              chosen &&
+              t('profit.modelFigures', {
+                hashrate: formatHashrate(chosen.hashrateTh * 1e6),
+                power: formatPower(chosen.powerW),
+                efficiency: formatNumber(chosen.efficiencyJTh, 1),
+              })
+            }
+          >
+            {vendors.map((vendor) => (
+              <optgroup key={vendor} label={vendor}>
+                {models
+                  .filter((m) => m.vendor === vendor)
+                  .map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.model}
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+            <option value="">{t('profit.customMachine')}</option>
+          </SelectField>
           {form.model === '' && (
             <>
               <NumberField
@@ -169,23 +158,19 @@ export function ProfitCalculator({
           ))}
           <details class="profit-advanced">
             <summary>{t('profit.advanced')}</summary>
-            <div class="profit-field">
-              <label for="profit-payout">
-                <span>{t('profit.payoutScheme')}</span>
-              </label>
-              <select
-                id="profit-payout"
-                value={form.payoutScheme}
-                onChange={(e) => set('payoutScheme', e.currentTarget.value)}
-              >
-                <option value="">{t('profit.payoutDefault')}</option>
-                {PAYOUT_SCHEMES.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="profit-payout"
+              label={t('profit.payoutScheme')}
+              value={form.payoutScheme}
+              onChange={(value) => set('payoutScheme', value)}
+            >
+              <option value="">{t('profit.payoutDefault')}</option>
+              {PAYOUT_SCHEMES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </SelectField>
             <NumberField
               id="profit-btc-price"
               field="btcPrice"
@@ -217,11 +202,7 @@ export function ProfitCalculator({
           )}
         </form>
         <div class="profit-results">
-          {failure && (
-            <p class="error" role="alert">
-              {t('common.errorPrefix', { message: failure.message })}
-            </p>
-          )}
+          {failure && <ErrorBox error={failure} />}
           {result && <Results result={result} />}
         </div>
       </div>

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { type MessageKey, useT } from '../i18n';
 import type { FieldError, Problem } from './profit-form';
 
@@ -59,6 +60,44 @@ export function NumberField<F extends string>({
       {problem && (
         <small id={`${id}-error`} class="error">
           {t(PROBLEM[problem])}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A labelled choice of the profitability forms, with an optional note under it tied to it for screen readers. */
+export function SelectField({
+  id,
+  label,
+  value,
+  onChange,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="profit-field">
+      <label for={id}>
+        <span>{label}</span>
+      </label>
+      <select
+        id={id}
+        value={value}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      >
+        {children}
+      </select>
+      {hint && (
+        <small id={`${id}-hint`} class="muted">
+          {hint}
         </small>
       )}
     </div>

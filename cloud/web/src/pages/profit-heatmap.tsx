@@ -2,9 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatNumber, formatUsd } from '../format';
 import { useT } from '../i18n';
+import { ErrorBox } from '../ui/async';
 import { Heatmap } from '../ui/heatmap';
+import { useAction } from '../ui/use-action';
 import { type AxisField, type AxisForm, axesFrom, btcAxisAround, DEFAULT_POWER_AXIS } from './profit-axes';
-import { NumberField } from './profit-fields';
+import { NumberField, SelectField } from './profit-fields';
 import type { CalculationBody, FieldError } from './profit-form';
 import type { HeatmapResult } from './profit-types';
 
@@ -38,8 +40,7 @@ export function ProfitHeatmap({ base, btcPrice }: { base: CalculationBody; btcPr
   const [errors, setErrors] = useState<FieldError<AxisField>[]>([]);
   const [metric, setMetric] = useState<Metric>('profit');
   const [grid, setGrid] = useState<HeatmapResult | undefined>();
-  const [failure, setFailure] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useAction();
 
   const load = async (form: AxisForm) => {
     const checked = axesFrom(form);
@@ -48,22 +49,16 @@ export function ProfitHeatmap({ base, btcPrice }: { base: CalculationBody; btcPr
       return;
     }
     setErrors([]);
-    setBusy(true);
-    setFailure(undefined);
     // The axes replace the calculator's own BTC and electricity price.
     const { btc_price: _price, electricity_cost: _electricity, ...rest } = base;
-    try {
+    await run(async () => {
       setGrid(
         await api<HeatmapResult>('/api/calculate/heatmap', {
           method: 'POST',
           body: { ...rest, ...checked.value },
         }),
       );
-    } catch (error) {
-      setFailure(error as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   // Each new calculation redraws the grid for its machine and fees, on the axes as they are.
   useEffect(() => {
@@ -106,28 +101,20 @@ export function ProfitHeatmap({ base, btcPrice }: { base: CalculationBody; btcPr
           {field('powerTo', t('profit.axisTo'))}
           {field('powerSteps', t('profit.axisSteps'))}
         </fieldset>
-        <div class="profit-field">
-          <label for="heatmap-metric">
-            <span>{t('profit.metric')}</span>
-          </label>
-          <select
-            id="heatmap-metric"
-            value={metric}
-            onChange={(e) => setMetric(e.currentTarget.value as Metric)}
-          >
-            <option value="profit">{t('profit.metricProfit')}</option>
-            <option value="payback">{t('profit.metricPayback')}</option>
-          </select>
-        </div>
+        <SelectField
+          id="heatmap-metric"
+          label={t('profit.metric')}
+          value={metric}
+          onChange={(value) => setMetric(value as Metric)}
+        >
+          <option value="profit">{t('profit.metricProfit')}</option>
+          <option value="payback">{t('profit.metricPayback')}</option>
+        </SelectField>
         <button type="submit" disabled={busy}>
           {t('profit.showHeatmap')}
         </button>
       </form>
-      {failure && (
-        <p class="error" role="alert">
-          {t('common.errorPrefix', { message: failure.message })}
-        </p>
-      )}
+      {failure && <ErrorBox error={failure} />}
       {metric === 'payback' && base.hardware_cost_usd === undefined && (
         <p class="muted">{t('profit.paybackNeedsHardware')}</p>
       )}

@@ -1,6 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { useT } from '../i18n';
+import { ErrorBox } from './async';
+import { useAction } from './use-action';
 
 /**
  * The console's one modal <dialog>: shown with showModal while `open` (focus moves into it, the page behind is
@@ -93,31 +95,20 @@ export function ConfirmDialog({
   onClose: () => void;
 }) {
   const t = useT();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, failure, run, forget } = useAction();
+  // Each opening starts clean: a failure belongs to the question it answered.
   useEffect(() => {
-    if (open) setError(undefined);
+    if (open) forget();
   }, [open]);
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const confirm = () =>
+    run(async () => {
       await onConfirm();
       onClose();
-    } catch (failure) {
-      setError(t('common.errorPrefix', { message: (failure as Error).message }));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal open={open} title={title} onClose={onClose}>
       <p>{message}</p>
-      {error !== undefined && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      {failure && <ErrorBox error={failure} />}
       <div class="actions">
         {/* biome-ignore lint/a11y/noAutofocus: the safe choice gets the focus when a destructive dialog opens */}
         <button type="button" autoFocus onClick={onClose}>
