@@ -204,9 +204,7 @@ export async function findCommand(
 }
 
 /**
- * Newest first, `limit` + 1 rows (the extra one says there is a next page), narrowed by the list's filters. A
- * miner's commands are found by probing each command's target key (the primary key), newest first, so the page
- * stops as soon as it is full.
+ * Newest first, `limit` + 1 rows (the extra one says there is a next page), narrowed by the list's filters.
  */
 export async function selectCommandPage(
   db: Db,
@@ -221,15 +219,14 @@ export async function selectCommandPage(
   if (filters.createdBy !== undefined) query = query.where('created_by', '=', filters.createdBy);
   const { agentId, minerId } = filters;
   if (agentId !== undefined && minerId !== undefined) {
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('command_target')
-          .select('command_target.miner_id')
-          .whereRef('command_target.command_id', '=', 'command.id')
-          .where('command_target.agent_id', '=', agentId)
-          .where('command_target.miner_id', '=', minerId),
-      ),
+    // The miner's targets through the (agent_id, miner_id, …) index of 0017, not a probe per command of the
+    // tenant: a miner with few commands would otherwise walk the whole list.
+    query = query.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('command_target')
+        .select('command_target.command_id')
+        .where('command_target.agent_id', '=', agentId)
+        .where('command_target.miner_id', '=', minerId),
     );
   }
   return query
