@@ -22,8 +22,8 @@ import {
   telemetryAckCodec,
   telemetryBatchCodec,
 } from '@hashinsight/protocol';
+import { launchChromium, type Page } from '@hashinsight/testkit';
 import mqtt from 'mqtt';
-import { chromium, type Page } from 'playwright-core';
 import { BENCH_EMAIL, BENCH_PASSWORD, startBenchCloud } from './cloud/fleet.ts';
 
 const PER_AGENT = 200;
@@ -32,17 +32,6 @@ const AGENTS = Math.ceil(MINERS / PER_AGENT);
 const SITES = 5;
 const ROUNDS = 6; // samples per miner, 5 minutes apart: half an hour of history
 const LOADS = 5;
-const CHROMIUM = process.env.HASHINSIGHT_CHROMIUM || '/usr/bin/chromium';
-// As the browser tests launch it (tests/browser/harness.ts): headless, and nothing but loopback.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MODELS = ['Antminer S19 Pro', 'Antminer S21', 'Whatsminer M30S++', 'Avalon A1366'];
 // Mostly hashing; some degraded, offline, unreachable (proto MinerStatus numbers).
 const STATUSES = [1, 1, 1, 1, 1, 1, 1, 2, 3, 4];
@@ -237,7 +226,7 @@ try {
   const shell = await fetch(`${cloud.httpUrl}/`, { headers: { accept: 'text/html' } });
   if (!shell.ok)
     throw new Error(`the cloud does not serve the console (${shell.status}): run npm run build first`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({
       baseURL: cloud.httpUrl,

@@ -2,8 +2,9 @@
 // miner, composes a reboot, previews and sends it, and watches the command page reach succeeded while the miner
 // really reboots; a site-wide reboot needs a second operator — its requester cannot approve it, another operator
 // approves it from the inbox in their own browser, and it runs.
+
+import type { Page } from '@hashinsight/testkit';
 import { waitFor } from '@hashinsight/testkit';
-import type { Page } from 'playwright-core';
 import t from 'tap';
 import { type CommandView, type SystemMiner, startCommandSystem } from '../e2e/commands-harness.js';
 import {

@@ -1,7 +1,8 @@
 // The operator console in Chromium on the whole system: log in, the overview against the API, the miner table
 // (sorting, filtering, a miner's detail), a phone's width, the Chinese strings, and screenshots of the pages.
+
+import type { Browser, Locator } from '@hashinsight/testkit';
 import { waitFor } from '@hashinsight/testkit';
-import type { Browser, Locator } from 'playwright-core';
 import t from 'tap';
 import { type CommandSystem, startCommandSystem } from '../e2e/commands-harness.js';
 import {

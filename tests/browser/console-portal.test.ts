@@ -1,7 +1,7 @@
 // The client portal in Chromium: two hosting clients share a site (miners of both on each agent). One logs in and
 // sees their own miners — and nothing of the other client, neither on the page nor in any API answer the page
 // received. Then their Portal Lite API key: created once on the keys page, it reads their miners only.
-import type { Browser } from 'playwright-core';
+import type { Browser } from '@hashinsight/testkit';
 import t from 'tap';
 import { type SystemMiner, startCommandSystem } from '../e2e/commands-harness.js';
 import {

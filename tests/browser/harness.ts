@@ -4,38 +4,25 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromiumMissing,
+  launchChromium,
+  type Page,
+} from '@hashinsight/testkit';
 import type { Test } from 'tap';
 import { OWNER_PASSWORD } from '../e2e/cloud-harness.js';
 
 export { OWNER_PASSWORD };
 
-/** The browser the issue names: Debian's package, never a downloaded build. */
-export const CHROMIUM = process.env.HASHINSIGHT_CHROMIUM || '/usr/bin/chromium';
-
-/** Why the browser suite cannot run here, or false. A missing browser skips with this reason, never passes. */
-export const browserMissing: string | false = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (Debian package chromium; .ci/run installs it, or set HASHINSIGHT_CHROMIUM)`;
+/** Why the browser suite cannot run here, or false (no Chromium: skipped with the reason, never passed). */
+export const browserMissing = chromiumMissing;
 
 /** Where the screenshots land: CI keeps this folder as an artifact (see the README's Web console section). */
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../artifacts/screenshots');
 
 const BUILT_CONSOLE = resolve(import.meta.dirname, '../../cloud/dist/web/index.html');
-
-/** Flags for a headless browser that must not reach anything but loopback. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export const launchChromium = () =>
-  chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 
 /** One Chromium for the test file, closed at its end. */
 export async function launchBrowser(t: Test): Promise<Browser> {
