@@ -1,4 +1,4 @@
-import { createStore } from './store';
+import { createStore, useStore } from './store';
 
 /** The roles of the cloud's permission matrix (cloud/src/plugins/access.ts). */
 export type Role = 'owner' | 'admin' | 'mining_site' | 'customer' | 'guest';
@@ -74,3 +74,9 @@ export function sessionFrom(email: string, tokens: TokenPair): Session {
 export const isStaff = (role: Role): boolean =>
   role === 'owner' || role === 'admin' || role === 'mining_site';
 export const isAdmin = (role: Role): boolean => role === 'owner' || role === 'admin';
+
+/** Whether the signed-in user administers the tenant; the component follows sign-in and sign-out. */
+export function useIsAdmin(): boolean {
+  const current = useStore(session);
+  return current !== null && isAdmin(current.role);
+}

@@ -4,6 +4,7 @@ import { useT } from '../i18n';
 import { ErrorBox } from '../ui/async';
 import { NamedOptions, type Site } from '../ui/scope';
 import { useAction } from '../ui/use-action';
+import { useDebounced } from '../ui/use-debounced';
 import { useApi } from '../use-api';
 import {
   credentialBody,
@@ -13,7 +14,6 @@ import {
   type ScopeKind,
   USERNAME_MAX,
 } from './admin-lib';
-import { useDebounced } from './admin-ui';
 
 interface MinerHit {
   id: string;

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
-import { isAdmin, session } from '../auth';
+import { useIsAdmin } from '../auth';
 import { formatNumber, formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
 import { useLiveEvent } from '../live';
-import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
@@ -24,8 +23,7 @@ const STATUS_LABEL: Record<AgentView['status'], MessageKey> = {
 /** Agents (online, version, last sync, backlog) and enrollment token creation. */
 export function AgentsPage() {
   const t = useT();
-  const current = useStore(session);
-  const admin = current !== null && isAdmin(current.role);
+  const admin = useIsAdmin();
   const { siteId } = useScope();
   const agents = useApi<{ agents: AgentView[] }>(`/api/agents${query({ siteId })}`);
   const sites = useApi<{ sites: Site[] }>('/api/sites');

@@ -8,11 +8,11 @@ import { useStore } from '../store';
 import { useThrottled } from '../throttle';
 import { Async } from '../ui/async';
 import { useSiteNames } from '../ui/scope';
+import { useUserEmails } from '../ui/users';
 import { useApi } from '../use-api';
 import { ApprovalActions, type ApprovalOutcome } from './commands-approval';
 import { byCount, describeParams, describeTargets, personLabel, TYPE_LABEL } from './commands-describe';
 import type { CommandDetail, CommandPage, CommandSummary } from './commands-types';
-import { useUserEmails } from './commands-widgets';
 
 const href = (id: string) => `/commands/${encodeURIComponent(id)}`;
 

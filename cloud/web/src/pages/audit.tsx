@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api';
-import { isAdmin, session } from '../auth';
+import { useIsAdmin } from '../auth';
 import { formatTime } from '../format';
 import { useT } from '../i18n';
-import { useStore } from '../store';
 import { Async, ErrorBox, Loading } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { Modal } from '../ui/dialog';
 import { StatusBadge } from '../ui/status-badge';
+import { useUserEmails } from '../ui/users';
 import { useApi } from '../use-api';
 import { type AuditEntry, appendAudit, auditActor, filterAudit } from './admin-lib';
 
@@ -21,8 +21,7 @@ interface AuditPageData {
 /** The tenant's audit log, newest first, with paging. */
 export function AuditPage() {
   const t = useT();
-  const current = useStore(session);
-  if (current === null || !isAdmin(current.role)) return <p class="muted">{t('admin.auditAdminsOnly')}</p>;
+  if (!useIsAdmin()) return <p class="muted">{t('admin.auditAdminsOnly')}</p>;
   return <AuditLog />;
 }
 
@@ -59,11 +58,7 @@ function AuditLog() {
   useEffect(refresh, [refresh]);
 
   // Entries name users by id; the users list (one page: a tenant's staff) turns ids into emails.
-  const users = useApi<{ users: { id: string; email: string }[] }>('/api/users?limit=200');
-  const emails = useMemo(
-    () => new Map((users.data?.users ?? []).map((user) => [user.id, user.email] as const)),
-    [users.data],
-  );
+  const emails = useUserEmails();
   const shown = filterAudit(entries, filter, emails);
 
   return (

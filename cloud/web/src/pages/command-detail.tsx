@@ -9,6 +9,7 @@ import { followStream } from '../stream';
 import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
 import { useSiteNames } from '../ui/scope';
+import { useUserEmails } from '../ui/users';
 import { ApprovalActions } from './commands-approval';
 import {
   applyTargetChanges,
@@ -35,7 +36,7 @@ import {
   isFinalStatus,
   type TargetChange,
 } from './commands-types';
-import { actionErrorText, CommandProgress, CommandStateBadge, useUserEmails } from './commands-widgets';
+import { actionErrorText, CommandProgress, CommandStateBadge } from './commands-widgets';
 
 /** Target events wait this long to be drawn together: a 5,000-miner rollout is a few renders a second. */
 const FLUSH_MS = 200;

@@ -1,16 +1,12 @@
-import { useMemo } from 'preact/hooks';
 import { ApiError } from '../api';
-import { isAdmin, session } from '../auth';
 import { formatNumber } from '../format';
 import { type t as translate, useT } from '../i18n';
-import { useStore } from '../store';
 import { StatusBadge } from '../ui/status-badge';
-import { useApi } from '../use-api';
 import { progressOf, type TargetCounts } from './commands-board';
 import { OVERALL_STATE_LABEL, TARGET_STATE_LABEL } from './commands-describe';
 import { type OverallState, TARGET_STATES, type TargetState } from './commands-types';
 
-// Small pieces the four command pages share: translated state badges, the progress bar, who and where names.
+// Small pieces the four command pages share: translated state badges, the progress bar, a refusal's wording.
 export function CommandStateBadge({ state }: { state: OverallState }) {
   const t = useT();
   return <StatusBadge status={state} label={t(OVERALL_STATE_LABEL[state])} />;
@@ -55,17 +51,4 @@ export function actionErrorText(failure: unknown, t: typeof translate): string {
   return failure instanceof ApiError && failure.status >= 400 && failure.status < 500
     ? t('commands.refusedPrefix', { message })
     : t('common.errorPrefix', { message });
-}
-
-/**
- * Emails of the tenant's users by id, so "requested by" names a person. Only admins may list users; others see
- * "you" for themselves and the id for anyone else.
- */
-export function useUserEmails(): ReadonlyMap<string, string> {
-  const current = useStore(session);
-  const admin = current !== null && isAdmin(current.role);
-  const users = useApi<{ users: { id: string; email: string }[] }>(
-    admin ? '/api/users?limit=200' : undefined,
-  );
-  return useMemo(() => new Map((users.data?.users ?? []).map((user) => [user.id, user.email])), [users.data]);
 }

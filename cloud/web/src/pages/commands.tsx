@@ -10,11 +10,12 @@ import { useThrottled } from '../throttle';
 import { ErrorBox, Loading } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { useScope, useSiteNames } from '../ui/scope';
+import { useUserEmails } from '../ui/users';
 import { CommandComposer } from './command-composer';
 import { personLabel, STATUS_LABEL, TYPE_LABEL } from './commands-describe';
 import { appendPage, mergeFirstPage } from './commands-list';
 import { COMMAND_STATUSES, type CommandPage, type CommandStatus } from './commands-types';
-import { CommandStateBadge, useUserEmails } from './commands-widgets';
+import { CommandStateBadge } from './commands-widgets';
 
 const PAGE_SIZE = 50;
 

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { isAdmin, session } from '../auth';
+import { useIsAdmin } from '../auth';
 import { formatTime } from '../format';
 import { type MessageKey, useT } from '../i18n';
 import { onLinkClick } from '../router';
-import { useStore } from '../store';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { ConfirmDialog } from '../ui/dialog';
@@ -45,8 +44,7 @@ const PURPOSE_LABEL: Record<CredentialMeta['purpose'], MessageKey> = {
 /** Miner, site and model credentials: write-only fields, metadata only ever shown. */
 export function CredentialsPage() {
   const t = useT();
-  const current = useStore(session);
-  const admin = current !== null && isAdmin(current.role);
+  const admin = useIsAdmin();
   const credentials = useApi<{ credentials: CredentialMeta[] }>('/api/credentials');
   const sites = useApi<{ sites: Site[] }>('/api/sites');
   const [deleting, setDeleting] = useState<CredentialMeta | undefined>();

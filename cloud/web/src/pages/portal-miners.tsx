@@ -6,6 +6,7 @@ import { useLiveReload } from '../live';
 import { Async } from '../ui/async';
 import { DataTable } from '../ui/data-table';
 import { StatusBadge } from '../ui/status-badge';
+import { useDebounced } from '../ui/use-debounced';
 import { useApi } from '../use-api';
 import { MINER_STATUSES } from './miners-query';
 import { durationParts } from './portal-range';
@@ -22,13 +23,9 @@ export function PortalMiners() {
   const t = useT();
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
   // Cursors of the pages before the current one, and the current one's (undefined: the first page).
   const [cursors, setCursors] = useState<string[]>([]);
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(search.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [search]);
+  const q = useDebounced(search.trim());
   // A new filter starts from its first page (a cursor belongs to the list it came from).
   useEffect(() => setCursors((old) => (old.length === 0 ? old : [])), [status, q]);
   const cursor = cursors[cursors.length - 1];
