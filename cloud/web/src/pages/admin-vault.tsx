@@ -61,7 +61,7 @@ export function VaultStatusCard({ changes, onRotated }: { changes: number; onRot
       <Async data={status.data} error={status.error} reload={status.reload}>
         {(vault) => (
           <>
-            <dl class="admin-facts">
+            <dl class="facts">
               <div>
                 <dt>{t('admin.vaultMasterKey')}</dt>
                 <dd>

@@ -156,7 +156,7 @@ function AuditDetail({ seq, emails }: { seq: number; emails: ReadonlyMap<string,
   return (
     <Async data={entry.data} error={entry.error} reload={entry.reload}>
       {(e) => (
-        <dl class="admin-facts admin-facts-wide">
+        <dl class="facts admin-facts-wide">
           <Fact label={t('admin.auditSeq')} value={String(e.seq)} />
           <Fact label={t('admin.auditTime')} value={`${formatTime(e.at)} (${e.at})`} />
           <Fact label={t('admin.auditActorKind')} value={e.actorKind} />

@@ -131,7 +131,7 @@ function Facts({ miner }: { miner: MinerDetail }) {
     [t('fleet.firstSeen'), formatTime(miner.firstSeenAt)],
   ];
   return (
-    <dl class="card miner-facts">
+    <dl class="card facts">
       {facts.map(([term, value]) => (
         <div key={term}>
           <dt>{term}</dt>
