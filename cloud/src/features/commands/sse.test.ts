@@ -10,47 +10,8 @@ import { testEachDialect } from '../../test/databases.js';
 import { insertAgent, insertMiner } from '../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../test/helpers.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
+import { collectServerEvents } from '../../test/sse.js';
 import { publishCommandChange, publishTargetChange } from './events.js';
-
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads an SSE response into events (and counts heartbeat comments) until it ends. */
-function collect(response: IncomingMessage) {
-  const events: SseEvent[] = [];
-  let heartbeats = 0;
-  let buffer = '';
-  const waiters: (() => void)[] = [];
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => {
-    buffer += chunk;
-    let cut = buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      if (block.startsWith(':')) heartbeats++;
-      else {
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>;
-        events.push({ event, data });
-      }
-      cut = buffer.indexOf('\n\n');
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const ended = new Promise<void>((resolve) => response.on('end', resolve));
-  return {
-    events,
-    heartbeats: () => heartbeats,
-    ended,
-    /** Resolves once `predicate` holds (checked after every chunk). */
-    until: async (predicate: () => boolean) => {
-      while (!predicate()) await new Promise<void>((resolve) => waiters.push(resolve));
-    },
-  };
-}
 
 function open(port: number, path: string, token: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -103,7 +64,7 @@ testEachDialect('commands SSE: snapshot, target and command events, heartbeat, e
   const response = await open(port, `/api/commands/${created.id}/events`, staff);
   t.equal(response.statusCode, 200);
   t.match(response.headers['content-type'], /^text\/event-stream/);
-  const stream = collect(response);
+  const stream = collectServerEvents(response);
   await stream.until(() => stream.events.length >= 1);
   t.match(stream.events[0], {
     event: 'snapshot',
@@ -174,7 +135,7 @@ testEachDialect('commands SSE: snapshot, target and command events, heartbeat, e
   );
 
   // A finished command: snapshot and end straight away.
-  const again = collect(await open(port, `/api/commands/${created.id}/events`, staff));
+  const again = collectServerEvents(await open(port, `/api/commands/${created.id}/events`, staff));
   await again.ended;
   t.same(
     again.events.map((e) => e.event),
@@ -203,7 +164,7 @@ testEachDialect('commands SSE: closing the app ends open streams', async (t, db)
       payload: { type: 'reboot', targets: { minerIds: ['m2'] } },
     })
   ).json().data.id;
-  const stream = collect(await open(port, `/api/commands/${id}/events`, staff));
+  const stream = collectServerEvents(await open(port, `/api/commands/${id}/events`, staff));
   await stream.until(() => stream.events.length >= 1);
   await app.close();
   await stream.ended;

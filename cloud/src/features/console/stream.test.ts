@@ -13,55 +13,12 @@ import { testEachDialect } from '../../test/databases.js';
 import { insertAgent, insertMiner } from '../../test/fleet.js';
 import { captureLogs, JWT_SECRET } from '../../test/helpers.js';
 import { accessToken, bearer, seedTenant } from '../../test/identities.js';
+import { collectServerEvents } from '../../test/sse.js';
 import { publishCommandChange, publishTargetChange, tenantCommandsChannel } from '../commands/index.js';
 import { fleetChannel } from '../ingest/index.js';
 import { agentsChannel } from './index.js';
 
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-  at: number;
-}
-
-/** Reads an SSE response into events (with their arrival time) and counts heartbeat comments. */
-function collect(response: IncomingMessage) {
-  const events: SseEvent[] = [];
-  let heartbeats = 0;
-  let buffer = '';
-  const waiters: (() => void)[] = [];
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => {
-    buffer += chunk;
-    let cut = buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      if (block.startsWith(':')) heartbeats++;
-      else {
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>;
-        events.push({ event, data, at: Date.now() });
-      }
-      cut = buffer.indexOf('\n\n');
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const ended = new Promise<void>((resolve) => response.on('end', resolve));
-  const of = (name: string) => events.filter((e) => e.event === name);
-  return {
-    events,
-    of,
-    heartbeats: () => heartbeats,
-    ended,
-    /** Resolves once `predicate` holds (checked after every chunk). */
-    until: async (predicate: () => boolean) => {
-      while (!predicate()) await new Promise<void>((resolve) => waiters.push(resolve));
-    },
-    close: () => response.destroy(),
-  };
-}
-
-type Stream = ReturnType<typeof collect>;
+type Stream = ReturnType<typeof collectServerEvents>;
 
 function get(port: number, headers: Record<string, string>): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -120,7 +77,7 @@ async function setup(
   const stream = async (token: string): Promise<Stream> => {
     const response = await get(port, { ...bearer(token), accept: 'text/event-stream' });
     t.equal(response.statusCode, 200);
-    const opened = collect(response);
+    const opened = collectServerEvents(response);
     t.teardown(opened.close);
     await opened.until(() => opened.of('ready').length === 1);
     return opened;

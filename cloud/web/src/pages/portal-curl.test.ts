@@ -14,7 +14,7 @@ t.test('the example calls the summary with the key in the header', async (t) => 
 });
 
 t.test('hostile text stays one literal word for a real shell', async (t) => {
-  for (const value of ["it's", '$(touch /tmp/x)', '`id`', "a'; rm -rf / #", '\\"\n', '', "''''"]) {
+  for (const value of ["it's", '$(touch pwned)', '`id`', "a'; rm -rf / #", '\\"\n', '', "''''"]) {
     const echoed = execFileSync('/bin/sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
     t.equal(echoed, value, JSON.stringify(value));
   }
