@@ -1,6 +1,7 @@
 // Builds the web console (cloud/web) into cloud/dist/web, which the cloud serves: index.html plus content-hashed
 // assets that can be cached forever. Run by `npm run build` (and so by `npm start` and `npm test`) and by
-// `npm install` (prepare). esbuild: one bundle, minified, for the browsers of the last few years.
+// `npm install` (prepare, through scripts/prepare.mjs). esbuild: one bundle, minified, for the browsers of the
+// last few years.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
